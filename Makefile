@@ -1,0 +1,34 @@
+# Set-up is part of each target: a fresh clone needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: serve test lint lock bench
+
+$(STAMP): pyproject.toml requirements/test.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/test.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## serve: serve the guides of content/ on http://127.0.0.1:8000
+serve: $(STAMP)
+	$(BIN)/content-api serve
+
+## test: lint, type-check and run the whole test suite
+test: $(STAMP)
+	$(BIN)/ruff check content_api tests bench
+	$(BIN)/ruff format --check content_api tests bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+## lock: re-pin the dependencies after changing pyproject.toml (needs uv)
+lock:
+	uv pip compile pyproject.toml --universal --python-version 3.11 -o requirements/runtime.lock
+	uv pip compile pyproject.toml --extra test --universal --python-version 3.11 -o requirements/test.lock
+
+## bench: parse benchmark (engine vs raw markdown-it-py tokenization)
+bench: $(STAMP)
+	$(BIN)/python bench/parse.py

@@ -1,0 +1,27 @@
+"""content-api: Markdown guides with front matter and JSX-like components, as a typed AST.
+
+The public surface (pinned by ``__all__`` and a test)::
+
+    from content_api import parse_guide, load_library, render_html, render_text
+"""
+
+from __future__ import annotations
+
+from .library import Library, load_library
+from .model import Diagnostic, EditorRow, Guide
+from .parse import parse_guide
+from .render import render_html, render_text
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Diagnostic",
+    "EditorRow",
+    "Guide",
+    "Library",
+    "__version__",
+    "load_library",
+    "parse_guide",
+    "render_html",
+    "render_text",
+]

@@ -1,0 +1,7 @@
+"""python -m content_api -> the content-api command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

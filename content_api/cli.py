@@ -1,0 +1,152 @@
+"""content-api serve | check | render."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import msgspec
+
+from .library import load_library
+from .model import Diagnostic
+from .parse import parse_guide
+from .render import render_html, render_text
+
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _format_text(diagnostic: Diagnostic) -> str:
+    d = diagnostic
+    return f"{d.file}:{d.line}:{d.column}: {d.severity} [{d.code}] {d.message}"
+
+
+def _github_escape(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def _format_github(diagnostic: Diagnostic) -> str:
+    d = diagnostic
+    level = _GITHUB_LEVEL[d.severity]
+    props = f"file={_github_escape(d.file or '', property_value=True)},line={d.line},col={d.column}"
+    props += f",title={_github_escape(d.code, property_value=True)}"
+    return f"::{level} {props}::{_github_escape(d.message)}"
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Parse every guide of the folder and print the diagnostics; 1 when there is an error."""
+    directory = args.directory
+    if not os.path.isdir(directory):
+        print(f"content-api check: {directory}: not a folder", file=sys.stderr)
+        return 2
+    library = load_library(directory)
+    diagnostics = library.diagnostics
+    errors = library.errors
+    if args.format == "json":
+        report = {
+            "guides": len(library.guides),
+            "files": len(library.files),
+            "errors": errors,
+            "warnings": library.warnings,
+            "diagnostics": diagnostics,
+        }
+        sys.stdout.write(msgspec.json.format(msgspec.json.encode(report).decode(), indent=2) + "\n")
+    else:
+        formatter = _format_github if args.format == "github" else _format_text
+        for diagnostic in diagnostics:
+            print(formatter(diagnostic))
+        if args.format == "text":
+            print(
+                f"{len(library.files)} file(s), {len(library.guides)} guide(s) served, "
+                f"{errors} error(s), {library.warnings} warning(s)",
+                file=sys.stderr,
+            )
+    return 1 if errors else 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Parse one file and print its AST (json), HTML or plain text; diagnostics go to stderr."""
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"content-api render: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    guide = parse_guide(data, args.file)
+    for diagnostic in guide.diagnostics:
+        print(_format_text(diagnostic), file=sys.stderr)
+    if args.format == "html":
+        sys.stdout.write(render_html(guide.body, heading_ids=True))
+    elif args.format == "text":
+        sys.stdout.write(render_text(guide.body) + "\n")
+    else:
+        sys.stdout.write(msgspec.json.format(msgspec.json.encode(guide).decode(), indent=2) + "\n")
+    return 1 if not guide.ok else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the content folder over HTTP with uvicorn."""
+    import uvicorn
+
+    from .config import settings_from_env
+
+    settings = settings_from_env(
+        content_dir=args.content, host=args.host, port=args.port, workers=args.workers
+    )
+    if not os.path.isdir(settings.content_dir):
+        print(f"content-api serve: {settings.content_dir}: not a folder", file=sys.stderr)
+        return 2
+    # Workers are separate processes: they read their settings from the environment.
+    os.environ.update(
+        CONTENT_DIR=settings.content_dir,
+        HOST=settings.host,
+        PORT=str(settings.port),
+        WORKERS=str(settings.workers),
+    )
+    uvicorn.run(
+        "content_api.web.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="info",
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="content-api", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help=cmd_serve.__doc__)
+    serve.add_argument("--content", help="content folder (env CONTENT_DIR, default: content)")
+    serve.add_argument("--host", help="interface (env HOST, default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (env PORT, default: 8000)")
+    serve.add_argument("--workers", type=int, help="worker processes (env WORKERS, default: 1)")
+    serve.set_defaults(handler=cmd_serve)
+
+    check = commands.add_parser("check", help=cmd_check.__doc__)
+    check.add_argument("directory", nargs="?", default="content", help="content folder (default: content)")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.set_defaults(handler=cmd_check)
+
+    render = commands.add_parser("render", help=cmd_render.__doc__)
+    render.add_argument("file", help="a guide file (.md)")
+    render.add_argument("--format", choices=("json", "html", "text"), default="json")
+    render.set_defaults(handler=cmd_render)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    status: int = args.handler(args)
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

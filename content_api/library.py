@@ -1,0 +1,196 @@
+"""The Library: every guide of a content folder, parsed once, with indexes and diagnostics.
+
+``load_library(dir)`` reads every ``*.md`` file of the folder. One bad file never stops the
+others: files that cannot be read, are too large, sit outside the folder (symlinks), have a bad
+or duplicate slug, or whose guide has an error diagnostic are reported and not served.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .ids import SLUG_RE, slug_from_filename
+from .model import Diagnostic, EditorRow, Guide
+from .parse import parse_guide
+
+#: Files larger than this are refused (a diagnostic, not a crash).
+MAX_FILE_SIZE = 1_000_000
+
+
+@dataclass(frozen=True)
+class Library:
+    """An immutable snapshot of a content folder."""
+
+    root: str
+    guides: dict[str, Guide]
+    diagnostics: list[Diagnostic]
+    files: dict[str, Guide | None] = field(default_factory=dict)
+    content_hash: str = ""
+    loaded_at: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "warning")
+
+    @property
+    def editors(self) -> list[EditorRow]:
+        return [row for guide in self.guides.values() for row in guide.editors]
+
+    def by_tag(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for slug, guide in self.guides.items():
+            for tag in guide.tags:
+                index.setdefault(tag.slug, []).append(slug)
+        return index
+
+    def by_api(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for slug, guide in self.guides.items():
+            for api in guide.apis:
+                index.setdefault(api.slug, []).append(slug)
+        return index
+
+
+def _diag(file: str, code: str, message: str, severity: str = "error", line: int = 1) -> Diagnostic:
+    return Diagnostic(file, line, 1, severity, code, message)  # type: ignore[arg-type]
+
+
+def _read(path: Path, root: Path, file: str, max_size: int) -> tuple[bytes | None, list[Diagnostic]]:
+    """The bytes of one file, or the reason it is not read."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        return None, [_diag(file, "file-unreadable", f"cannot resolve the file: {exc}")]
+    if not real.is_relative_to(root):
+        return None, [
+            _diag(file, "file-outside", "the file is a link to outside the content folder: not read")
+        ]
+    if not real.is_file():
+        return None, [_diag(file, "file-unreadable", "not a regular file: not read")]
+    try:
+        size = real.stat().st_size
+        if size > max_size:
+            return None, [
+                _diag(file, "file-too-large", f"the file has {size} bytes, over the {max_size} limit")
+            ]
+        with real.open("rb") as handle:
+            return handle.read(max_size + 1), []
+    except OSError as exc:
+        return None, [_diag(file, "file-unreadable", f"cannot read the file: {exc.strerror or exc}")]
+
+
+def _git_times(root: Path) -> dict[str, str]:
+    """Last commit time of each file of ``root`` when it is in a git checkout (else empty)."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "log", "--format=%x00%cI", "--name-only", "--relative", "--", "."],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if result.returncode != 0:
+        return {}
+    times: dict[str, str] = {}
+    current = ""
+    for line in result.stdout.splitlines():
+        if line.startswith("\x00"):
+            current = line[1:]
+        elif line and current:
+            times.setdefault(line, current)
+    return times
+
+
+def _mtime(path: Path) -> str:
+    stamp = path.stat().st_mtime
+    return dt.datetime.fromtimestamp(stamp, dt.UTC).isoformat(timespec="seconds")
+
+
+def _related_line(data: bytes, slug: str) -> int:
+    """Line of ``slug`` in the front matter's ``related_guides`` (1 when not found)."""
+    start = data.find(b"related_guides")
+    found = data.find(slug.encode(), max(start, 0))
+    return data.count(b"\n", 0, found) + 1 if found >= 0 and start >= 0 else 1
+
+
+def load_library(directory: str | os.PathLike[str], *, max_file_size: int = MAX_FILE_SIZE) -> Library:
+    """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`."""
+    root = Path(directory)
+    real_root = root.resolve()
+    diagnostics: list[Diagnostic] = []
+    files: dict[str, Guide | None] = {}
+    sources: dict[str, bytes] = {}
+    candidates: dict[str, list[str]] = {}
+    digest = hashlib.sha256()
+    try:
+        paths = sorted(p for p in root.iterdir() if p.name.endswith(".md"))
+    except OSError as exc:
+        diagnostics.append(_diag(str(root), "folder-unreadable", f"cannot list the content folder: {exc}"))
+        paths = []
+    git_times = _git_times(real_root) if paths else {}
+    for path in paths:
+        file = os.path.join(directory, path.name)
+        data, problems = _read(path, real_root, file, max_file_size)
+        diagnostics.extend(problems)
+        if data is None:
+            files[file] = None
+            continue
+        digest.update(path.name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())
+        guide = parse_guide(data, file)
+        guide.updated = guide.updated or git_times.get(path.name) or _mtime(path)
+        diagnostics.extend(guide.diagnostics)
+        files[file] = guide
+        sources[file] = data
+        slug = slug_from_filename(path.name[:-3])
+        if not SLUG_RE.match(slug):
+            diagnostics.append(
+                _diag(
+                    file, "slug-invalid", f"{path.name!r}: a slug is lower-case letters, digits, '-' and '_'"
+                )
+            )
+        elif guide.ok:
+            candidates.setdefault(slug, []).append(file)
+    guides: dict[str, Guide] = {}
+    for slug, owners in sorted(candidates.items()):
+        # The file named exactly <slug>.md wins over <SLUG>.md; the others are reported.
+        owners.sort(key=lambda f: (Path(f).name != slug + ".md", f))
+        owner = files[owners[0]]
+        assert owner is not None
+        guides[slug] = owner
+        for other in owners[1:]:
+            diagnostics.append(
+                _diag(other, "slug-duplicate", f"slug {slug!r} is already {owners[0]!r}: not served")
+            )
+    for slug, guide in guides.items():
+        for related in guide.related:
+            if related not in guides:
+                line = _related_line(sources[guide.file or ""], related)
+                diagnostics.append(
+                    _diag(
+                        guide.file or slug,
+                        "related-missing",
+                        f"related guide {related!r} does not exist (or is not served)",
+                        "warning",
+                        line,
+                    )
+                )
+    diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
+    return Library(
+        root=str(directory),
+        guides=guides,
+        diagnostics=diagnostics,
+        files=files,
+        content_hash=digest.hexdigest(),
+        loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )

@@ -1,0 +1,347 @@
+"""The typed data of content-api: AST nodes, guides, editor rows and diagnostics.
+
+The AST follows mdast (https://github.com/syntax-tree/mdast): every node is a JSON object whose
+``type`` tags it; parents have ``children``, leaves have ``value``. Block nodes carry a
+``position`` with 1-based lines of the source file (front matter counted); inline nodes omit it.
+
+Component nodes (``quote``, ``external``, ``button``, ``component``, ``editorTable``) are the
+content-api additions described in the contract. Each component node says whether it was
+written inline (inside a paragraph) or as a block; ``children`` are phrasing content when
+``inline`` is true and flow content otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+Severity = Literal["error", "warning", "info"]
+Align = Literal["left", "right", "center"] | None
+
+
+class Point(msgspec.Struct, frozen=True):
+    line: int
+    column: int
+
+
+class Position(msgspec.Struct, frozen=True):
+    start: Point
+    end: Point
+
+
+class Node(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
+    """Base of every AST node; ``position`` is present on block nodes only."""
+
+    position: Position | None = None
+
+
+# --- flow (block) content -------------------------------------------------------------------------
+
+
+class Root(Node, tag="root"):
+    children: list[AnyNode]
+
+
+class Paragraph(Node, tag="paragraph"):
+    children: list[AnyNode]
+
+
+class Heading(Node, tag="heading"):
+    depth: int
+    id: str
+    children: list[AnyNode]
+
+
+class ThematicBreak(Node, tag="thematicBreak"):
+    pass
+
+
+class Blockquote(Node, tag="blockquote"):
+    children: list[AnyNode]
+
+
+class List(Node, tag="list"):
+    ordered: bool
+    start: int | None
+    spread: bool
+    children: list[AnyNode]
+
+
+class ListItem(Node, tag="listItem"):
+    spread: bool
+    checked: bool | None
+    children: list[AnyNode]
+
+
+class Code(Node, tag="code"):
+    lang: str | None
+    meta: str | None
+    value: str
+
+
+class Html(Node, tag="html"):
+    """Raw HTML, kept verbatim (block or inline)."""
+
+    value: str
+
+
+class Table(Node, tag="table"):
+    align: list[Align]
+    children: list[AnyNode]
+
+
+class TableRow(Node, tag="tableRow"):
+    children: list[AnyNode]
+
+
+class TableCell(Node, tag="tableCell"):
+    children: list[AnyNode]
+
+
+# --- phrasing (inline) content --------------------------------------------------------------------
+
+
+class Text(Node, tag="text"):
+    value: str
+
+
+class Emphasis(Node, tag="emphasis"):
+    children: list[AnyNode]
+
+
+class Strong(Node, tag="strong"):
+    children: list[AnyNode]
+
+
+class Delete(Node, tag="delete"):
+    children: list[AnyNode]
+
+
+class InlineCode(Node, tag="inlineCode"):
+    value: str
+
+
+class Break(Node, tag="break"):
+    pass
+
+
+class Link(Node, tag="link"):
+    url: str | None
+    title: str | None
+    children: list[AnyNode]
+
+
+class Image(Node, tag="image"):
+    url: str | None
+    alt: str
+    title: str | None
+
+
+# --- components -----------------------------------------------------------------------------------
+
+
+class Quote(Node, tag="quote"):
+    """``<Quote logo link who title>``: a testimonial."""
+
+    logo: str | None
+    link: str | None
+    who: str | None
+    title: str | None
+    inline: bool
+    children: list[AnyNode]
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class External(Node, tag="external"):
+    """``<External href>``: a link that opens a new tab."""
+
+    href: str | None
+    inline: bool
+    children: list[AnyNode]
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class Button(Node, tag="button"):
+    """``<Button href alt>``: a call-to-action link styled as a button."""
+
+    href: str | None
+    alt: bool
+    inline: bool
+    children: list[AnyNode]
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class Component(Node, tag="component"):
+    """Any other JSX-like component, e.g. ``<NextSteps />`` or ``<Datagouv title href>``."""
+
+    name: str
+    props: dict[str, Any]
+    inline: bool
+    children: list[AnyNode]
+
+
+class Api(msgspec.Struct, frozen=True):
+    slug: str
+    name: str
+
+
+class Tag(msgspec.Struct, frozen=True):
+    slug: str
+    label: str
+
+
+class EditorRow(msgspec.Struct):
+    """One software vendor connected to an API, read from an editor table."""
+
+    editor: str
+    solution: str | None
+    solution_url: str | None
+    date: str | None
+    request_url: str | None
+    guide: str | None
+    apis: list[Api]
+    extra: dict[str, str]
+
+
+class EditorTable(Node, tag="editorTable"):
+    """A GFM table whose first header cell is ``Éditeur(s)``, with its typed rows."""
+
+    align: list[Align]
+    children: list[AnyNode]
+    editors: list[EditorRow]
+
+
+AnyNode = (
+    Root
+    | Paragraph
+    | Heading
+    | ThematicBreak
+    | Blockquote
+    | List
+    | ListItem
+    | Code
+    | Html
+    | Table
+    | TableRow
+    | TableCell
+    | Text
+    | Emphasis
+    | Strong
+    | Delete
+    | InlineCode
+    | Break
+    | Link
+    | Image
+    | Quote
+    | External
+    | Button
+    | Component
+    | EditorTable
+)
+
+NODE_TYPES: tuple[type[Node], ...] = (
+    Root,
+    Paragraph,
+    Heading,
+    ThematicBreak,
+    Blockquote,
+    List,
+    ListItem,
+    Code,
+    Html,
+    Table,
+    TableRow,
+    TableCell,
+    Text,
+    Emphasis,
+    Strong,
+    Delete,
+    InlineCode,
+    Break,
+    Link,
+    Image,
+    Quote,
+    External,
+    Button,
+    Component,
+    EditorTable,
+)
+
+
+# --- guides ---------------------------------------------------------------------------------------
+
+
+class Diagnostic(msgspec.Struct, frozen=True):
+    """A problem found in a guide: where it is, how bad it is, and what to do."""
+
+    file: str | None
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    message: str
+
+
+class TocEntry(msgspec.Struct, frozen=True):
+    depth: int
+    id: str
+    text: str
+
+
+class Guide(msgspec.Struct, kw_only=True):
+    """A parsed guide file: front matter, body AST and what is derived from them."""
+
+    slug: str | None
+    file: str | None
+    title: str | None
+    tagline: str | None
+    tags: list[Tag]
+    apis: list[Api]
+    image: str | None
+    publish: bool
+    noindex: bool
+    related: list[str]
+    updated: str | None
+    extra: dict[str, Any]
+    body: Root
+    toc: list[TocEntry]
+    editors: list[EditorRow]
+    excerpt: str
+    reading_time: int
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        """True when the guide has no error diagnostic and can be served."""
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+class GuideSummary(msgspec.Struct, kw_only=True):
+    """What ``/guides`` lists for each guide (contract section 4)."""
+
+    slug: str
+    path: str
+    title: str
+    tagline: str | None
+    tags: list[Tag]
+    apis: list[Api]
+    image: str | None
+    image_url: str | None
+    thumbnail_url: str | None
+    publish: bool
+    noindex: bool
+    related: list[str]
+    updated: str | None
+    excerpt: str
+    reading_time: int
+    extra: dict[str, Any]
+
+
+class GuideDetail(GuideSummary, kw_only=True):
+    """``/guides/{slug}``: the summary, the body AST, the TOC, related guides and editors."""
+
+    body: Root
+    toc: list[TocEntry]
+    related_guides: list[GuideSummary]
+    editors: list[EditorRow]

@@ -1,0 +1,120 @@
+"""text -> Guide: the parse stages as an ordered list, run in a loop. No web imports here.
+
+``parse_guide`` never raises on bad content: every problem becomes a ``Diagnostic`` on the
+guide, with the line and column of the source file (front matter counted).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from .. import model as m
+from ..ids import slug_from_filename
+from ..render import render_text
+from .context import Context
+from .front_matter import FrontMatter, split_front_matter
+from .markdown import Converter, make_markdown
+from .source import decode
+from .toc import assign_ids, excerpt, reading_time
+
+__all__ = ["parse_guide"]
+
+_local = threading.local()
+
+
+def _markdown() -> MarkdownIt:
+    """One MarkdownIt per thread (linkify-it keeps per-match state)."""
+    md: MarkdownIt | None = getattr(_local, "md", None)
+    if md is None:
+        md = _local.md = make_markdown()
+    return md
+
+
+@dataclass
+class _Parse:
+    """Everything the stages share while one guide is parsed."""
+
+    raw: str | bytes
+    slug: str | None
+    ctx: Context
+    text: str = ""
+    fm: FrontMatter = field(default_factory=FrontMatter)
+    body: m.Root = field(default_factory=lambda: m.Root(children=[]))
+    headings: list[m.Heading] = field(default_factory=list)
+    toc: list[m.TocEntry] = field(default_factory=list)
+    editors: list[m.EditorRow] = field(default_factory=list)
+    plain: str = ""
+
+
+def _decode(p: _Parse) -> None:
+    p.text = decode(p.raw, p.ctx)
+
+
+def _front_matter(p: _Parse) -> None:
+    p.fm = split_front_matter(p.text, p.ctx)
+
+
+def _markdown_body(p: _Parse) -> None:
+    p.ctx.body_line = p.fm.body_line
+    p.ctx.lines = p.fm.body.split("\n")
+    tokens = _markdown().parse(p.fm.body)
+    converter = Converter(p.ctx, p.fm.body, p.slug, p.fm.apis)
+    p.body = converter.convert(tokens)
+    p.headings = converter.headings
+    p.editors = [row for table in converter.editor_tables for row in table.editors]
+
+
+def _toc(p: _Parse) -> None:
+    p.toc = assign_ids(p.headings)
+
+
+def _plain_text(p: _Parse) -> None:
+    p.plain = render_text(p.body)
+
+
+STAGES: list[tuple[str, Callable[[_Parse], None]]] = [
+    ("decode", _decode),
+    ("front_matter", _front_matter),
+    ("markdown", _markdown_body),
+    ("toc", _toc),
+    ("plain_text", _plain_text),
+]
+
+
+def parse_guide(text: str | bytes, path: str | os.PathLike[str] | None = None) -> m.Guide:
+    """Parse one guide file's content; ``path`` names the file in diagnostics and gives the slug."""
+    file = os.fspath(path) if path is not None else None
+    slug = slug_from_filename(PurePath(file).stem) if file else None
+    p = _Parse(raw=text, slug=slug, ctx=Context(file))
+    for _name, stage in STAGES:
+        stage(p)
+    fm = p.fm
+    diagnostics = sorted(p.ctx.diagnostics, key=lambda d: (d.line, d.column))
+    extra: dict[str, Any] = fm.extra
+    return m.Guide(
+        slug=slug,
+        file=file,
+        title=fm.title,
+        tagline=fm.tagline,
+        tags=fm.tags,
+        apis=fm.apis,
+        image=fm.image,
+        publish=fm.publish,
+        noindex=fm.noindex,
+        related=fm.related,
+        updated=fm.updated,
+        extra=extra,
+        body=p.body,
+        toc=p.toc,
+        editors=p.editors,
+        excerpt=excerpt(p.body),
+        reading_time=reading_time(p.plain),
+        diagnostics=diagnostics,
+    )

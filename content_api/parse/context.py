@@ -1,0 +1,37 @@
+"""What every parse stage shares: the file name, line offsets and the diagnostics found so far."""
+
+from __future__ import annotations
+
+from ..model import Diagnostic, Severity
+
+
+class Context:
+    """Collects diagnostics for one file; positions are 1-based lines and columns of the file."""
+
+    __slots__ = ("_seen", "body_line", "diagnostics", "file", "lines")
+
+    def __init__(self, file: str | None) -> None:
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+        self._seen: set[tuple[int, int, str]] = set()
+        #: 0-based index of the file line where the Markdown body starts.
+        self.body_line = 0
+        #: the body's lines (no line terminators), for columns and raw-text checks.
+        self.lines: list[str] = []
+
+    def add(self, line: int, column: int, severity: Severity, code: str, message: str) -> None:
+        """Record a diagnostic once (the same code at the same place is reported once)."""
+        key = (line, column, code)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.diagnostics.append(Diagnostic(self.file, line, column, severity, code, message))
+
+    def body_point(self, body_line: int, needle: str | None = None) -> tuple[int, int]:
+        """File (line, column) of body line ``body_line`` (0-based), at ``needle`` when found there."""
+        column = 1
+        if needle and 0 <= body_line < len(self.lines):
+            found = self.lines[body_line].find(needle)
+            if found >= 0:
+                column = found + 1
+        return self.body_line + body_line + 1, column

@@ -1,0 +1,343 @@
+"""Split a guide into front matter and body, decode the YAML, validate the known fields.
+
+python-frontmatter finds the ``---`` boundaries (its YAML handler); PyYAML's libyaml loader
+(``CSafeLoader``) reads the mapping. Only a mapping counts as front matter: a file that starts
+with a ``---`` thematic break keeps all of its text as Markdown. Every problem becomes a
+diagnostic at the file line where it is, never an exception.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from ..ids import SLUG_RE, api_slug, slugify
+from ..model import Api, Tag
+from .context import Context
+from .urls import is_unsafe_url
+
+_HANDLER = YAMLHandler()
+_BOUNDARY = _HANDLER.FM_BOUNDARY
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Past this many nodes once aliases are expanded, a front matter is refused (billion laughs).
+MAX_YAML_NODES = 10_000
+
+_TRUE = {"true", "yes", "oui", "on", "1", "vrai"}
+_FALSE = {"false", "no", "non", "off", "0", "faux", ""}
+
+
+@dataclass
+class FrontMatter:
+    """The decoded front matter of a guide and where its body starts."""
+
+    found: bool = False
+    title: str | None = None
+    tagline: str | None = None
+    tags: list[Tag] = field(default_factory=list)
+    apis: list[Api] = field(default_factory=list)
+    image: str | None = None
+    publish: bool = False
+    noindex: bool = False
+    related: list[str] = field(default_factory=list)
+    updated: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+    #: 0-based file line of the body's first line.
+    body_line: int = 0
+
+
+def split_front_matter(text: str, ctx: Context) -> FrontMatter:
+    """Find and decode the front matter of ``text`` (already BOM- and CRLF-free)."""
+    result = FrontMatter(body=text)
+    opening = _BOUNDARY.match(text) if _HANDLER.detect(text) else None
+    closing = _BOUNDARY.search(text, opening.end()) if opening else None
+    if opening and not closing:
+        _report_unclosed(text, opening.end(), ctx)
+    if opening is None or closing is None:
+        ctx.add(1, 1, "error", "title-missing", "the file has no front matter, so no 'title'")
+        return result
+    fm_text = text[opening.end() : closing.start()]
+    fm_line = text.count("\n", 0, opening.end())  # 0-based file line where fm_text starts
+    node = _compose(fm_text, fm_line, ctx)
+    if node is not _FAILED and node is not None and not isinstance(node, yaml.MappingNode):
+        # Not a mapping: the '---' was a thematic break; keep every line as Markdown.
+        ctx.add(
+            1,
+            1,
+            "error",
+            "title-missing",
+            "the file starts with '---' but what follows is not a YAML mapping: it is read as "
+            "Markdown (a thematic break), and the guide has no front matter, so no 'title'",
+        )
+        return result
+    result.found = True
+    if isinstance(node, yaml.MappingNode):
+        _read_fields(node, fm_line, result, ctx)
+    if result.title is None and node is not _FAILED:
+        ctx.add(fm_line + 1, 1, "error", "title-missing", "the front matter has no 'title'")
+    body_start = closing.end()
+    if body_start < len(text) and text[body_start] == "\n":
+        body_start += 1
+    result.body = text[body_start:]
+    result.body_line = text.count("\n", 0, body_start)
+    return result
+
+
+def _report_unclosed(text: str, start: int, ctx: Context) -> None:
+    head = text[start : start + 400].lstrip("\n").split("\n", 1)[0]
+    if ":" in head and not head.lstrip().startswith(("#", "-", ">")):
+        ctx.add(
+            1,
+            1,
+            "warning",
+            "front-matter-unclosed",
+            "the file starts with '---' and a 'key: value' line but no closing '---': "
+            "the front matter is read as Markdown",
+        )
+
+
+_FAILED: Any = object()
+
+
+def _compose(fm_text: str, fm_line: int, ctx: Context) -> Any:
+    """Compose the YAML node graph; on a YAML error report it at its file line."""
+    loader = _Loader(fm_text)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = fm_line + (mark.line if mark else 0) + 1
+        column = (mark.column if mark else 0) + 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        ctx.add(line, column, "error", "yaml-invalid", f"invalid YAML front matter: {problem}")
+        return _FAILED
+    except yaml.YAMLError as exc:
+        ctx.add(fm_line + 1, 1, "error", "yaml-invalid", f"invalid YAML front matter: {exc}")
+        return _FAILED
+    finally:
+        loader.dispose()
+    if node is not None and "*" in fm_text and _expanded_size(node, {}) > MAX_YAML_NODES:
+        ctx.add(
+            fm_line + 1,
+            1,
+            "error",
+            "yaml-too-large",
+            f"the front matter expands to more than {MAX_YAML_NODES} YAML nodes (alias bomb?)",
+        )
+        return _FAILED
+    return node
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = MAX_YAML_NODES + 1  # a cycle counts as too large
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            size += _expanded_size(child, memo)
+            if size > MAX_YAML_NODES:
+                break
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            size += _expanded_size(key_node, memo) + _expanded_size(value_node, memo)
+            if size > MAX_YAML_NODES:
+                break
+    memo[key] = size
+    return size
+
+
+def _construct(loader: Any, node: yaml.Node, line: int, key: str, ctx: Context) -> tuple[bool, Any]:
+    try:
+        return True, loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc)
+        ctx.add(line, 1, "error", "yaml-invalid", f"front matter '{key}': {problem}".replace("\n", " "))
+        return False, None
+
+
+def _read_fields(mapping: yaml.MappingNode, fm_line: int, fm: FrontMatter, ctx: Context) -> None:
+    seen: set[str] = set()
+    loader = _Loader("")
+    for key_node, value_node in mapping.value:
+        line = fm_line + key_node.start_mark.line + 1
+        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else repr(key_node.value)
+        if key in seen:
+            ctx.add(line, 1, "warning", "yaml-duplicate-key", f"key '{key}' is repeated: the last value wins")
+        seen.add(key)
+        ok, value = _construct(loader, value_node, line, key, ctx)
+        if not ok:
+            continue
+        raw = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
+        reader = _FIELDS.get(key)
+        if reader is None:
+            fm.extra[key] = _jsonable(value)
+        else:
+            reader(fm, value, raw, line, ctx)
+    loader.dispose()
+
+
+# --- field readers --------------------------------------------------------------------------------
+
+
+def _text(value: Any, raw: str | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip()
+    if raw is not None:  # a YAML number or date: keep it as written (1.10 stays "1.10")
+        return raw.strip()
+    return None
+
+
+def _read_title(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
+    title = _text(value, raw)
+    if not title:
+        ctx.add(line, 1, "error", "title-missing", "'title' is empty or not text")
+        return
+    fm.title = title
+
+
+def _read_tagline(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
+    fm.tagline = _text(value, raw) or None
+    if value is not None and fm.tagline is None:
+        ctx.add(line, 1, "warning", "front-matter-type", "'tagline' should be text: ignored")
+
+
+def _read_image(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
+    fm.image = _text(value, raw) or None
+    if value is not None and fm.image is None:
+        ctx.add(line, 1, "warning", "front-matter-type", "'image' should be a file name or URL: ignored")
+    elif fm.image and is_unsafe_url(fm.image):
+        ctx.add(line, 1, "warning", "url-unsafe", f"unsafe 'image' removed: {fm.image[:60]!r}")
+        fm.image = None
+
+
+def _items(value: Any, name: str, line: int, ctx: Context) -> list[str]:
+    """A comma-separated string or a list, as stripped non-empty strings."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        parts: list[Any] = value.split(",")
+    elif isinstance(value, list):
+        parts = value
+    else:
+        parts = [value]
+    items = []
+    for part in parts:
+        if isinstance(part, (dict, list)):
+            ctx.add(line, 1, "warning", "front-matter-type", f"'{name}': {part!r} is not a name: ignored")
+            continue
+        text = str(part).strip() if part is not None else ""
+        if text:
+            items.append(text)
+    return items
+
+
+def _read_tags(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
+    seen: set[str] = set()
+    for label in _items(value, "tags", line, ctx):
+        slug = slugify(label)
+        if not slug:
+            ctx.add(line, 1, "warning", "tag-invalid", f"tag {label!r} has no letter or digit: ignored")
+        elif slug not in seen:
+            seen.add(slug)
+            fm.tags.append(Tag(slug=slug, label=label))
+
+
+def _read_api(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
+    seen: set[str] = set()
+    for name in _items(value, "api", line, ctx):
+        slug = api_slug(name)
+        if not slug:
+            ctx.add(line, 1, "warning", "api-invalid", f"API {name!r} has no letter or digit: ignored")
+        elif slug not in seen:
+            seen.add(slug)
+            fm.apis.append(Api(slug=slug, name=name))
+
+
+def _read_related(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
+    for item in _items(value, "related_guides", line, ctx):
+        slug = item.rstrip("/").rsplit("/", 1)[-1].lower()
+        slug = slug.removesuffix(".md")
+        if not SLUG_RE.match(slug):
+            ctx.add(line, 1, "warning", "related-invalid", f"related guide {item!r} is not a guide slug")
+        elif slug not in fm.related:
+            fm.related.append(slug)
+
+
+def _bool(name: str, value: Any, line: int, ctx: Context) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if value is not None else ""
+    if text in _TRUE or text in _FALSE:
+        if value is not None:
+            ctx.add(
+                line, 1, "warning", "front-matter-type", f"'{name}' should be true or false, not {value!r}"
+            )
+        return text in _TRUE
+    ctx.add(
+        line, 1, "warning", "front-matter-type", f"'{name}' should be true or false, not {value!r}: false"
+    )
+    return False
+
+
+def _read_publish(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
+    fm.publish = _bool("publish", value, line, ctx)
+
+
+def _read_noindex(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
+    fm.noindex = _bool("noindex", value, line, ctx)
+
+
+def _read_updated(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
+    if isinstance(value, (dt.date, dt.datetime)):
+        fm.updated = value.isoformat()
+    elif isinstance(value, str) and value.strip():
+        fm.updated = value.strip()
+    elif value is not None:
+        ctx.add(line, 1, "warning", "front-matter-type", "'updated'/'date' should be a date: ignored")
+
+
+def _read_date(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
+    fm.extra["date"] = _jsonable(value)
+    if fm.updated is None:
+        _read_updated(fm, value, raw, line, ctx)
+
+
+_FIELDS = {
+    "title": _read_title,
+    "tagline": _read_tagline,
+    "tags": _read_tags,
+    "image": _read_image,
+    "api": _read_api,
+    "publish": _read_publish,
+    "noindex": _read_noindex,
+    "related_guides": _read_related,
+    "updated": _read_updated,
+    "date": _read_date,
+}
+
+
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    """YAML values as JSON values: dates as ISO 8601, sets as lists, bytes as base64."""
+    if depth > 50:
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v, depth + 1) for v in value]
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, float) and value != value:  # NaN has no JSON form
+        return None
+    return value

@@ -1,0 +1,613 @@
+"""Markdown body -> markdown-it-py tokens -> typed AST nodes (mdast), with the body's diagnostics."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
+from markdown_it.token import Token
+
+from .. import model as m
+from ..render import render_text
+from .components import RAW_HTML_START, Attr, components_plugin
+from .context import Context
+from .editors import editor_table, is_editor_header
+from .linkify import GfmLinkify
+from .urls import is_unsafe_url, is_url_prop
+
+#: Components the site knows; any other capitalized name is kept as ``component`` with a warning.
+KNOWN_COMPONENTS = frozenset(
+    {
+        "Quote",
+        "External",
+        "Button",
+        "NextSteps",
+        "RichLink",
+        "Datagouv",
+        "Grid",
+        "Centered",
+        "ContactUs",
+        "FlatFile",
+        "FlatFileWidget",
+        "ApiSireneWidget",
+        "ApiRnaWidget",
+        "QuestionTree",
+        "ButtonCopy",
+        "IsFranceConnected",
+    }
+)
+
+_DELIMITER_ROW = re.compile(r"^ {0,3}(?:>\s?)*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+_PIPE_IN_CODE = re.compile(r"`[^`\n]*?(?<!\\)\|[^`\n]*?`")
+_MARKDOWN_LINE = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s)|\]\(|\*\*|__")
+_TASK_LINE = re.compile(r"^ {0,3}\[[ xX]\]\s")
+_ALIGN: dict[str, m.Align] = {
+    "text-align:left": "left",
+    "text-align:right": "right",
+    "text-align:center": "center",
+}
+
+
+def make_markdown() -> MarkdownIt:
+    """CommonMark + GFM tables, strikethrough and bare-URL autolinks, plus components."""
+    md = MarkdownIt("commonmark", {"linkify": True})
+    md.enable(["table", "strikethrough", "linkify"])
+    md.linkify = GfmLinkify()
+    # Every URL is parsed; unsafe ones are nulled and reported by the converter, not dropped.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    # URLs stay as written (mdast); render_html percent-encodes them as CommonMark does.
+    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
+    components_plugin(md)
+    return md
+
+
+def _cells(line: str) -> int:
+    """Number of cells in a table row as GFM splits it (unescaped pipes, outer pipes trimmed)."""
+    body = line.strip()
+    while body.startswith(">"):
+        body = body[1:].strip()
+    body = body.removeprefix("|")
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    return len(re.split(r"(?<!\\)\|", body))
+
+
+class _Frame:
+    """An open node on the converter's stack; ``children`` is where its content goes."""
+
+    __slots__ = ("children", "linky", "node", "token")
+
+    def __init__(self, node: Any, children: list[Any], token: Token | None, linky: bool = False) -> None:
+        self.node = node
+        self.children = children
+        self.token = token
+        self.linky = linky
+
+
+class Converter:
+    """Turns the token stream of one body into AST nodes, reporting what it notices."""
+
+    def __init__(self, ctx: Context, body: str, slug: str | None, apis: list[m.Api]) -> None:
+        self.ctx = ctx
+        self.src = body
+        self.slug = slug
+        self.apis = apis
+        self.headings: list[m.Heading] = []
+        self.editor_tables: list[m.EditorTable] = []
+        self._line_starts: list[int] | None = None
+        self._inline_token: Token | None = None
+
+    # --- positions --------------------------------------------------------------------------------
+
+    def position(self, token: Token) -> m.Position | None:
+        if token.map is None:
+            return None
+        lines = self.ctx.lines
+        first, last = token.map[0], max(token.map[1] - 1, token.map[0])
+        start_text = lines[first] if first < len(lines) else ""
+        end_text = lines[last] if last < len(lines) else ""
+        offset = self.ctx.body_line + 1
+        return m.Position(
+            start=m.Point(first + offset, len(start_text) - len(start_text.lstrip()) + 1),
+            end=m.Point(last + offset, len(end_text) + 1),
+        )
+
+    def where(self, offset: int, needle: str) -> tuple[int, int]:
+        """File (line, column) of ``offset`` in the current source (inline content or body)."""
+        token = self._inline_token
+        if token is not None and token.map is not None:
+            line = token.map[0] + token.content.count("\n", 0, offset)
+            return self.ctx.body_point(line, needle)
+        if self._line_starts is None:
+            starts = [0]
+            find = self.src.find
+            pos = find("\n")
+            while pos >= 0:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._line_starts = starts
+        line = bisect_right(self._line_starts, offset) - 1
+        return self.ctx.body_line + line + 1, offset - self._line_starts[line] + 1
+
+    def warn(self, where: tuple[int, int], code: str, message: str) -> None:
+        self.ctx.add(where[0], where[1], "warning", code, message)
+
+    # --- blocks -----------------------------------------------------------------------------------
+
+    def convert(self, tokens: list[Token]) -> m.Root:
+        root = m.Root(children=[], position=self._root_position())
+        stack = [_Frame(root, root.children, None)]
+        for token in tokens:
+            if token.nesting == 1:
+                self._open_block(token, stack)
+            elif token.nesting == -1:
+                self._close_block(stack)
+            elif token.type == "inline":
+                self._inline_token = token
+                stack[-1].children.extend(self.inline(token))
+                self._inline_token = None
+            else:
+                node = self._leaf_block(token)
+                if node is not None:
+                    stack[-1].children.append(node)
+        return root
+
+    def _root_position(self) -> m.Position:
+        lines = self.ctx.lines
+        last = max(len(lines), 1)
+        end_column = len(lines[-1]) + 1 if lines else 1
+        return m.Position(
+            start=m.Point(self.ctx.body_line + 1, 1), end=m.Point(self.ctx.body_line + last, end_column)
+        )
+
+    def _open_block(self, token: Token, stack: list[_Frame]) -> None:
+        opener = _BLOCK_OPENERS.get(token.type)
+        parent = stack[-1]
+        node = opener(self, token, stack, self.position(token)) if opener is not None else None
+        if node is None:  # thead, tbody or an unknown container: its content joins the parent
+            stack.append(_Frame(None, parent.children, token))
+            return
+        parent.children.append(node)
+        stack.append(_Frame(node, node.children, token))
+
+    def _open_paragraph(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
+        parent = stack[-1]
+        self._check_paragraph(token)
+        self._check_task_outside_list(token, parent)
+        if not token.hidden and isinstance(parent.node, m.ListItem):
+            list_node: Any = stack[-2].node  # markdown-it hides the paragraphs of tight lists
+            list_node.spread = True
+        return m.Paragraph(children=[], position=position)
+
+    def _open_heading(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
+        self._check_heading(token, stack[-1])
+        node = m.Heading(depth=int(token.tag[1]), id="", children=[], position=position)
+        self.headings.append(node)
+        return node
+
+    def _open_list(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
+        ordered = token.type == "ordered_list_open"
+        start = int(token.attrs.get("start", 1)) if ordered else None
+        return m.List(ordered=ordered, start=start, spread=False, children=[], position=position)
+
+    def _open_row(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
+        self._check_row(token)
+        return m.TableRow(children=[], position=position)
+
+    def _open_cell(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
+        table: Any = stack[-3].node if len(stack) > 2 else None
+        if token.type == "th_open" and isinstance(table, m.Table):
+            table.align.append(_ALIGN.get(str(token.attrs.get("style", ""))))
+        return m.TableCell(children=[])
+
+    def _open_component(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
+        return self.component(token.meta, [], inline=False, position=position)
+
+    def _close_block(self, stack: list[_Frame]) -> None:
+        frame = stack.pop()
+        node = frame.node
+        if isinstance(node, m.List):
+            items: list[Any] = node.children
+            for item in items:
+                item.spread = node.spread
+        elif isinstance(node, m.ListItem):
+            _task_marker(node)
+        elif isinstance(node, m.Table) and node.children and is_editor_header(node.children[0]):
+            table = editor_table(node, self.ctx, self.slug, self.apis)
+            self.editor_tables.append(table)
+            if not table.editors and frame.token is not None and frame.token.map:
+                self.warn(
+                    self.ctx.body_point(frame.token.map[0]),
+                    "editor-table-empty",
+                    "this editor table lists no editor",
+                )
+            siblings = stack[-1].children
+            siblings[siblings.index(node)] = table
+
+    def _leaf_block(self, token: Token) -> m.Node | None:
+        kind = token.type
+        position = self.position(token)
+        if kind == "fence":
+            info = token.info.strip()
+            if info:
+                info = unescapeAll(info)
+            lang, _, meta = info.partition(" ") if info else ("", "", "")
+            return m.Code(
+                lang=lang or None,
+                meta=meta.strip() or None,
+                value=_strip_eol(token.content),
+                position=position,
+            )
+        if kind == "code_block":
+            return m.Code(lang=None, meta=None, value=_strip_eol(token.content), position=position)
+        if kind == "html_block":
+            self._check_html_block(token)
+            return m.Html(value=_strip_eol(token.content), position=position)
+        if kind == "hr":
+            return m.ThematicBreak(position=position)
+        if kind == "component":
+            component: m.Node = self.component(token.meta, [], inline=False, position=position)
+            return component
+        return None
+
+    # --- lints on the source ------------------------------------------------------------------
+
+    def _check_paragraph(self, token: Token) -> None:
+        """A table-like block whose delimiter row does not match its header is not a GFM table."""
+        if token.map is None:
+            return
+        lines = self.ctx.lines
+        for index in range(token.map[0] + 1, min(token.map[1], len(lines))):
+            line = lines[index]
+            if "-" not in line or not _DELIMITER_ROW.match(line) or "|" not in lines[index - 1]:
+                continue
+            header, delimiter = _cells(lines[index - 1]), _cells(line)
+            if header != delimiter or "|" in line:
+                where = self.ctx.body_point(index, line.strip()[:1] or None)
+                self.warn(
+                    where,
+                    "table-delimiter-mismatch",
+                    f"the delimiter row has {delimiter} cell(s) but the header row has {header}: "
+                    "this is not a table (GFM), though the site's current renderer shows one; "
+                    "give the delimiter row one cell per column",
+                )
+
+    def _check_html_block(self, token: Token) -> None:
+        """Markdown written on the lines right after an HTML tag is raw HTML in CommonMark."""
+        if token.map is None or RAW_HTML_START.match(token.content.lstrip()):
+            return  # comments, scripts, <pre>: what they hold is meant to stay raw
+        for index in range(token.map[0] + 1, min(token.map[1], len(self.ctx.lines))):
+            line = self.ctx.lines[index]
+            if _MARKDOWN_LINE.search(line) and not line.lstrip(" >").startswith("<"):
+                self.warn(
+                    self.ctx.body_point(index, line.lstrip(" >")[:10] or None),
+                    "html-swallows-markdown",
+                    "this Markdown line directly follows an HTML block, so it is kept as raw HTML "
+                    "(CommonMark), though the site's current renderer parses it; put a blank line "
+                    "between the HTML and the Markdown",
+                )
+                return
+
+    def _check_task_outside_list(self, token: Token, parent: _Frame) -> None:
+        if token.map is None or isinstance(parent.node, m.ListItem):
+            return
+        for index in range(token.map[0], min(token.map[1], len(self.ctx.lines))):
+            line = self.ctx.lines[index]
+            if _TASK_LINE.match(line):
+                self.warn(
+                    self.ctx.body_point(index, "["),
+                    "task-outside-list",
+                    f"{line.strip()[:3]} starts a line outside a list: it is text here (GFM task "
+                    "items are list items), though the site's current renderer shows a checkbox; "
+                    "write '- [x] ...'",
+                )
+
+    def _check_heading(self, token: Token, parent: _Frame) -> None:
+        if token.map is None or not parent.children or not isinstance(parent.children[-1], m.List):
+            return
+        previous = token.map[0] - 1
+        if 0 <= previous < len(self.ctx.lines) and self.ctx.lines[previous].strip():
+            self.warn(
+                self.ctx.body_point(token.map[0], "#"),
+                "heading-after-list",
+                "a heading directly follows a list item without a blank line: the site's current "
+                "renderer swallows it; add a blank line before the heading",
+            )
+
+    def _check_row(self, token: Token) -> None:
+        if token.map is None or token.map[0] >= len(self.ctx.lines):
+            return
+        line = self.ctx.lines[token.map[0]]
+        if "|" not in line:
+            self.warn(
+                self.ctx.body_point(token.map[0], line.strip()[:20] or None),
+                "table-lazy-row",
+                "this line has no '|' but directly follows a table: GFM reads it as a table row "
+                "(an editor table ignores it), the site's current renderer as a paragraph; "
+                "put a blank line before it",
+            )
+            return
+        match = _PIPE_IN_CODE.search(line) if "`" in line else None
+        if match:
+            self.warn(
+                self.ctx.body_point(token.map[0], match.group()),
+                "table-pipe-in-code",
+                "a '|' inside a code span splits the table cell (GFM); escape it as '\\|'",
+            )
+
+    # --- inline -----------------------------------------------------------------------------------
+
+    def inline(self, token: Token) -> list[Any]:
+        out: list[Any] = []
+        stack: list[_Frame] = []
+        current = out
+        links = 0  # links (and link-like components) open around the current token
+        for child in token.children or ():
+            kind = child.type
+            handler = _INLINE_LEAVES.get(kind)
+            if handler is not None:
+                handler(self, child, current)
+                continue
+            if child.nesting == -1:
+                frame = stack.pop()
+                if frame.linky:
+                    links -= 1
+                if isinstance(frame.node, m.Link):
+                    self._check_link_text(frame.node, child)
+                current = frame.children
+                continue
+            node, linky = self._open_inline(child, links)
+            if node is None:  # a link inside a link: its text joins the outer link
+                stack.append(_Frame(None, current, child, linky))
+            else:
+                current.append(node)
+                stack.append(_Frame(node, current, child, linky))
+                current = node.children
+            links += linky
+        return out
+
+    def _open_inline(self, token: Token, links: int) -> tuple[Any, bool]:
+        kind = token.type
+        if kind == "strong_open":
+            return m.Strong(children=[]), False
+        if kind == "em_open":
+            return m.Emphasis(children=[]), False
+        if kind == "s_open":
+            return m.Delete(children=[]), False
+        if kind == "link_open":
+            if links:
+                return None, True
+            url = self.url(str(token.attrs.get("href", "")), "link")
+            title = token.attrs.get("title")
+            return m.Link(url=url, title=str(title) if title else None, children=[]), True
+        if kind == "component_open":
+            node = self.component(token.meta, [], inline=True, position=None)
+            return node, isinstance(node, (m.External, m.Button))
+        return None, False  # an unknown inline container: its content joins the parent
+
+    def _check_link_text(self, link: m.Link, token: Token) -> None:
+        text = render_text(m.Paragraph(children=link.children))
+        if len(text) > 1 and text.startswith("[") and text.endswith("]"):
+            self.warn(
+                self.where(0, "[" + text),
+                "link-text-brackets",
+                f"the link text {text!r} is in brackets: the site's current renderer shows "
+                "'[[...]](...)' literally; remove the inner brackets",
+            )
+
+    def url(self, url: str, what: str, offset: int = 0) -> str | None:
+        if is_unsafe_url(url):
+            self.warn(
+                self.where(offset, url[:20]),
+                "url-unsafe",
+                f"unsafe URL in {what} removed: {url[:60]!r}",
+            )
+            return None
+        return url
+
+    # --- components -------------------------------------------------------------------------------
+
+    def component(
+        self, meta: dict[str, Any], children: list[Any], inline: bool, position: m.Position | None
+    ) -> Any:
+        name: str = meta["name"]
+        props = self._props(meta["attrs"], name)
+        if meta.get("unclosed"):
+            self.warn(
+                self.where(meta["offset"], "<" + name),
+                "component-unclosed",
+                f"<{name}> is never closed (no </{name}>"
+                + (" in this paragraph" if inline else "")
+                + f"): read as <{name} />; the text after it is not its content",
+            )
+        if name not in KNOWN_COMPONENTS:
+            self.warn(
+                self.where(meta["offset"], "<" + name),
+                "component-unknown",
+                f"<{name}> is not a known component; frontends may not render it",
+            )
+        if name == "Quote":
+            fields = {key: _str_prop(props, key) for key in ("logo", "link", "who", "title")}
+            return m.Quote(**fields, inline=inline, children=children, extra=props, position=position)
+        if name == "External":
+            href = _str_prop(props, "href")
+            return m.External(href=href, inline=inline, children=children, extra=props, position=position)
+        if name == "Button":
+            href = _str_prop(props, "href")
+            alt = props.pop("alt", False)
+            alt = alt is True or (isinstance(alt, str) and alt.strip().lower() in ("true", "alt", ""))
+            return m.Button(
+                href=href, alt=alt, inline=inline, children=children, extra=props, position=position
+            )
+        return m.Component(name=name, props=props, inline=inline, children=children, position=position)
+
+    def _props(self, attrs: list[Attr], name: str) -> dict[str, Any]:
+        props: dict[str, Any] = {}
+        for attr in attrs:
+            value = _decode_attr(attr)
+            if attr.kind == "string-unbalanced":
+                quote = '"' if "'" in attr.value else "'"
+                self.warn(
+                    self.where(attr.offset, attr.name + "="),
+                    "attribute-quote",
+                    f"the value of {attr.name} contains the quote that delimits it: read as "
+                    f"{attr.value!r}; write {attr.name}={quote}...{quote} (the site's current renderer "
+                    "cuts the value there)",
+                )
+            elif attr.kind == "unquoted":
+                self.warn(
+                    self.where(attr.offset, f"{attr.name}={attr.value}"),
+                    "attribute-unquoted",
+                    f"<{name} {attr.name}=...> is not quoted: kept as {attr.value!r}, but the site's "
+                    f'current renderer loses it; write {attr.name}="..."',
+                )
+            if isinstance(value, str) and is_url_prop(attr.name):
+                value = self.url(value, f"<{name} {attr.name}>", attr.offset)
+            props[attr.name] = value
+        return props
+
+
+_BlockOpener = Callable[[Converter, Token, list[_Frame], m.Position | None], Any]
+_BLOCK_OPENERS: dict[str, _BlockOpener] = {
+    "paragraph_open": Converter._open_paragraph,
+    "heading_open": Converter._open_heading,
+    "blockquote_open": lambda c, t, s, p: m.Blockquote(children=[], position=p),
+    "bullet_list_open": Converter._open_list,
+    "ordered_list_open": Converter._open_list,
+    "list_item_open": lambda c, t, s, p: m.ListItem(spread=False, checked=None, children=[], position=p),
+    "table_open": lambda c, t, s, p: m.Table(align=[], children=[], position=p),
+    "tr_open": Converter._open_row,
+    "th_open": Converter._open_cell,
+    "td_open": Converter._open_cell,
+    "component_open": Converter._open_component,
+}
+
+
+def _str_prop(props: dict[str, Any], key: str) -> str | None:
+    """Take a typed string prop out of ``props`` (a non-string value stays in ``props``)."""
+    value = props.get(key)
+    if value is None or isinstance(value, str):
+        props.pop(key, None)
+        return value
+    return None
+
+
+def _decode_attr(attr: Attr) -> Any:
+    if attr.kind == "bool":
+        return True
+    if attr.kind == "expression":
+        try:
+            return msgspec.json.decode(attr.value.strip())
+        except msgspec.DecodeError:
+            return {"expression": attr.value}
+    return attr.value
+
+
+def _task_marker(item: m.ListItem) -> None:
+    """GFM task list item: ``[ ]`` or ``[x]`` and a space open the item's first paragraph."""
+    first = item.children[0] if item.children else None
+    if not isinstance(first, m.Paragraph) or not first.children:
+        return
+    text = first.children[0]
+    if type(text) is not m.Text or len(text.value) < 4 or text.value[0] != "[" or text.value[2] != "]":
+        return
+    mark, space = text.value[1], text.value[3]
+    if mark in " xX" and space in " \t\n":
+        item.checked = mark != " "
+        text.value = text.value[4:]
+        if not text.value:
+            first.children.pop(0)
+
+
+def _strip_eol(text: str) -> str:
+    return text[:-1] if text.endswith("\n") else text
+
+
+def _append_text(current: list[Any], value: str) -> None:
+    if current and type(current[-1]) is m.Text:
+        current[-1].value += value
+    else:
+        current.append(m.Text(value=value))
+
+
+def _alt(tokens: list[Token] | None) -> str:
+    """Image alt text as the CommonMark spec wants it: the text of the description."""
+    parts = []
+    for token in tokens or ():
+        if token.type in ("text", "code_inline", "html_inline"):
+            parts.append(token.content)
+        elif token.type == "image":
+            parts.append(_alt(token.children))
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _leaf_text(conv: Converter, token: Token, current: list[Any]) -> None:
+    _append_text(current, token.content)
+
+
+def _leaf_softbreak(conv: Converter, token: Token, current: list[Any]) -> None:
+    _append_text(current, "\n")
+
+
+def _leaf_hardbreak(conv: Converter, token: Token, current: list[Any]) -> None:
+    current.append(m.Break())
+
+
+def _leaf_code(conv: Converter, token: Token, current: list[Any]) -> None:
+    current.append(m.InlineCode(value=token.content))
+
+
+def _leaf_html(conv: Converter, token: Token, current: list[Any]) -> None:
+    current.append(m.Html(value=token.content))
+
+
+def _leaf_image(conv: Converter, token: Token, current: list[Any]) -> None:
+    url = conv.url(str(token.attrs.get("src", "")), "image")
+    title = token.attrs.get("title")
+    current.append(m.Image(url=url, alt=_alt(token.children), title=str(title) if title else None))
+
+
+def _leaf_component(conv: Converter, token: Token, current: list[Any]) -> None:
+    current.append(conv.component(token.meta, [], inline=True, position=None))
+
+
+def _leaf_stray(conv: Converter, token: Token, current: list[Any]) -> None:
+    name = token.meta["name"]
+    conv.warn(
+        conv.where(token.meta["offset"], token.content),
+        "component-unexpected-close",
+        f"</{name}> closes no open <{name}>: kept as text",
+    )
+    _append_text(current, token.content)
+
+
+def _leaf_invalid(conv: Converter, token: Token, current: list[Any]) -> None:
+    snippet = token.meta["snippet"]
+    conv.ctx.add(
+        *conv.where(token.meta["offset"], snippet),
+        "info",
+        "tag-not-component",
+        f"{snippet[:40]} looks like a tag but is not a valid component: kept as text",
+    )
+    _append_text(current, token.content)
+
+
+_INLINE_LEAVES: dict[str, Callable[[Converter, Token, list[Any]], None]] = {
+    "text": _leaf_text,
+    "text_special": _leaf_text,
+    "softbreak": _leaf_softbreak,
+    "hardbreak": _leaf_hardbreak,
+    "code_inline": _leaf_code,
+    "html_inline": _leaf_html,
+    "image": _leaf_image,
+    "component": _leaf_component,
+    "component_stray": _leaf_stray,
+    "component_invalid": _leaf_invalid,
+}

@@ -1,0 +1,391 @@
+"""AST -> HTML and AST -> plain text.
+
+``render_html`` writes standard nodes exactly as the CommonMark spec (and GFM for tables and
+strikethrough) does, following commonmark.js: a block starts and ends on its own line (``cr``),
+paragraphs of tight lists lose their ``<p>``. Components become semantic HTML:
+
+* ``external``: ``<a href target="_blank" rel="noopener noreferrer">``;
+* ``button``: ``<a class="button" href>`` (``button button-alt`` for ``alt``);
+* ``quote``: ``<figure class="quote">`` with ``<blockquote>`` and a ``<figcaption>`` (logo, who, title);
+* any other component: ``<div data-component="Name" data-props="{json}">`` (``<span>`` when inline).
+
+``render_text`` gives readable plain text for search indexers: one block per paragraph, list
+items on their own lines, table cells separated by `` | ``, raw HTML without its tags.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import msgspec
+from markdown_it.common.normalize_url import normalizeLink
+
+from . import model as m
+
+# --- HTML -----------------------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Escape for HTML text and attribute values (``&``, ``<``, ``>``, ``"``)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    return text
+
+
+class _Html:
+    """One rendering: the output chunks and the commonmark.js ``cr`` discipline."""
+
+    def __init__(self, heading_ids: bool) -> None:
+        self.out: list[str] = []
+        self.heading_ids = heading_ids
+
+    def lit(self, text: str) -> None:
+        self.out.append(text)
+
+    def cr(self) -> None:
+        if self.out and not self.out[-1].endswith("\n"):
+            self.out.append("\n")
+
+    def children(self, nodes: Iterable[m.Node], tight: bool = False) -> None:
+        for node in nodes:
+            _HTML[type(node)](self, node, tight)
+
+    def block(self, open_tag: str, close_tag: str, nodes: Iterable[m.Node]) -> None:
+        self.cr()
+        self.lit(open_tag)
+        self.cr()
+        self.children(nodes)
+        self.cr()
+        self.lit(close_tag)
+        self.cr()
+
+
+def _root(r: _Html, node: Any, tight: bool) -> None:
+    r.children(node.children)
+
+
+def _paragraph(r: _Html, node: m.Paragraph, tight: bool) -> None:
+    if tight:
+        r.children(node.children)
+        return
+    r.cr()
+    r.lit("<p>")
+    r.children(node.children)
+    r.lit("</p>")
+    r.cr()
+
+
+def _heading(r: _Html, node: m.Heading, tight: bool) -> None:
+    r.cr()
+    if r.heading_ids and node.id:
+        r.lit(f'<h{node.depth} id="{escape(node.id)}">')
+    else:
+        r.lit(f"<h{node.depth}>")
+    r.children(node.children)
+    r.lit(f"</h{node.depth}>")
+    r.cr()
+
+
+def _thematic_break(r: _Html, node: m.ThematicBreak, tight: bool) -> None:
+    r.cr()
+    r.lit("<hr />")
+    r.cr()
+
+
+def _blockquote(r: _Html, node: m.Blockquote, tight: bool) -> None:
+    r.block("<blockquote>", "</blockquote>", node.children)
+
+
+def _list(r: _Html, node: m.List, tight: bool) -> None:
+    if node.ordered:
+        start = node.start if node.start is not None else 1
+        open_tag, close_tag = ("<ol>" if start == 1 else f'<ol start="{start}">'), "</ol>"
+    else:
+        open_tag, close_tag = "<ul>", "</ul>"
+    r.cr()
+    r.lit(open_tag)
+    r.cr()
+    r.children(node.children, tight=not node.spread)
+    r.cr()
+    r.lit(close_tag)
+    r.cr()
+
+
+def _list_item(r: _Html, node: m.ListItem, tight: bool) -> None:
+    r.lit("<li>")
+    if node.checked is not None:
+        checked = 'checked="" ' if node.checked else ""
+        r.lit(f'<input {checked}disabled="" type="checkbox" /> ')
+    r.children(node.children, tight=tight)
+    r.lit("</li>")
+    r.cr()
+
+
+def _code(r: _Html, node: m.Code, tight: bool) -> None:
+    r.cr()
+    if node.lang:
+        r.lit(f'<pre><code class="language-{escape(node.lang)}">')
+    else:
+        r.lit("<pre><code>")
+    if node.value:
+        r.lit(escape(node.value) + "\n")
+    r.lit("</code></pre>")
+    r.cr()
+
+
+def _html(r: _Html, node: m.Html, tight: bool) -> None:
+    if node.position is None:  # inline HTML
+        r.lit(node.value)
+        return
+    r.cr()
+    r.lit(node.value)
+    r.cr()
+
+
+def _table(r: _Html, node: m.Table | m.EditorTable, tight: bool) -> None:
+    r.cr()
+    r.lit('<table class="editors">\n' if isinstance(node, m.EditorTable) else "<table>\n")
+    rows = [row for row in node.children if isinstance(row, m.TableRow)]
+    for index, row in enumerate(rows):
+        if index == 0:
+            r.lit("<thead>\n")
+        elif index == 1:
+            r.lit("<tbody>\n")
+        _row(r, row, node.align, "th" if index == 0 else "td")
+        if index == 0:
+            r.lit("</thead>\n")
+    if len(rows) > 1:
+        r.lit("</tbody>\n")
+    r.lit("</table>")
+    r.cr()
+
+
+def _row(r: _Html, row: m.TableRow, align: list[m.Align], cell_tag: str) -> None:
+    r.lit("<tr>\n")
+    for index, cell in enumerate(row.children):
+        cell_align = align[index] if index < len(align) else None
+        r.lit(f'<{cell_tag} align="{cell_align}">' if cell_align else f"<{cell_tag}>")
+        r.children(getattr(cell, "children", ()))
+        r.lit(f"</{cell_tag}>\n")
+    r.lit("</tr>\n")
+
+
+def _text(r: _Html, node: m.Text, tight: bool) -> None:
+    r.lit(escape(node.value))
+
+
+def _wrap(tag: str) -> Callable[[_Html, Any, bool], None]:
+    def render(r: _Html, node: Any, tight: bool) -> None:
+        r.lit(f"<{tag}>")
+        r.children(node.children)
+        r.lit(f"</{tag}>")
+
+    return render
+
+
+def _inline_code(r: _Html, node: m.InlineCode, tight: bool) -> None:
+    r.lit(f"<code>{escape(node.value)}</code>")
+
+
+def _break(r: _Html, node: m.Break, tight: bool) -> None:
+    r.lit("<br />\n")
+
+
+def _link(r: _Html, node: m.Link, tight: bool) -> None:
+    attrs = f' href="{escape(normalizeLink(node.url))}"' if node.url is not None else ""
+    if node.title:
+        attrs += f' title="{escape(node.title)}"'
+    r.lit(f"<a{attrs}>")
+    r.children(node.children)
+    r.lit("</a>")
+
+
+def _image(r: _Html, node: m.Image, tight: bool) -> None:
+    src = f' src="{escape(normalizeLink(node.url))}"' if node.url is not None else ""
+    title = f' title="{escape(node.title)}"' if node.title else ""
+    r.lit(f'<img{src} alt="{escape(node.alt)}"{title} />')
+
+
+def _component_shell(r: _Html, node: Any, open_tag: str, close_tag: str) -> None:
+    """Inline components sit in the text; block ones start and end their own lines."""
+    if node.inline:
+        r.lit(open_tag)
+        r.children(node.children)
+        r.lit(close_tag)
+    else:
+        r.block(open_tag, close_tag, node.children)
+
+
+def _external(r: _Html, node: m.External, tight: bool) -> None:
+    href = f' href="{escape(node.href)}"' if node.href is not None else ""
+    _component_shell(r, node, f'<a{href} target="_blank" rel="noopener noreferrer">', "</a>")
+
+
+def _button(r: _Html, node: m.Button, tight: bool) -> None:
+    href = f' href="{escape(node.href)}"' if node.href is not None else ""
+    css = "button button-alt" if node.alt else "button"
+    _component_shell(r, node, f'<a class="{css}"{href}>', "</a>")
+
+
+def _quote(r: _Html, node: m.Quote, tight: bool) -> None:
+    if node.inline:
+        _component_shell(r, node, "<q>", "</q>")
+        return
+    r.cr()
+    r.lit('<figure class="quote">\n')
+    r.block("<blockquote>", "</blockquote>", node.children)
+    caption = []
+    if node.logo:
+        caption.append(f'<img src="{escape(node.logo)}" alt="" />')
+    if node.who:
+        who = escape(node.who)
+        caption.append(f'<a href="{escape(node.link)}">{who}</a>' if node.link else who)
+    if node.title:
+        caption.append(f"<cite>{escape(node.title)}</cite>")
+    if caption:
+        r.lit(f"<figcaption>{' '.join(caption)}</figcaption>\n")
+    r.lit("</figure>")
+    r.cr()
+
+
+def _component(r: _Html, node: m.Component, tight: bool) -> None:
+    tag = "span" if node.inline else "div"
+    props = ""
+    if node.props:
+        props = f' data-props="{escape(msgspec.json.encode(node.props).decode())}"'
+    _component_shell(r, node, f'<{tag} data-component="{escape(node.name)}"{props}>', f"</{tag}>")
+
+
+_HTML: dict[type, Callable[[_Html, Any, bool], None]] = {
+    m.Root: _root,
+    m.Paragraph: _paragraph,
+    m.Heading: _heading,
+    m.ThematicBreak: _thematic_break,
+    m.Blockquote: _blockquote,
+    m.List: _list,
+    m.ListItem: _list_item,
+    m.Code: _code,
+    m.Html: _html,
+    m.Table: _table,
+    m.EditorTable: _table,
+    m.Text: _text,
+    m.Emphasis: _wrap("em"),
+    m.Strong: _wrap("strong"),
+    m.Delete: _wrap("del"),
+    m.InlineCode: _inline_code,
+    m.Break: _break,
+    m.Link: _link,
+    m.Image: _image,
+    m.Quote: _quote,
+    m.External: _external,
+    m.Button: _button,
+    m.Component: _component,
+}
+
+
+def render_html(node: m.Node, *, heading_ids: bool = False) -> str:
+    """HTML of ``node`` (usually ``guide.body``); ``heading_ids`` adds the site's anchors."""
+    renderer = _Html(heading_ids)
+    if isinstance(node, (m.TableRow, m.TableCell)):
+        renderer.children(getattr(node, "children", ()))
+    else:
+        _HTML[type(node)](renderer, node, False)
+    return "".join(renderer.out)
+
+
+# --- text -----------------------------------------------------------------------------------------
+
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.DOTALL | re.IGNORECASE)
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def html_to_text(value: str) -> str:
+    """The visible text of raw HTML: tags, comments, scripts and styles removed, entities decoded."""
+    return html.unescape(_TAG.sub(" ", value)) if "<" in value else html.unescape(value)
+
+
+def _inline_text(nodes: Iterable[m.Node], out: list[str]) -> None:
+    for node in nodes:
+        if isinstance(node, (m.Text, m.InlineCode)):
+            out.append(node.value)
+        elif isinstance(node, m.Break):
+            out.append("\n")
+        elif isinstance(node, m.Image):
+            out.append(node.alt)
+        elif isinstance(node, m.Html):
+            out.append(html_to_text(node.value))
+        else:
+            children = getattr(node, "children", None)
+            if children is None:
+                continue
+            if getattr(node, "inline", True):
+                _inline_text(children, out)
+            else:  # a block component written inside a paragraph's flow
+                _block_text(node, out)
+
+
+def _blocks_text(nodes: Iterable[m.Node], out: list[str], prefix: str = "") -> None:
+    first = True
+    for node in nodes:
+        if not first:
+            out.append("\n\n" if not prefix else "\n")
+        first = False
+        _block_text(node, out, prefix)
+
+
+def _block_text(node: m.Node, out: list[str], prefix: str = "") -> None:
+    if isinstance(node, (m.Paragraph, m.Heading, m.TableCell)):
+        _inline_text(node.children, out)
+    elif isinstance(node, m.List):
+        _list_text(node, out, prefix)
+    elif isinstance(node, (m.Table, m.EditorTable)):
+        rows = []
+        for row in node.children:
+            cells = []
+            for cell in getattr(row, "children", ()):
+                parts: list[str] = []
+                _inline_text(getattr(cell, "children", ()), parts)
+                cells.append("".join(parts).strip())
+            rows.append(" | ".join(cells))
+        out.append("\n".join(rows))
+    elif isinstance(node, m.Code):
+        out.append(node.value)
+    elif isinstance(node, m.Html):
+        out.append(html_to_text(node.value).strip())
+    elif isinstance(node, m.Quote):
+        _blocks_text(node.children, out)
+        signature = ", ".join(part for part in (node.who, node.title) if part)
+        if signature:
+            out.append(f"\n— {signature}")
+    elif isinstance(node, (m.Text, m.InlineCode, m.Break, m.Image, m.Link)):
+        _inline_text([node], out)
+    elif getattr(node, "inline", False):
+        _inline_text(getattr(node, "children", ()), out)
+    else:
+        _blocks_text(getattr(node, "children", ()), out)
+
+
+def _list_text(node: m.List, out: list[str], prefix: str) -> None:
+    number = node.start if node.start is not None else 1
+    for index, item in enumerate(node.children):
+        if index:
+            out.append("\n")
+        marker = f"{number + index}. " if node.ordered else "- "
+        out.append(prefix + marker)
+        _blocks_text(getattr(item, "children", ()), out, prefix + "  ")
+
+
+def render_text(node: m.Node) -> str:
+    """Readable plain text of ``node`` for indexers and excerpts."""
+    out: list[str] = []
+    _block_text(node, out)
+    return _BLANKS.sub("\n\n", "".join(out)).strip()
