@@ -17,7 +17,6 @@ from markdown_it import MarkdownIt
 
 from .. import model as m
 from ..ids import slug_from_filename
-from ..render import render_text
 from .context import Context
 from .front_matter import FrontMatter, split_front_matter
 from .markdown import Converter, make_markdown
@@ -50,11 +49,15 @@ class _Parse:
     headings: list[m.Heading] = field(default_factory=list)
     toc: list[m.TocEntry] = field(default_factory=list)
     editors: list[m.EditorRow] = field(default_factory=list)
-    plain: str = ""
+    words: int = 0
+    stop: bool = False
 
 
 def _decode(p: _Parse) -> None:
-    p.text = decode(p.raw, p.ctx)
+    text = decode(p.raw, p.ctx)
+    if text is None:  # not text at all: the error is reported, nothing more to parse
+        p.stop = True
+    p.text = text or ""
 
 
 def _front_matter(p: _Parse) -> None:
@@ -68,6 +71,7 @@ def _markdown_body(p: _Parse) -> None:
     converter = Converter(p.ctx, p.fm.body, p.slug, p.fm.apis)
     p.body = converter.convert(tokens)
     p.headings = converter.headings
+    p.words = len(" ".join(converter.texts).split())
     p.editors = [row for table in converter.editor_tables for row in table.editors]
 
 
@@ -75,16 +79,11 @@ def _toc(p: _Parse) -> None:
     p.toc = assign_ids(p.headings)
 
 
-def _plain_text(p: _Parse) -> None:
-    p.plain = render_text(p.body)
-
-
 STAGES: list[tuple[str, Callable[[_Parse], None]]] = [
     ("decode", _decode),
     ("front_matter", _front_matter),
     ("markdown", _markdown_body),
     ("toc", _toc),
-    ("plain_text", _plain_text),
 ]
 
 
@@ -95,6 +94,8 @@ def parse_guide(text: str | bytes, path: str | os.PathLike[str] | None = None) -
     p = _Parse(raw=text, slug=slug, ctx=Context(file))
     for _name, stage in STAGES:
         stage(p)
+        if p.stop:
+            break
     fm = p.fm
     diagnostics = sorted(p.ctx.diagnostics, key=lambda d: (d.line, d.column))
     extra: dict[str, Any] = fm.extra
@@ -115,6 +116,6 @@ def parse_guide(text: str | bytes, path: str | os.PathLike[str] | None = None) -
         toc=p.toc,
         editors=p.editors,
         excerpt=excerpt(p.body),
-        reading_time=reading_time(p.plain),
+        reading_time=reading_time(p.words),
         diagnostics=diagnostics,
     )

@@ -277,7 +277,7 @@ def html_block_without_components(state: StateBlock, startLine: int, endLine: in
     """CommonMark's HTML block, except that capitalized tags are components, never raw HTML."""
     src = state.src
     pos = state.bMarks[startLine] + state.tShift[startLine]
-    if _is_capitalized_tag(src, pos, state.eMarks[startLine]):
+    if src[pos : pos + 1] != "<" or _is_capitalized_tag(src, pos, state.eMarks[startLine]):
         return False
     if not silent and not RAW_HTML_START.match(src, pos):
         # Types 6 and 7 run to the next blank line: stop them before a line that starts a component.

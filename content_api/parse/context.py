@@ -13,15 +13,15 @@ class Context:
     def __init__(self, file: str | None) -> None:
         self.file = file
         self.diagnostics: list[Diagnostic] = []
-        self._seen: set[tuple[int, int, str]] = set()
+        self._seen: set[tuple[int, int, str, str]] = set()
         #: 0-based index of the file line where the Markdown body starts.
         self.body_line = 0
         #: the body's lines (no line terminators), for columns and raw-text checks.
         self.lines: list[str] = []
 
     def add(self, line: int, column: int, severity: Severity, code: str, message: str) -> None:
-        """Record a diagnostic once (the same code at the same place is reported once)."""
-        key = (line, column, code)
+        """Record a diagnostic once (the same message at the same place is reported once)."""
+        key = (line, column, code, message)
         if key in self._seen:
             return
         self._seen.add(key)

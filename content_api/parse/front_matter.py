@@ -38,6 +38,7 @@ class FrontMatter:
 
     found: bool = False
     title: str | None = None
+    title_line: int | None = None
     tagline: str | None = None
     tags: list[Tag] = field(default_factory=list)
     apis: list[Api] = field(default_factory=list)
@@ -80,7 +81,10 @@ def split_front_matter(text: str, ctx: Context) -> FrontMatter:
     if isinstance(node, yaml.MappingNode):
         _read_fields(node, fm_line, result, ctx)
     if result.title is None and node is not _FAILED:
-        ctx.add(fm_line + 1, 1, "error", "title-missing", "the front matter has no 'title'")
+        if result.title_line is not None:
+            ctx.add(result.title_line, 1, "error", "title-missing", "'title' is empty or not text")
+        else:
+            ctx.add(fm_line + 1, 1, "error", "title-missing", "the front matter has no 'title'")
     body_start = closing.end()
     if body_start < len(text) and text[body_start] == "\n":
         body_start += 1
@@ -115,6 +119,8 @@ def _compose(fm_text: str, fm_line: int, ctx: Context) -> Any:
         line = fm_line + (mark.line if mark else 0) + 1
         column = (mark.column if mark else 0) + 1
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark and exc.problem:
+            problem = f"{exc.context} (line {fm_line + exc.context_mark.line + 1}): {problem}"
         ctx.add(line, column, "error", "yaml-invalid", f"invalid YAML front matter: {problem}")
         return _FAILED
     except yaml.YAMLError as exc:
@@ -198,11 +204,8 @@ def _text(value: Any, raw: str | None) -> str | None:
 
 
 def _read_title(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
-    title = _text(value, raw)
-    if not title:
-        ctx.add(line, 1, "error", "title-missing", "'title' is empty or not text")
-        return
-    fm.title = title
+    fm.title = _text(value, raw) or None
+    fm.title_line = line
 
 
 def _read_tagline(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:

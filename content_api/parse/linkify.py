@@ -7,11 +7,15 @@ domain (``api.gouv.fr``), and leaves trailing ``_`` and ``~`` out of a link, so 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from linkify_it import LinkifyIt
 
 _TRAILING = "_~"
+_SCHEMES = frozenset({"http:", "https:", "ftp:", "mailto:"})
+# What any link GFM recognizes must contain; far cheaper than linkify-it's own pretest.
+_PRETEST = re.compile(r"://|@|www\.", re.IGNORECASE)
 
 
 def _trim(match: Any) -> Any:
@@ -25,11 +29,19 @@ def _trim(match: Any) -> Any:
 
 
 def _gfm(match: Any) -> bool:
-    """Schemed links and e-mails are kept; a link without scheme only when it starts with www."""
-    return bool(match.schema) or match.raw[:4].lower() == "www."
+    """http(s), ftp and e-mail links are kept; a link without scheme only when it starts with www.
+
+    linkify-it also links protocol-relative ``//host`` and bare domains, which GFM does not.
+    """
+    if match.schema:
+        return bool(match.schema in _SCHEMES)
+    return bool(match.raw[:4].lower() == "www.")
 
 
 class GfmLinkify(LinkifyIt):  # type: ignore[misc]
+    def pretest(self, text: str) -> bool:
+        return _PRETEST.search(text) is not None
+
     def match(self, text: str) -> list[Any] | None:
         found = super().match(text)
         kept = [_trim(m) for m in found or () if _gfm(m)]

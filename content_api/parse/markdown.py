@@ -98,6 +98,8 @@ class Converter:
         self.slug = slug
         self.apis = apis
         self.headings: list[m.Heading] = []
+        #: every text value, for the word count (reading time)
+        self.texts: list[str] = []
         self.editor_tables: list[m.EditorTable] = []
         self._line_starts: list[int] | None = None
         self._inline_token: Token | None = None
@@ -121,8 +123,14 @@ class Converter:
         """File (line, column) of ``offset`` in the current source (inline content or body)."""
         token = self._inline_token
         if token is not None and token.map is not None:
+            # Inline content lost its indentation: find the needle in the lines of the block.
             line = token.map[0] + token.content.count("\n", 0, offset)
-            return self.ctx.body_point(line, needle)
+            lines = self.ctx.lines
+            for index in range(line, min(token.map[1], len(lines))):
+                found = lines[index].find(needle) if needle else -1
+                if found >= 0:
+                    return self.ctx.body_line + index + 1, found + 1
+            return self.ctx.body_point(line)
         if self._line_starts is None:
             starts = [0]
             find = self.src.find
@@ -391,6 +399,9 @@ class Converter:
         return None, False  # an unknown inline container: its content joins the parent
 
     def _check_link_text(self, link: m.Link, token: Token) -> None:
+        first = link.children[0] if link.children else None
+        if type(first) is not m.Text or not first.value.startswith("["):
+            return
         text = render_text(m.Paragraph(children=link.children))
         if len(text) > 1 and text.startswith("[") and text.endswith("]"):
             self.warn(
@@ -549,7 +560,9 @@ def _alt(tokens: list[Token] | None) -> str:
 
 
 def _leaf_text(conv: Converter, token: Token, current: list[Any]) -> None:
-    _append_text(current, token.content)
+    if token.content:  # emphasis leaves empty text tokens behind its delimiters
+        conv.texts.append(token.content)
+        _append_text(current, token.content)
 
 
 def _leaf_softbreak(conv: Converter, token: Token, current: list[Any]) -> None:

@@ -10,16 +10,16 @@ from .context import Context
 MAX_ENCODING_REPORTS = 3
 
 
-def decode(raw: str | bytes, ctx: Context) -> str:
+def decode(raw: str | bytes, ctx: Context) -> str | None:
     """The text of a guide: UTF-8 (BOM stripped), UTF-16 with a BOM, LF line endings.
 
-    A binary file (NUL bytes) gives an error and no text. Invalid UTF-8 is replaced by U+FFFD,
+    A binary file (NUL bytes) gives an error and None. Invalid UTF-8 is replaced by U+FFFD,
     each place reported with its line and column, so the rest of the guide is kept.
     """
     if isinstance(raw, bytes):
         text = _decode_bytes(raw, ctx)
         if text is None:
-            return ""
+            return None
     else:
         text = raw
     if text.startswith("\ufeff"):

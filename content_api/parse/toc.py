@@ -51,7 +51,6 @@ def _paragraphs(nodes: list[m.AnyNode]) -> list[m.Paragraph]:
     return []
 
 
-def reading_time(text: str) -> int:
-    """Minutes to read ``text`` at ``WORDS_PER_MINUTE`` (0 for an empty body, else at least 1)."""
-    words = len(text.split())
+def reading_time(words: int) -> int:
+    """Minutes to read ``words`` words at ``WORDS_PER_MINUTE`` (0 for none, else at least 1)."""
     return math.ceil(words / WORDS_PER_MINUTE) if words else 0

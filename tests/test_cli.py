@@ -1,0 +1,85 @@
+"""The command line, run as a user runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT, SEED
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "content_api", *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "ok.md").write_text("---\ntitle: OK\n---\n<Inconnu />\n", encoding="utf-8")
+    (tmp_path / "ko.md").write_text("---\ntitle: a: b\n---\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_check_the_default_content_folder_is_clean() -> None:
+    result = run("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "1 guide(s) served, 0 error(s), 0 warning(s)" in result.stderr
+
+
+def test_check_text_exits_1_on_errors(tmp_path: Path) -> None:
+    result = run("check", str(folder(tmp_path)))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{tmp_path}/ko.md:2:") and "error [yaml-invalid]" in lines[0]
+    assert (
+        lines[1] == f"{tmp_path}/ok.md:4:1: warning [component-unknown] <Inconnu> is not a known component; "
+        "frontends may not render it"
+    )
+
+
+def test_check_json(tmp_path: Path) -> None:
+    result = run("check", str(folder(tmp_path)), "--format", "json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert (report["guides"], report["files"], report["errors"], report["warnings"]) == (1, 2, 1, 1)
+    assert {d["code"] for d in report["diagnostics"]} == {"yaml-invalid", "component-unknown"}
+    assert set(report["diagnostics"][0]) == {"file", "line", "column", "severity", "code", "message"}
+
+
+def test_check_github_annotations(tmp_path: Path) -> None:
+    result = run("check", str(folder(tmp_path)), "--format", "github")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"::error file={tmp_path}/ko.md,line=2,col=")
+    assert ",title=yaml-invalid::" in lines[0]
+    assert lines[1].startswith(f"::warning file={tmp_path}/ok.md,line=4,col=1,title=component-unknown::")
+
+
+def test_check_a_missing_folder() -> None:
+    result = run("check", "/nonexistent/folder")
+    assert result.returncode == 2 and "not a folder" in result.stderr
+
+
+def test_render_json_html_text() -> None:
+    as_json = json.loads(run("render", str(SEED)).stdout)
+    assert as_json["slug"] == "ccas" and as_json["body"]["type"] == "root"
+    html = run("render", str(SEED), "--format", "html").stdout
+    assert '<h2 id="cadre-juridique">Cadre Juridique</h2>' in html
+    text = run("render", str(SEED), "--format", "text").stdout
+    assert "Cadre Juridique" in text and "<" not in text
+
+
+def test_render_reports_diagnostics_on_stderr(tmp_path: Path) -> None:
+    path = tmp_path / "g.md"
+    path.write_text("---\ntitle: T\n---\n[x](javascript:alert(1))\n", encoding="utf-8")
+    result = run("render", str(path), "--format", "html")
+    assert result.returncode == 0
+    assert result.stdout == "<p><a>x</a></p>\n"
+    assert "warning [url-unsafe]" in result.stderr
+
+
+def test_render_a_missing_file() -> None:
+    result = run("render", "/nonexistent.md")
+    assert result.returncode == 2 and "/nonexistent.md" in result.stderr

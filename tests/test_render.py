@@ -1,0 +1,114 @@
+"""render_html for components and corner cases; render_text for indexers."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from content_api import model as m
+from content_api import parse_guide, render_html, render_text
+
+
+def body(markdown: str) -> m.Root:
+    return parse_guide("---\ntitle: T\n---\n" + markdown, "g.md").body
+
+
+class _Balance(HTMLParser):
+    VOID = frozenset({"br", "img", "hr", "input"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID:
+            return
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack[-1:]}"
+        self.stack.pop()
+
+
+def assert_balanced(html: str) -> None:
+    parser = _Balance()
+    parser.feed(html)
+    parser.close()
+    assert parser.stack == []
+
+
+def test_external_button_and_quote() -> None:
+    html = render_html(
+        body(
+            '<Quote logo="/l.png" link="https://ex.fr" who="Le SITIV" title="membre">\nTexte\n</Quote>\n\n'
+            'Voir <External href="https://a.fr/?x=1&y=2">ceci</External> '
+            '<Button href="/d" alt>Demander</Button>\n'
+        )
+    )
+    assert html == (
+        '<figure class="quote">\n<blockquote>\n<p>Texte</p>\n</blockquote>\n'
+        '<figcaption><img src="/l.png" alt="" /> <a href="https://ex.fr">Le SITIV</a> '
+        "<cite>membre</cite></figcaption>\n</figure>\n"
+        '<p>Voir <a href="https://a.fr/?x=1&amp;y=2" target="_blank" rel="noopener noreferrer">ceci</a> '
+        '<a class="button button-alt" href="/d">Demander</a></p>\n'
+    )
+
+
+def test_other_components_are_divs_or_spans_with_their_props() -> None:
+    html = render_html(body("<Grid>\n<NextSteps />\n</Grid>\n\nUn <Centered size={2}>mot</Centered>\n"))
+    assert html == (
+        '<div data-component="Grid">\n<div data-component="NextSteps">\n</div>\n</div>\n'
+        '<p>Un <span data-component="Centered" data-props="{&quot;size&quot;:2}">mot</span></p>\n'
+    )
+
+
+def test_unsafe_urls_never_reach_the_html() -> None:
+    html = render_html(
+        body(
+            "[a](javascript:alert(1)) ![b](vbscript:x) <External href='JAVASCRIPT:y'>c</External>\n\n"
+            '<Quote logo="javascript:z" link="data:text/html,x" who="W">\nq\n</Quote>\n'
+        )
+    )
+    assert "javascript" not in html.lower() and "vbscript" not in html.lower() and "data:" not in html
+    assert_balanced(html)
+
+
+def test_heading_ids_on_request() -> None:
+    root = body("## L'API\n## L'API\n")
+    assert render_html(root) == "<h2>L'API</h2>\n<h2>L'API</h2>\n"
+    assert (
+        render_html(root, heading_ids=True) == "<h2 id=\"l'api\">L'API</h2>\n<h2 id=\"l'api-1\">L'API</h2>\n"
+    )
+
+
+def test_task_items_and_editor_tables() -> None:
+    html = render_html(body("- [x] fait\n- [ ] non\n\n| Éditeur | Solution |\n|---|---|\n| Up | M |\n"))
+    assert '<li><input checked="" disabled="" type="checkbox" /> fait</li>' in html
+    assert '<li><input disabled="" type="checkbox" /> non</li>' in html
+    assert '<table class="editors">' in html
+
+
+def test_urls_are_percent_encoded_in_html_only() -> None:
+    root = body("[é](https://exemple.fr/données#été)\n")
+    link = root.children[0].children[0]  # type: ignore[union-attr]
+    assert link.url == "https://exemple.fr/données#été"  # type: ignore[union-attr]
+    assert render_html(root) == '<p><a href="https://exemple.fr/donn%C3%A9es#%C3%A9t%C3%A9">é</a></p>\n'
+
+
+def test_render_text_is_readable() -> None:
+    text = render_text(
+        body(
+            "# Titre\n\nUn **mot** et `code`.\n\n- un\n- deux\n\n1. premier\n\n"
+            "| A | B |\n|---|---|\n| 1 | 2 |\n\n<p>HTML &amp; <b>gras</b></p>\n\n"
+            '<Quote who="Ville" title="Maire">\nCitation\n</Quote>\n'
+        )
+    )
+    assert text == (
+        "Titre\n\nUn mot et code.\n\n- un\n- deux\n\n1. premier\n\nA | B\n1 | 2\n\n"
+        "HTML &  gras\n\nCitation\n— Ville, Maire"
+    )
+
+
+def test_render_text_skips_scripts_and_comments() -> None:
+    text = render_text(body("<script>alert('x')</script>\n\n<!-- caché -->\n\nVisible\n"))
+    assert text.split() == ["Visible"]
