@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .diagnostics import severity
 from .ids import SLUG_RE, slug_from_filename
 from .model import Diagnostic, EditorRow, Guide
 from .parse import parse_guide
@@ -60,8 +61,8 @@ class Library:
         return index
 
 
-def _diag(file: str, code: str, message: str, severity: str = "error", line: int = 1) -> Diagnostic:
-    return Diagnostic(file, line, 1, severity, code, message)  # type: ignore[arg-type]
+def _diag(file: str, code: str, message: str, line: int = 1) -> Diagnostic:
+    return Diagnostic(file, line, 1, severity(code), code, message)
 
 
 def _read(path: Path, root: Path, file: str, max_size: int) -> tuple[bytes | None, list[Diagnostic]]:
@@ -181,7 +182,6 @@ def load_library(directory: str | os.PathLike[str], *, max_file_size: int = MAX_
                         guide.file or slug,
                         "related-missing",
                         f"related guide {related!r} does not exist (or is not served)",
-                        "warning",
                         line,
                     )
                 )

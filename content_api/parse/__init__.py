@@ -19,7 +19,7 @@ from .. import model as m
 from ..ids import slug_from_filename
 from .context import Context
 from .front_matter import FrontMatter, split_front_matter
-from .markdown import Converter, make_markdown
+from .markdown import MAX_NESTING, Converter, make_markdown
 from .source import decode
 from .toc import assign_ids, excerpt, reading_time
 
@@ -67,7 +67,16 @@ def _front_matter(p: _Parse) -> None:
 def _markdown_body(p: _Parse) -> None:
     p.ctx.body_line = p.fm.body_line
     p.ctx.lines = p.fm.body.split("\n")
-    tokens = _markdown().parse(p.fm.body)
+    env: dict[str, Any] = {}
+    tokens = _markdown().parse(p.fm.body, env)
+    for line in env.get("too_deep", ()):
+        p.ctx.add(
+            p.fm.body_line + line + 1,
+            1,
+            "nesting-too-deep",
+            f"more than {MAX_NESTING} nested lists, quotes or components: from here on, the "
+            "content of this container is kept as plain text",
+        )
     converter = Converter(p.ctx, p.fm.body, p.slug, p.fm.apis)
     p.body = converter.convert(tokens)
     p.headings = converter.headings

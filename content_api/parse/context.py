@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..model import Diagnostic, Severity
+from ..diagnostics import severity
+from ..model import Diagnostic
 
 
 class Context:
@@ -19,13 +20,16 @@ class Context:
         #: the body's lines (no line terminators), for columns and raw-text checks.
         self.lines: list[str] = []
 
-    def add(self, line: int, column: int, severity: Severity, code: str, message: str) -> None:
-        """Record a diagnostic once (the same message at the same place is reported once)."""
+    def add(self, line: int, column: int, code: str, message: str) -> None:
+        """Record a diagnostic once (the same message at the same place is reported once).
+
+        Its severity is the code's, from :data:`content_api.diagnostics.RULES`.
+        """
         key = (line, column, code, message)
         if key in self._seen:
             return
         self._seen.add(key)
-        self.diagnostics.append(Diagnostic(self.file, line, column, severity, code, message))
+        self.diagnostics.append(Diagnostic(self.file, line, column, severity(code), code, message))
 
     def body_point(self, body_line: int, needle: str | None = None) -> tuple[int, int]:
         """File (line, column) of body line ``body_line`` (0-based), at ``needle`` when found there."""

@@ -76,9 +76,7 @@ def editor_table(table: m.Table, ctx: Context, slug: str | None, apis: list[m.Ap
         editor = _cell_text(cells[0]) if cells else ""
         if not editor or _PLACEHOLDER.match(_key(editor)):
             what = "empty" if not editor else f"a placeholder ({editor!r})"
-            ctx.add(
-                line, 1, "warning", "editor-row-skipped", f"editor row skipped: its editor cell is {what}"
-            )
+            ctx.add(line, 1, "editor-row-skipped", f"editor row skipped: its editor cell is {what}")
             continue
         for index, cell in enumerate(cells[1:], start=1):
             column = columns[index] if index < len(columns) else None
@@ -87,7 +85,6 @@ def editor_table(table: m.Table, ctx: Context, slug: str | None, apis: list[m.Ap
                 ctx.add(
                     line,
                     1,
-                    "warning",
                     "editor-cell-empty",
                     f"editor {editor!r}: the {headers[index]!r} cell is empty",
                 )

@@ -61,7 +61,7 @@ def split_front_matter(text: str, ctx: Context) -> FrontMatter:
     if opening and not closing:
         _report_unclosed(text, opening.end(), ctx)
     if opening is None or closing is None:
-        ctx.add(1, 1, "error", "title-missing", "the file has no front matter, so no 'title'")
+        ctx.add(1, 1, "title-missing", "the file has no front matter, so no 'title'")
         return result
     fm_text = text[opening.end() : closing.start()]
     fm_line = text.count("\n", 0, opening.end())  # 0-based file line where fm_text starts
@@ -71,7 +71,6 @@ def split_front_matter(text: str, ctx: Context) -> FrontMatter:
         ctx.add(
             1,
             1,
-            "error",
             "title-missing",
             "the file starts with '---' but what follows is not a YAML mapping: it is read as "
             "Markdown (a thematic break), and the guide has no front matter, so no 'title'",
@@ -82,9 +81,9 @@ def split_front_matter(text: str, ctx: Context) -> FrontMatter:
         _read_fields(node, fm_line, result, ctx)
     if result.title is None and node is not _FAILED:
         if result.title_line is not None:
-            ctx.add(result.title_line, 1, "error", "title-missing", "'title' is empty or not text")
+            ctx.add(result.title_line, 1, "title-missing", "'title' is empty or not text")
         else:
-            ctx.add(fm_line + 1, 1, "error", "title-missing", "the front matter has no 'title'")
+            ctx.add(fm_line + 1, 1, "title-missing", "the front matter has no 'title'")
     body_start = closing.end()
     if body_start < len(text) and text[body_start] == "\n":
         body_start += 1
@@ -99,7 +98,6 @@ def _report_unclosed(text: str, start: int, ctx: Context) -> None:
         ctx.add(
             1,
             1,
-            "warning",
             "front-matter-unclosed",
             "the file starts with '---' and a 'key: value' line but no closing '---': "
             "the front matter is read as Markdown",
@@ -121,10 +119,10 @@ def _compose(fm_text: str, fm_line: int, ctx: Context) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark and exc.problem:
             problem = f"{exc.context} (line {fm_line + exc.context_mark.line + 1}): {problem}"
-        ctx.add(line, column, "error", "yaml-invalid", f"invalid YAML front matter: {problem}")
+        ctx.add(line, column, "yaml-invalid", f"invalid YAML front matter: {problem}")
         return _FAILED
     except yaml.YAMLError as exc:
-        ctx.add(fm_line + 1, 1, "error", "yaml-invalid", f"invalid YAML front matter: {exc}")
+        ctx.add(fm_line + 1, 1, "yaml-invalid", f"invalid YAML front matter: {exc}")
         return _FAILED
     finally:
         loader.dispose()
@@ -132,7 +130,6 @@ def _compose(fm_text: str, fm_line: int, ctx: Context) -> Any:
         ctx.add(
             fm_line + 1,
             1,
-            "error",
             "yaml-too-large",
             f"the front matter expands to more than {MAX_YAML_NODES} YAML nodes (alias bomb?)",
         )
@@ -165,7 +162,7 @@ def _construct(loader: Any, node: yaml.Node, line: int, key: str, ctx: Context) 
         return True, loader.construct_document(node)
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc)
-        ctx.add(line, 1, "error", "yaml-invalid", f"front matter '{key}': {problem}".replace("\n", " "))
+        ctx.add(line, 1, "yaml-invalid", f"front matter '{key}': {problem}".replace("\n", " "))
         return False, None
 
 
@@ -176,7 +173,7 @@ def _read_fields(mapping: yaml.MappingNode, fm_line: int, fm: FrontMatter, ctx: 
         line = fm_line + key_node.start_mark.line + 1
         key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else repr(key_node.value)
         if key in seen:
-            ctx.add(line, 1, "warning", "yaml-duplicate-key", f"key '{key}' is repeated: the last value wins")
+            ctx.add(line, 1, "yaml-duplicate-key", f"key '{key}' is repeated: the last value wins")
         seen.add(key)
         ok, value = _construct(loader, value_node, line, key, ctx)
         if not ok:
@@ -211,15 +208,15 @@ def _read_title(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Co
 def _read_tagline(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
     fm.tagline = _text(value, raw) or None
     if value is not None and fm.tagline is None:
-        ctx.add(line, 1, "warning", "front-matter-type", "'tagline' should be text: ignored")
+        ctx.add(line, 1, "front-matter-type", "'tagline' should be text: ignored")
 
 
 def _read_image(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
     fm.image = _text(value, raw) or None
     if value is not None and fm.image is None:
-        ctx.add(line, 1, "warning", "front-matter-type", "'image' should be a file name or URL: ignored")
+        ctx.add(line, 1, "front-matter-type", "'image' should be a file name or URL: ignored")
     elif fm.image and is_unsafe_url(fm.image):
-        ctx.add(line, 1, "warning", "url-unsafe", f"unsafe 'image' removed: {fm.image[:60]!r}")
+        ctx.add(line, 1, "url-unsafe", f"unsafe 'image' removed: {fm.image[:60]!r}")
         fm.image = None
 
 
@@ -236,7 +233,7 @@ def _items(value: Any, name: str, line: int, ctx: Context) -> list[str]:
     items = []
     for part in parts:
         if isinstance(part, (dict, list)):
-            ctx.add(line, 1, "warning", "front-matter-type", f"'{name}': {part!r} is not a name: ignored")
+            ctx.add(line, 1, "front-matter-type", f"'{name}': {part!r} is not a name: ignored")
             continue
         text = str(part).strip() if part is not None else ""
         if text:
@@ -249,7 +246,7 @@ def _read_tags(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Con
     for label in _items(value, "tags", line, ctx):
         slug = slugify(label)
         if not slug:
-            ctx.add(line, 1, "warning", "tag-invalid", f"tag {label!r} has no letter or digit: ignored")
+            ctx.add(line, 1, "tag-invalid", f"tag {label!r} has no letter or digit: ignored")
         elif slug not in seen:
             seen.add(slug)
             fm.tags.append(Tag(slug=slug, label=label))
@@ -260,7 +257,7 @@ def _read_api(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Cont
     for name in _items(value, "api", line, ctx):
         slug = api_slug(name)
         if not slug:
-            ctx.add(line, 1, "warning", "api-invalid", f"API {name!r} has no letter or digit: ignored")
+            ctx.add(line, 1, "api-invalid", f"API {name!r} has no letter or digit: ignored")
         elif slug not in seen:
             seen.add(slug)
             fm.apis.append(Api(slug=slug, name=name))
@@ -271,7 +268,7 @@ def _read_related(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: 
         slug = item.rstrip("/").rsplit("/", 1)[-1].lower()
         slug = slug.removesuffix(".md")
         if not SLUG_RE.match(slug):
-            ctx.add(line, 1, "warning", "related-invalid", f"related guide {item!r} is not a guide slug")
+            ctx.add(line, 1, "related-invalid", f"related guide {item!r} is not a guide slug")
         elif slug not in fm.related:
             fm.related.append(slug)
 
@@ -282,13 +279,9 @@ def _bool(name: str, value: Any, line: int, ctx: Context) -> bool:
     text = str(value).strip().lower() if value is not None else ""
     if text in _TRUE or text in _FALSE:
         if value is not None:
-            ctx.add(
-                line, 1, "warning", "front-matter-type", f"'{name}' should be true or false, not {value!r}"
-            )
+            ctx.add(line, 1, "front-matter-type", f"'{name}' should be true or false, not {value!r}")
         return text in _TRUE
-    ctx.add(
-        line, 1, "warning", "front-matter-type", f"'{name}' should be true or false, not {value!r}: false"
-    )
+    ctx.add(line, 1, "front-matter-type", f"'{name}' should be true or false, not {value!r}: false")
     return False
 
 
@@ -306,7 +299,7 @@ def _read_updated(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: 
     elif isinstance(value, str) and value.strip():
         fm.updated = value.strip()
     elif value is not None:
-        ctx.add(line, 1, "warning", "front-matter-type", "'updated'/'date' should be a date: ignored")
+        ctx.add(line, 1, "front-matter-type", "'updated'/'date' should be a date: ignored")
 
 
 def _read_date(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 from .. import model as m
@@ -42,6 +43,9 @@ KNOWN_COMPONENTS = frozenset(
     }
 )
 
+#: Deeper containers (lists, quotes, components) keep their text as one plain paragraph.
+MAX_NESTING = 32
+
 _DELIMITER_ROW = re.compile(r"^ {0,3}(?:>\s?)*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 _PIPE_IN_CODE = re.compile(r"`[^`\n]*?(?<!\\)\|[^`\n]*?`")
 _MARKDOWN_LINE = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s)|\]\(|\*\*|__")
@@ -63,7 +67,35 @@ def make_markdown() -> MarkdownIt:
     # URLs stay as written (mdast); render_html percent-encodes them as CommonMark does.
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     components_plugin(md)
+    md.options["maxNesting"] = MAX_NESTING
+    _keep_text_past_max_nesting(md)
     return md
+
+
+def _keep_text_past_max_nesting(md: MarkdownIt) -> None:
+    """Past ``maxNesting``, markdown-it skips the rest of a container: keep it as a paragraph.
+
+    The lines are kept as inline Markdown (their block markers stay text) and the first one is
+    recorded in ``env["too_deep"]`` for a diagnostic. Nesting stays bounded, and so does recursion.
+    """
+    tokenize = md.block.tokenize
+
+    def bounded(state: StateBlock, startLine: int, endLine: int) -> None:
+        if state.level < state.md.options["maxNesting"]:
+            tokenize(state, startLine, endLine)
+            return
+        line = state.skipEmptyLines(startLine)
+        if line < endLine:
+            state.env.setdefault("too_deep", []).append(line)
+            state.push("paragraph_open", "p", 1).map = [line, endLine]
+            token = state.push("inline", "", 0)
+            token.content = state.getLines(line, endLine, state.blkIndent, False).strip()
+            token.map = [line, endLine]
+            token.children = []
+            state.push("paragraph_close", "p", -1)
+        state.line = endLine
+
+    md.block.tokenize = bounded  # type: ignore[method-assign]
 
 
 def _cells(line: str) -> int:
@@ -143,7 +175,8 @@ class Converter:
         return self.ctx.body_line + line + 1, offset - self._line_starts[line] + 1
 
     def warn(self, where: tuple[int, int], code: str, message: str) -> None:
-        self.ctx.add(where[0], where[1], "warning", code, message)
+        """Report ``code`` (its severity comes from the rules table) at ``where``."""
+        self.ctx.add(where[0], where[1], code, message)
 
     # --- blocks -----------------------------------------------------------------------------------
 
@@ -603,9 +636,8 @@ def _leaf_stray(conv: Converter, token: Token, current: list[Any]) -> None:
 
 def _leaf_invalid(conv: Converter, token: Token, current: list[Any]) -> None:
     snippet = token.meta["snippet"]
-    conv.ctx.add(
-        *conv.where(token.meta["offset"], snippet),
-        "info",
+    conv.warn(
+        conv.where(token.meta["offset"], snippet),
         "tag-not-component",
         f"{snippet[:40]} looks like a tag but is not a valid component: kept as text",
     )

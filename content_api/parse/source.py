@@ -34,15 +34,13 @@ def _decode_bytes(raw: bytes, ctx: Context) -> str | None:
         try:
             text = raw.decode("utf-16")
         except UnicodeDecodeError as exc:
-            ctx.add(
-                1, 1, "error", "encoding-invalid", f"the file has a UTF-16 byte-order mark but {exc.reason}"
-            )
+            ctx.add(1, 1, "encoding-unreadable", f"the file has a UTF-16 byte-order mark but {exc.reason}")
             return None
-        ctx.add(1, 1, "warning", "encoding-utf16", "the file is UTF-16: save it as UTF-8")
+        ctx.add(1, 1, "encoding-utf16", "the file is UTF-16: save it as UTF-8")
         return text
     if b"\x00" in raw[:8192]:
         line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
-        ctx.add(line, 1, "error", "file-binary", "the file is binary (it contains NUL bytes), not Markdown")
+        ctx.add(line, 1, "file-binary", "the file is binary (it contains NUL bytes), not Markdown")
         return None
     try:
         return raw.decode("utf-8")
@@ -61,7 +59,6 @@ def _decode_bytes(raw: bytes, ctx: Context) -> str | None:
             ctx.add(
                 line,
                 column,
-                "warning",
                 "encoding-invalid",
                 f"invalid UTF-8 (byte 0x{raw[bad]:02x}): replaced by U+FFFD",
             )
@@ -70,5 +67,5 @@ def _decode_bytes(raw: bytes, ctx: Context) -> str | None:
         try:
             raw[position:].decode("utf-8")
         except UnicodeDecodeError:
-            ctx.add(1, 1, "warning", "encoding-invalid", "more invalid UTF-8 follows, replaced by U+FFFD")
+            ctx.add(1, 1, "encoding-invalid", "more invalid UTF-8 follows, replaced by U+FFFD")
     return raw.decode("utf-8", errors="replace")
