@@ -53,7 +53,9 @@ RULES: dict[str, Rule] = {
         "warning", "a delimiter row that does not match its header: not a table"
     ),
     "table-lazy-row": Rule("warning", "a line without `|` right after a table is a table row (GFM)"),
+    "table-extra-cells": Rule("warning", "a table row with more cells than its header: GFM drops them"),
     "table-pipe-in-code": Rule("warning", "a `|` inside a code span splits a table cell (GFM)"),
+    "table-pipe-in-component": Rule("warning", "a `|` inside a component tag splits a table cell (GFM)"),
     "heading-after-list": Rule("warning", "a heading right after a list item, without a blank line"),
     "link-text-brackets": Rule("warning", "`[[x]](url)`: the site's renderer shows it literally"),
     "task-outside-list": Rule("warning", "`[x]` at the start of a line outside a list"),

@@ -4,7 +4,9 @@ A component is a tag whose name starts with a capital letter. Three rules cooper
 
 * ``component_block`` (block rule, before ``html_block``): an opening tag alone on its line (its
   attributes may span lines) whose closing tag comes on a later line opens a *block* component;
-  the lines in between are parsed as Markdown blocks, blank lines included. A self-closing tag
+  the lines in between are parsed as Markdown blocks, blank lines included. Text may follow the
+  opening tag on its line when a blank line separates it from the closing tag (no paragraph
+  could hold both). A self-closing tag
   alone on its line (``<NextSteps />``) is a block component without children. Both may
   interrupt a paragraph, like CommonMark's HTML blocks of type 6.
 * ``component_inline`` (inline rule, before ``html_inline``): any other component, inside a
@@ -217,9 +219,10 @@ def component_block(state: StateBlock, startLine: int, endLine: int, silent: boo
     if tag is None:
         return False
     open_last = _line_of(state, tag.end - 1, startLine, endLine)
-    if src[tag.end : state.eMarks[open_last]].strip():
-        return False  # text after the opening tag: an inline component in a paragraph
     close = None if tag.self_closing else find_close(src, tag.name, tag.end, limit)
+    text_after = bool(src[tag.end : state.eMarks[open_last]].strip())
+    if text_after and not _spans_blank_line(state, open_last, close):
+        return False  # text after the opening tag, closed in the same paragraph: inline
     if silent:
         return True
     meta = {"name": tag.name, "attrs": tag.attrs, "inline": False, "offset": pos}
@@ -232,14 +235,30 @@ def component_block(state: StateBlock, startLine: int, endLine: int, silent: boo
         token.meta = meta
         state.line = open_last + 1
         return True
-    _block_children(state, startLine, open_last, close, meta)
+    _block_children(state, startLine, open_last, close, meta, tag.end if text_after else None)
     return True
 
 
+def _spans_blank_line(state: StateBlock, open_last: int, close: tuple[int, int] | None) -> bool:
+    """True when a blank line separates the opening tag from ``close``: no paragraph holds both."""
+    if close is None:
+        return False
+    close_line = _line_of(state, close[0], open_last, state.lineMax)
+    return any(state.isEmpty(line) for line in range(open_last + 1, close_line))
+
+
 def _block_children(
-    state: StateBlock, startLine: int, open_last: int, close: tuple[int, int], meta: dict[str, object]
+    state: StateBlock,
+    startLine: int,
+    open_last: int,
+    close: tuple[int, int],
+    meta: dict[str, object],
+    first_text: int | None,
 ) -> None:
-    """Tokenize the lines between the opening tag and ``close`` as nested blocks."""
+    """Tokenize the lines between the opening tag and ``close`` as nested blocks.
+
+    ``first_text`` is where text starts after the opening tag on its own line, if it does.
+    """
     src = state.src
     close_line = _line_of(state, close[0], open_last, state.lineMax)
     content_end = close_line
@@ -252,13 +271,21 @@ def _block_children(
     state.blkIndent = max(old_indent, min(indents, default=old_indent))
     state.parentType = "component"
     state.lineMax = content_end
+    first = open_last + 1
+    saved_first = (state.bMarks[open_last], state.tShift[open_last], state.sCount[open_last])
+    if first_text is not None:  # the first line of content starts right after the tag
+        first = open_last
+        state.bMarks[open_last] = first_text
+        state.tShift[open_last] = _WS.match(src, first_text).end() - first_text  # type: ignore[union-attr]
+        state.sCount[open_last] = state.blkIndent
 
     token = state.push("component_open", "", 1)
     token.map = [startLine, close_line + 1]
     token.meta = meta
-    state.md.block.tokenize(state, open_last + 1, content_end)
+    state.md.block.tokenize(state, first, content_end)
     state.push("component_close", "", -1)
 
+    state.bMarks[open_last], state.tShift[open_last], state.sCount[open_last] = saved_first
     state.parentType, state.lineMax, state.blkIndent = old_parent, old_line_max, old_indent
     state.eMarks[close_line] = saved_emark
     tail = close[1]

@@ -47,6 +47,8 @@ KNOWN_COMPONENTS = frozenset(
 MAX_NESTING = 32
 
 _DELIMITER_ROW = re.compile(r"^ {0,3}(?:>\s?)*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_PIPE_IN_TAG = re.compile(r"<[A-Z][^<>|]*(?<!\\)\|[^<>]*>")
 _PIPE_IN_CODE = re.compile(r"`[^`\n]*?(?<!\\)\|[^`\n]*?`")
 _MARKDOWN_LINE = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s)|\]\(|\*\*|__")
 _TASK_LINE = re.compile(r"^ {0,3}\[[ xX]\]\s")
@@ -98,15 +100,19 @@ def _keep_text_past_max_nesting(md: MarkdownIt) -> None:
     md.block.tokenize = bounded  # type: ignore[method-assign]
 
 
-def _cells(line: str) -> int:
-    """Number of cells in a table row as GFM splits it (unescaped pipes, outer pipes trimmed)."""
+def _split_cells(line: str) -> list[str]:
+    """The cells of a table row as GFM splits it (unescaped pipes, outer pipes trimmed)."""
     body = line.strip()
     while body.startswith(">"):
         body = body[1:].strip()
     body = body.removeprefix("|")
     if body.endswith("|") and not body.endswith("\\|"):
         body = body[:-1]
-    return len(re.split(r"(?<!\\)\|", body))
+    return [cell.strip() for cell in _UNESCAPED_PIPE.split(body)]
+
+
+def _cells(line: str) -> int:
+    return len(_split_cells(line))
 
 
 class _Frame:
@@ -135,6 +141,7 @@ class Converter:
         self.editor_tables: list[m.EditorTable] = []
         self._line_starts: list[int] | None = None
         self._inline_token: Token | None = None
+        self._columns = 0  # cells of the current table's header row
 
     # --- positions --------------------------------------------------------------------------------
 
@@ -235,6 +242,11 @@ class Converter:
         ordered = token.type == "ordered_list_open"
         start = int(token.attrs.get("start", 1)) if ordered else None
         return m.List(ordered=ordered, start=start, spread=False, children=[], position=position)
+
+    def _open_table(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
+        lines = self.ctx.lines
+        self._columns = _cells(lines[token.map[0]]) if token.map and token.map[0] < len(lines) else 0
+        return m.Table(align=[], children=[], position=position)
 
     def _open_row(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
         self._check_row(token)
@@ -373,12 +385,28 @@ class Converter:
                 "put a blank line before it",
             )
             return
+        cells = _split_cells(line)
+        if self._columns and len(cells) > self._columns:
+            dropped = " | ".join(cells[self._columns :])
+            self.warn(
+                self.ctx.body_point(token.map[0], dropped[:20] or None),
+                "table-extra-cells",
+                f"this row has {len(cells)} cells but the header {self._columns}: GFM drops "
+                f"the extra ones ({dropped[:60]!r})",
+            )
         match = _PIPE_IN_CODE.search(line) if "`" in line else None
         if match:
             self.warn(
                 self.ctx.body_point(token.map[0], match.group()),
                 "table-pipe-in-code",
                 "a '|' inside a code span splits the table cell (GFM); escape it as '\\|'",
+            )
+        match = _PIPE_IN_TAG.search(line) if "<" in line else None
+        if match:
+            self.warn(
+                self.ctx.body_point(token.map[0], match.group()[:20]),
+                "table-pipe-in-component",
+                "a '|' inside a component tag splits the table cell and breaks the tag; escape it as '\\|'",
             )
 
     # --- inline -----------------------------------------------------------------------------------
@@ -524,7 +552,7 @@ _BLOCK_OPENERS: dict[str, _BlockOpener] = {
     "bullet_list_open": Converter._open_list,
     "ordered_list_open": Converter._open_list,
     "list_item_open": lambda c, t, s, p: m.ListItem(spread=False, checked=None, children=[], position=p),
-    "table_open": lambda c, t, s, p: m.Table(align=[], children=[], position=p),
+    "table_open": Converter._open_table,
     "tr_open": Converter._open_row,
     "th_open": Converter._open_cell,
     "td_open": Converter._open_cell,
