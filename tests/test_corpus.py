@@ -13,6 +13,7 @@ import html
 import json
 import re
 import unicodedata
+import urllib.parse
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -268,3 +269,35 @@ def test_diagnostic_counts_are_pinned() -> None:
         "html-swallows-markdown": 6,
         "task-outside-list": 11,
     }
+
+
+@needs_shared
+def test_hand_written_anchors_match_heading_ids() -> None:
+    """Guides write their own tables of contents: `#anchor` links must find our heading ids."""
+    broken = []
+    matched = 0
+    for path in FILES:
+        guide = parse_guide(path.read_bytes(), str(path))
+        ids = {node.id for node in walk(guide.body) if isinstance(node, m.Heading)}
+        for node in walk(guide.body):
+            url = node.url if isinstance(node, m.Link) else None
+            if url and url.startswith("#"):
+                if urllib.parse.unquote(url[1:]) in ids:
+                    matched += 1
+                else:
+                    broken.append((path.name, url))
+    assert matched == 45
+    # The site's own ids drop accents and keep apostrophes: these anchors are broken there too.
+    assert broken == [
+        (
+            "cantines-colleges-lycee-tarification.md",
+            "#simplifier-la-tarification-des-cantines-au-collège-et-lycée-grâce-aux-api",
+        ),
+        ("cantines-colleges-lycee-tarification.md", "#les-api-et-données-utiles"),
+        (
+            "cantines-colleges-lycee-tarification.md",
+            "#améliorer-votre-tarification-cantine-avec-lapi-particulier",
+        ),
+        ("cantines-colleges-lycee-tarification.md", "#exemple-dutilisation"),
+        ("cantines-colleges-lycee-tarification.md", "#demander-un-accès-aux-api"),
+    ]

@@ -120,3 +120,14 @@ def test_html_rendering_of_the_components(guide: m.Guide) -> None:
     assert 'target="_blank" rel="noopener noreferrer">données à disposition</a>' in html
     assert '<a class="button" href="https://datapass.api.gouv.fr/api-particulier?demarche=ccas">' in html
     assert '<table class="editors">' in html and "<td>Arpège</td>" in html
+
+
+def test_table_cells_know_their_columns(guide: m.Guide) -> None:
+    (table,) = of_type(guide, m.EditorTable)
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    for row in table.children:
+        for cell in row.children:
+            start, end = cell.position.start, cell.position.end
+            assert start.line == end.line == row.position.start.line
+            source = lines[start.line - 1][start.column - 1 : end.column - 1]
+            assert source == source.strip() and render_text(cell) in source

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from collections.abc import Callable
@@ -115,6 +116,22 @@ def _cells(line: str) -> int:
     return len(_split_cells(line))
 
 
+def _cell_columns(line: str) -> list[tuple[int, int]]:
+    """1-based (first, after last) columns of each cell's text in a table row line."""
+    bounds = [-1, *(match.start() for match in _UNESCAPED_PIPE.finditer(line)), len(line)]
+    spans = []
+    for left, right in itertools.pairwise(bounds):
+        text = line[left + 1 : right]
+        stripped = text.strip()
+        if not stripped and left == -1:
+            continue  # the outer pipe of '| a | b |'
+        start = left + 1 + (len(text) - len(text.lstrip()))
+        spans.append((start + 1, start + len(stripped) + 1))
+    if spans and spans[-1][0] == spans[-1][1] and line.rstrip().endswith("|"):
+        spans.pop()  # the trailing outer pipe
+    return spans
+
+
 class _Frame:
     """An open node on the converter's stack; ``children`` is where its content goes."""
 
@@ -142,6 +159,9 @@ class Converter:
         self._line_starts: list[int] | None = None
         self._inline_token: Token | None = None
         self._columns = 0  # cells of the current table's header row
+        self._row_line = -1  # body line of the current table row
+        self._row_spans: list[tuple[int, int]] = []  # its cells' columns
+        self._cell_index = 0
 
     # --- positions --------------------------------------------------------------------------------
 
@@ -250,12 +270,23 @@ class Converter:
 
     def _open_row(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
         self._check_row(token)
+        self._cell_index = 0
+        self._row_line = token.map[0] if token.map else -1
+        lines = self.ctx.lines
+        self._row_spans = _cell_columns(lines[self._row_line]) if 0 <= self._row_line < len(lines) else []
         return m.TableRow(children=[], position=position)
 
     def _open_cell(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
         table: Any = stack[-3].node if len(stack) > 2 else None
         if token.type == "th_open" and isinstance(table, m.Table):
             table.align.append(_ALIGN.get(str(token.attrs.get("style", ""))))
+        index = self._cell_index
+        self._cell_index += 1
+        if index < len(self._row_spans):  # a padded (missing) cell has no place in the source
+            line = self.ctx.body_line + self._row_line + 1
+            first, after = self._row_spans[index]
+            position = m.Position(start=m.Point(line, first), end=m.Point(line, after))
+            return m.TableCell(children=[], position=position)
         return m.TableCell(children=[])
 
     def _open_component(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
