@@ -10,6 +10,7 @@ from pathlib import Path
 
 import msgspec
 
+from .config import SETTINGS_HELP, Settings
 from .library import load_library
 from .model import Diagnostic
 from .parse import parse_guide
@@ -93,21 +94,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the content folder over HTTP with uvicorn."""
     import uvicorn
 
-    from .config import settings_from_env
+    from .config import settings_from_env, settings_to_env
 
-    settings = settings_from_env(
-        content_dir=args.content, host=args.host, port=args.port, workers=args.workers
-    )
+    overrides = {name: getattr(args, name) for name, *_ in SETTINGS_HELP}
+    settings = settings_from_env(**overrides)
     if not os.path.isdir(settings.content_dir):
         print(f"content-api serve: {settings.content_dir}: not a folder", file=sys.stderr)
         return 2
-    # Workers are separate processes: they read their settings from the environment.
-    os.environ.update(
-        CONTENT_DIR=settings.content_dir,
-        HOST=settings.host,
-        PORT=str(settings.port),
-        WORKERS=str(settings.workers),
-    )
+    # Worker processes build their app from the environment: hand the settings over there.
+    os.environ.update(settings_to_env(settings))
     uvicorn.run(
         "content_api.web.app:create_app_from_env",
         factory=True,
@@ -115,6 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=settings.port,
         workers=settings.workers,
         log_level="info",
+        server_header=False,
     )
     return 0
 
@@ -124,10 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help=cmd_serve.__doc__)
-    serve.add_argument("--content", help="content folder (env CONTENT_DIR, default: content)")
-    serve.add_argument("--host", help="interface (env HOST, default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (env PORT, default: 8000)")
-    serve.add_argument("--workers", type=int, help="worker processes (env WORKERS, default: 1)")
+    defaults = Settings()
+    for name, variable, flag, text in SETTINGS_HELP:
+        default = getattr(defaults, name)
+        shown = ",".join(default) if isinstance(default, tuple) else default
+        kind = int if isinstance(default, int) else str
+        serve.add_argument(flag, dest=name, type=kind, help=f"{text} (env {variable}, default: {shown!s})")
     serve.set_defaults(handler=cmd_serve)
 
     check = commands.add_parser("check", help=cmd_check.__doc__)

@@ -1,4 +1,8 @@
-"""One Settings struct: each setting with its name, default, environment variable and help."""
+"""One Settings struct: each setting with its name, default, environment variable and help.
+
+The table :data:`SETTINGS_HELP` is the single list of settings: the CLI builds its flags from it,
+``settings_from_env`` reads its variables, and a test checks that the README documents each one.
+"""
 
 from __future__ import annotations
 
@@ -13,23 +17,65 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    site_url: str = "https://api.gouv.fr"
+    asset_base_url: str = "https://api.gouv.fr/images/guides/"
+    cache_max_age: int = 60
+    cache_control: str = ""
+    cors_origins: tuple[str, ...] = ("*",)
+
+    @property
+    def cache_control_header(self) -> str:
+        """``CACHE_CONTROL`` as given, else built from ``CACHE_MAX_AGE``."""
+        if self.cache_control:
+            return self.cache_control
+        return f"public, max-age={self.cache_max_age}, stale-while-revalidate=300"
 
 
-#: (field, environment variable, help) for every setting; the CLI and the README use this table.
-SETTINGS_HELP: list[tuple[str, str, str]] = [
-    ("content_dir", "CONTENT_DIR", "folder of the guides (*.md) to serve"),
-    ("host", "HOST", "interface to listen on"),
-    ("port", "PORT", "TCP port to listen on"),
-    ("workers", "WORKERS", "number of worker processes"),
+#: (field, environment variable, flag, help) for every setting.
+SETTINGS_HELP: list[tuple[str, str, str, str]] = [
+    ("content_dir", "CONTENT_DIR", "--content", "folder of the guides (*.md) to serve"),
+    ("host", "HOST", "--host", "interface to listen on"),
+    ("port", "PORT", "--port", "TCP port to listen on"),
+    ("workers", "WORKERS", "--workers", "number of worker processes"),
+    ("site_url", "SITE_URL", "--site-url", "base URL of the public site, for the sitemap's absolute URLs"),
+    (
+        "asset_base_url",
+        "ASSET_BASE_URL",
+        "--asset-base-url",
+        "base URL of guide images (image_url, thumbnail_url)",
+    ),
+    ("cache_max_age", "CACHE_MAX_AGE", "--cache-max-age", "max-age of Cache-Control, in seconds"),
+    (
+        "cache_control",
+        "CACHE_CONTROL",
+        "--cache-control",
+        "the whole Cache-Control header (overrides CACHE_MAX_AGE)",
+    ),
+    ("cors_origins", "CORS_ORIGINS", "--cors-origins", "origins allowed to GET, comma-separated ('*': any)"),
 ]
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def settings_from_env(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
     """Settings from environment variables, then explicit overrides (None values ignored)."""
     environ = dict(os.environ) if environ is None else environ
     values: dict[str, Any] = {}
-    for name, variable, _help in SETTINGS_HELP:
+    for name, variable, _flag, _help in SETTINGS_HELP:
         if variable in environ:
             values[name] = environ[variable]
     values.update({key: value for key, value in overrides.items() if value is not None})
+    if isinstance(values.get("cors_origins"), str):
+        values["cors_origins"] = _split(values["cors_origins"])
     return msgspec.convert(values, Settings, strict=False)
+
+
+def settings_to_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives ``settings`` back (worker processes read their settings there)."""
+    env = {}
+    for name, variable, _flag, _help in SETTINGS_HELP:
+        value = getattr(settings, name)
+        env[variable] = ",".join(value) if isinstance(value, tuple) else str(value)
+    return env

@@ -11,8 +11,10 @@ import datetime as dt
 import hashlib
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .diagnostics import severity
 from .ids import SLUG_RE, slug_from_filename
@@ -31,6 +33,8 @@ class Library:
     guides: dict[str, Guide]
     diagnostics: list[Diagnostic]
     files: dict[str, Guide | None] = field(default_factory=dict)
+    #: slug -> file of the guides that could not be served (errors, unreadable file, duplicate)
+    failed: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
     loaded_at: str = ""
 
@@ -125,72 +129,113 @@ def _related_line(data: bytes, slug: str) -> int:
     return data.count(b"\n", 0, found) + 1 if found >= 0 and start >= 0 else 1
 
 
-def load_library(directory: str | os.PathLike[str], *, max_file_size: int = MAX_FILE_SIZE) -> Library:
-    """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`."""
-    root = Path(directory)
-    real_root = root.resolve()
-    diagnostics: list[Diagnostic] = []
-    files: dict[str, Guide | None] = {}
-    sources: dict[str, bytes] = {}
-    candidates: dict[str, list[str]] = {}
-    digest = hashlib.sha256()
+@dataclass
+class _Load:
+    """What the load steps share."""
+
+    directory: str | os.PathLike[str]
+    max_file_size: int
+    root: Path = field(init=False)
+    paths: list[Path] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: dict[str, Guide | None] = field(default_factory=dict)
+    sources: dict[str, bytes] = field(default_factory=dict)
+    candidates: dict[str, list[str]] = field(default_factory=dict)
+    guides: dict[str, Guide] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    digest: Any = field(default_factory=hashlib.sha256)
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.directory).resolve()
+
+    def file(self, path: Path) -> str:
+        return os.path.join(self.directory, path.name)
+
+
+def _list(load: _Load) -> None:
     try:
-        paths = sorted(p for p in root.iterdir() if p.name.endswith(".md"))
+        load.paths = sorted(p for p in Path(load.directory).iterdir() if p.name.endswith(".md"))
     except OSError as exc:
-        diagnostics.append(_diag(str(root), "folder-unreadable", f"cannot list the content folder: {exc}"))
-        paths = []
-    git_times = _git_times(real_root) if paths else {}
-    for path in paths:
-        file = os.path.join(directory, path.name)
-        data, problems = _read(path, real_root, file, max_file_size)
-        diagnostics.extend(problems)
+        message = f"cannot list the content folder: {exc}"
+        load.diagnostics.append(_diag(str(load.directory), "folder-unreadable", message))
+
+
+def _parse_all(load: _Load) -> None:
+    git_times = _git_times(load.root) if load.paths else {}
+    for path in load.paths:
+        file = load.file(path)
+        data, problems = _read(path, load.root, file, load.max_file_size)
+        load.diagnostics.extend(problems)
+        load.files[file] = None
         if data is None:
-            files[file] = None
             continue
-        digest.update(path.name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())
+        load.digest.update(
+            path.name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest()
+        )
         guide = parse_guide(data, file)
         guide.updated = guide.updated or git_times.get(path.name) or _mtime(path)
-        diagnostics.extend(guide.diagnostics)
-        files[file] = guide
-        sources[file] = data
-        slug = slug_from_filename(path.name[:-3])
+        load.diagnostics.extend(guide.diagnostics)
+        load.files[file] = guide
+        load.sources[file] = data
+
+
+def _slugs(load: _Load) -> None:
+    for path in load.paths:
+        file, slug = load.file(path), slug_from_filename(path.name[:-3])
+        guide = load.files.get(file)
         if not SLUG_RE.match(slug):
-            diagnostics.append(
-                _diag(
-                    file, "slug-invalid", f"{path.name!r}: a slug is lower-case letters, digits, '-' and '_'"
-                )
-            )
-        elif guide.ok:
-            candidates.setdefault(slug, []).append(file)
-    guides: dict[str, Guide] = {}
-    for slug, owners in sorted(candidates.items()):
-        # The file named exactly <slug>.md wins over <SLUG>.md; the others are reported.
+            if guide is not None:
+                message = f"{path.name!r}: a slug is lower-case letters, digits, '-' and '_'"
+                load.diagnostics.append(_diag(file, "slug-invalid", message))
+        elif guide is not None and guide.ok:
+            load.candidates.setdefault(slug, []).append(file)
+        else:
+            load.failed.setdefault(slug, file)
+
+
+def _owners(load: _Load) -> None:
+    """One guide per slug: the file named exactly <slug>.md wins over <SLUG>.md."""
+    for slug, owners in sorted(load.candidates.items()):
         owners.sort(key=lambda f: (Path(f).name != slug + ".md", f))
-        owner = files[owners[0]]
+        owner = load.files[owners[0]]
         assert owner is not None
-        guides[slug] = owner
+        load.guides[slug] = owner
+        load.failed.pop(slug, None)
         for other in owners[1:]:
-            diagnostics.append(
-                _diag(other, "slug-duplicate", f"slug {slug!r} is already {owners[0]!r}: not served")
-            )
-    for slug, guide in guides.items():
+            message = f"slug {slug!r} is already {owners[0]!r}: not served"
+            load.diagnostics.append(_diag(other, "slug-duplicate", message))
+
+
+def _related(load: _Load) -> None:
+    for slug, guide in load.guides.items():
         for related in guide.related:
-            if related not in guides:
-                line = _related_line(sources[guide.file or ""], related)
-                diagnostics.append(
-                    _diag(
-                        guide.file or slug,
-                        "related-missing",
-                        f"related guide {related!r} does not exist (or is not served)",
-                        line,
-                    )
-                )
-    diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
+            if related not in load.guides:
+                line = _related_line(load.sources[guide.file or ""], related)
+                message = f"related guide {related!r} does not exist (or is not served)"
+                load.diagnostics.append(_diag(guide.file or slug, "related-missing", message, line))
+
+
+LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
+    ("list", _list),
+    ("parse", _parse_all),
+    ("slugs", _slugs),
+    ("owners", _owners),
+    ("related", _related),
+]
+
+
+def load_library(directory: str | os.PathLike[str], *, max_file_size: int = MAX_FILE_SIZE) -> Library:
+    """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`."""
+    load = _Load(directory, max_file_size)
+    for _name, step in LOAD_STEPS:
+        step(load)
+    load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
     return Library(
         root=str(directory),
-        guides=guides,
-        diagnostics=diagnostics,
-        files=files,
-        content_hash=digest.hexdigest(),
+        guides=load.guides,
+        diagnostics=load.diagnostics,
+        files=load.files,
+        failed=load.failed,
+        content_hash=load.digest.hexdigest(),
         loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )

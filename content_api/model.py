@@ -345,3 +345,81 @@ class GuideDetail(GuideSummary, kw_only=True):
     toc: list[TocEntry]
     related_guides: list[GuideSummary]
     editors: list[EditorRow]
+
+
+# --- HTTP response shapes (for the OpenAPI document) ----------------------------------------------
+
+
+class GuideHit(GuideSummary, kw_only=True):
+    """A /guides item: a GuideSummary (or the fields asked for) and, with ``q``, a snippet."""
+
+    snippet: str | None = None
+
+
+class ListMeta(msgspec.Struct):
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
+class ListLinks(msgspec.Struct):
+    self: str
+    next: str | None
+    prev: str | None
+
+
+class GuideList(msgspec.Struct):
+    data: list[GuideHit]
+    meta: ListMeta
+    links: ListLinks
+
+
+class GuideWithRenderings(GuideDetail, kw_only=True):
+    """/guides/{slug}: with ``include=html`` and ``include=text``, the renderings of the body."""
+
+    html: str | None = None
+    text: str | None = None
+
+
+class Total(msgspec.Struct):
+    total: int
+
+
+class EditorList(msgspec.Struct):
+    data: list[EditorRow]
+    meta: Total
+
+
+class TagFacet(msgspec.Struct):
+    slug: str
+    label: str
+    guides: int
+
+
+class ApiFacet(msgspec.Struct):
+    slug: str
+    name: str
+    guides: int
+    editors: int
+
+
+class TagList(msgspec.Struct):
+    data: list[TagFacet]
+
+
+class ApiList(msgspec.Struct):
+    data: list[ApiFacet]
+
+
+class Health(msgspec.Struct):
+    status: Literal["ok", "degraded"]
+    guides: int
+    errors: int
+    warnings: int
+    content_hash: str
+    loaded_at: str
+
+
+class DiagnosticsReport(Health, kw_only=True):
+    diagnostics: list[Diagnostic]

@@ -44,3 +44,19 @@ def test_every_command_and_option_is_documented() -> None:
             for flag in action.option_strings:
                 if flag not in ("-h", "--help"):
                     assert flag in README, f"{name} {flag} is not in the README"
+
+
+def test_every_setting_is_documented() -> None:
+    from content_api.config import SETTINGS_HELP
+
+    for _name, variable, flag, _help in SETTINGS_HELP:
+        assert f"| `{variable}` | `{flag}` |" in README, f"{variable} / {flag} is not in the README's table"
+
+
+def test_every_endpoint_is_documented() -> None:
+    from content_api.web.app import HANDLERS
+
+    for handler in HANDLERS:
+        for path in handler.paths:
+            shown = path.replace("{slug:str}", "{slug}")
+            assert f"`GET {shown}`" in README, f"{shown} is not in the README"

@@ -1,103 +1,128 @@
-"""create_app(settings): the Litestar application, built on a Library loaded at startup."""
+"""create_app(settings): the Litestar application behind the edge, on a Site built at startup."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import logging
+from typing import Any
 
-from litestar import Litestar, Request, Response, get
-from litestar.exceptions import HTTPException, NotFoundException
-from litestar.params import Parameter
+from litestar import Litestar, Request, Response
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
 
-from .. import model as m
+from .. import __version__
 from ..config import Settings, settings_from_env
 from ..library import Library, load_library
+from .common import BadParameters, GuideFailed, SiteHolder
+from .docs import ASSETS, ASSETS_PATH, SCRIPT, LocalSwagger
+from .edge import Edge
+from .facets import list_apis, list_editors, list_tags
+from .guides import get_guide, list_guides
+from .http import PROBLEM_JSON, ParamError, Policy, Prepared, RawHeaders, problem
+from .openapi import openapi_document
+from .ops import diagnostics, health
+from .seo import robots, sitemap
+from .site import build_site
 
-ASSET_BASE = "https://api.gouv.fr/images/guides/"
+log = logging.getLogger("content_api")
 
-
-def summary(guide: m.Guide) -> m.GuideSummary:
-    assert guide.slug is not None and guide.title is not None
-    image_url = thumbnail_url = None
-    if guide.image:
-        image_url = ASSET_BASE + guide.image
-        thumbnail_url = ASSET_BASE + "thumbnail_" + guide.image
-    return m.GuideSummary(
-        slug=guide.slug,
-        path=f"/guides/{guide.slug}",
-        title=guide.title,
-        tagline=guide.tagline,
-        tags=guide.tags,
-        apis=guide.apis,
-        image=guide.image,
-        image_url=image_url,
-        thumbnail_url=thumbnail_url,
-        publish=guide.publish,
-        noindex=guide.noindex,
-        related=guide.related,
-        updated=guide.updated,
-        excerpt=guide.excerpt,
-        reading_time=guide.reading_time,
-        extra=guide.extra,
-    )
+HANDLERS = [list_guides, get_guide, list_editors, list_tags, list_apis, sitemap, robots, health, diagnostics]
 
 
-def detail(library: Library, guide: m.Guide) -> m.GuideDetail:
-    base = summary(guide)
-    related = [summary(library.guides[s]) for s in guide.related if s in library.guides]
-    fields = {f: getattr(base, f) for f in base.__struct_fields__}
-    return m.GuideDetail(
-        **fields, body=guide.body, toc=guide.toc, related_guides=related, editors=guide.editors
-    )
+def _policy(request: Request[Any, Any, Any]) -> Policy:
+    holder: SiteHolder = request.app.state.holder
+    return holder.site.policy
 
 
-@get("/guides", sync_to_thread=False)
-def list_guides(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    library: Library = request.app.state.library
-    data = [summary(g) for g in sorted(library.guides.values(), key=lambda g: g.slug or "")]
-    return {"data": data, "meta": {"total": len(data)}}
+def _errors(request: Request[Any, Any, Any], exc: HTTPException) -> list[ParamError]:
+    if isinstance(exc, BadParameters):
+        return exc.errors
+    if not isinstance(exc, ValidationException) or not isinstance(exc.extra, list):
+        return []
+    errors = [
+        ParamError(str(item.get("key", "?")), str(item.get("message", "invalid value")))
+        for item in exc.extra
+        if isinstance(item, dict)
+    ]
+    known = set(request.route_handler.parsed_fn_signature.parameters) - {"request"}
+    errors += [ParamError(name, "unknown parameter") for name in request.query_params if name not in known]
+    return errors
 
 
-@get("/guides/{slug:str}", sync_to_thread=False)
-def get_guide(request: Request[Any, Any, Any], slug: Annotated[str, Parameter()]) -> m.GuideDetail:
-    library: Library = request.app.state.library
-    guide = library.guides.get(slug)
-    if guide is None:
-        raise NotFoundException(f"no guide {slug!r}")
-    return detail(library, guide)
-
-
-@get("/health", sync_to_thread=False)
-def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    library: Library = request.app.state.library
-    return {
-        "status": "ok",
-        "guides": len(library.guides),
-        "errors": library.errors,
-        "warnings": library.warnings,
-        "content_hash": library.content_hash,
-        "loaded_at": library.loaded_at,
+def _as_response(
+    status: int, headers: RawHeaders, body: bytes, more: dict[str, str] | None = None
+) -> Response[bytes]:
+    """An exception handler's Response (Litestar sets the length and type itself)."""
+    kept = {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in headers
+        if name not in (b"content-type", b"content-length")
     }
+    return Response(body, status_code=status, headers={**kept, **(more or {})}, media_type=PROBLEM_JSON)
 
 
-def _problem(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    return Response(
-        {"type": "about:blank", "title": exc.detail, "status": exc.status_code, "detail": exc.detail},
-        status_code=exc.status_code,
-        media_type="application/problem+json",
+def http_problem(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    errors = _errors(request, exc)
+    detail = (
+        exc.detail
+        if exc.status_code != 400 or not errors
+        else "; ".join(f"{e.param}: {e.message}" for e in errors)
+    )
+    extra = (
+        {"diagnostics": "/diagnostics"}
+        if isinstance(exc, GuideFailed) and "failed to load" in exc.detail
+        else {}
+    )
+    status, headers, body = problem(exc.status_code, str(detail), _policy(request), errors, **extra)
+    more = {k: str(v) for k, v in (exc.headers or {}).items()}
+    if exc.status_code == 405:
+        more = {"Allow": "GET, HEAD, OPTIONS"}  # the edge answers HEAD and CORS preflights
+    return _as_response(status, headers, body, more)
+
+
+def crash_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    status, headers, body = problem(500, "the server failed to answer; the error is logged", _policy(request))
+    return _as_response(status, headers, body)
+
+
+def create_litestar(holder: SiteHolder) -> Litestar:
+    return Litestar(
+        route_handlers=[
+            *HANDLERS,
+            create_static_files_router(path=ASSETS_PATH, directories=[ASSETS], include_in_schema=False),
+        ],
+        exception_handlers={HTTPException: http_problem, Exception: crash_problem},
+        openapi_config=OpenAPIConfig(
+            title="content-api",
+            version=__version__,
+            description=(
+                "Practical guides of api.gouv.fr as a typed AST. Every GET answers HEAD; JSON responses "
+                "carry a strong ETag, honor If-None-Match (304) and come in br, gzip or identity. Errors "
+                "are RFC 9457 problems (application/problem+json)."
+            ),
+            path="/schema",
+            render_plugins=[LocalSwagger()],
+        ),
+        state=State({"holder": holder}),
+        debug=False,
     )
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, library: Library | None = None) -> Edge:
+    """The ASGI application serving ``settings.content_dir`` (or an already loaded ``library``)."""
     settings = settings or settings_from_env()
-    library = load_library(settings.content_dir)
-    app = Litestar(
-        route_handlers=[list_guides, get_guide, health],
-        exception_handlers={HTTPException: _problem},
-    )
-    app.state.library = library
-    return app
+    library = library or load_library(settings.content_dir)
+    holder = SiteHolder(build_site(library, settings))
+    app = create_litestar(holder)
+    static = {
+        "/schema/openapi.json": Prepared.json(openapi_document(app)),
+        "/schema/docs.js": Prepared(SCRIPT.encode(), "text/javascript"),
+    }
+    return Edge(app, holder, settings, static)
 
 
-def create_app_from_env() -> Litestar:
+def create_app_from_env() -> Edge:
     """Factory for uvicorn workers: settings come from the environment."""
     return create_app(settings_from_env())

@@ -1,0 +1,71 @@
+"""What every handler shares: the current Site, parameter checks, replies from prepared bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from litestar import Request
+from litestar.exceptions import HTTPException
+from litestar.response.base import ASGIResponse
+
+from .http import ParamError, Prepared, respond
+from .site import Site
+
+
+class SiteHolder:
+    """The Site being served; a reload replaces ``site`` in one assignment."""
+
+    __slots__ = ("site",)
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+
+class BadParameters(HTTPException):
+    """A 400 whose problem lists each bad parameter."""
+
+    status_code = 400
+
+    def __init__(self, errors: list[ParamError]) -> None:
+        detail = "; ".join(f"{e.param}: {e.message}" for e in errors)
+        super().__init__(detail=detail)
+        self.errors = errors
+
+
+class GuideFailed(HTTPException):
+    """A 404 for a guide whose file exists but could not be served."""
+
+    status_code = 404
+
+
+def current_site(request: Request[Any, Any, Any]) -> Site:
+    holder: SiteHolder = request.app.state.holder
+    return holder.site
+
+
+def reject_unknown(request: Request[Any, Any, Any], allowed: Iterable[str]) -> None:
+    """A 400 naming every query parameter the endpoint does not know."""
+    known = set(allowed)
+    unknown = [name for name in request.query_params if name not in known]
+    if unknown:
+        raise BadParameters(
+            [
+                ParamError(name, f"unknown parameter (allowed: {', '.join(sorted(known)) or 'none'})")
+                for name in unknown
+            ]
+        )
+
+
+def reply(request: Request[Any, Any, Any], prepared: Prepared, site: Site) -> ASGIResponse:
+    """The response to ``request`` from prepared bytes: 200, 304 or 406, encoded as asked."""
+    status, headers, body = respond(prepared, request.headers, site.policy)
+    return ASGIResponse(body=body, status_code=status, encoded_headers=headers)
+
+
+def split_values(values: Iterable[str] | None) -> list[str]:
+    """Repeated and comma-separated values: ``a,b&x=c`` -> ["a", "b", "c"]."""
+    out: list[str] = []
+    for value in values or ():
+        out.extend(part.strip() for part in value.split(","))
+    return out

@@ -1,0 +1,107 @@
+"""The outer ASGI layer: CORS, HEAD, common headers, and prepared responses without a handler.
+
+A GET or HEAD whose exact path and query have a prepared response (a guide, the first page of
+/guides, facets, sitemap, health, the OpenAPI document...) is answered here, with the same
+negotiation as the handlers (:func:`.http.respond`), without routing or parameter parsing.
+Everything else goes to Litestar: HEAD as a GET whose body is dropped, and every response gets
+the CORS and security headers on the way out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from ..config import Settings
+from .common import SiteHolder
+from .http import NOSNIFF, Prepared, respond
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_EXPOSE = (b"access-control-expose-headers", b"ETag, X-Robots-Tag, Content-Encoding")
+_PREFLIGHT_METHODS = (b"access-control-allow-methods", b"GET, HEAD, OPTIONS")
+_MAX_AGE = (b"access-control-max-age", b"86400")
+
+
+def request_headers(scope: Scope) -> dict[str, str]:
+    """Lower-cased header names to values (repeated headers joined with ', ')."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
+
+
+class Edge:
+    def __init__(self, app: Any, holder: SiteHolder, settings: Settings, static: dict[str, Prepared]) -> None:
+        self.app: ASGIApp = app
+        self.holder = holder
+        #: content-independent prepared responses (the OpenAPI document)
+        self.static = static
+        origins = settings.cors_origins
+        self.any_origin = "*" in origins
+        self.origins = frozenset(origins)
+
+    def cors(self, origin: str | None) -> list[tuple[bytes, bytes]]:
+        if origin is None:
+            return []
+        if self.any_origin:
+            return [(b"access-control-allow-origin", b"*"), _EXPOSE]
+        if origin in self.origins:
+            return [(b"access-control-allow-origin", origin.encode("latin-1")), (b"vary", b"Origin"), _EXPOSE]
+        return [(b"vary", b"Origin")]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        headers = request_headers(scope)
+        cors = self.cors(headers.get("origin"))
+        if method == "OPTIONS" and "access-control-request-method" in headers and "origin" in headers:
+            await self._preflight(send, cors, headers)
+            return
+        if method in ("GET", "HEAD"):
+            site = self.holder.site
+            query = scope["query_string"]
+            key = scope["path"] + ("?" + query.decode("latin-1") if query else "")
+            prepared = site.prepared.get(key) or self.static.get(key)
+            if prepared is not None:
+                status, raw, body = respond(prepared, headers, site.policy)
+                await send({"type": "http.response.start", "status": status, "headers": raw + cors})
+                await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+                return
+        await self._downstream(scope, receive, send, cors, head=method == "HEAD")
+
+    async def _preflight(self, send: Send, cors: list[tuple[bytes, bytes]], headers: dict[str, str]) -> None:
+        out = [*cors, NOSNIFF, (b"content-length", b"0")]
+        if any(name == b"access-control-allow-origin" for name, _ in cors):
+            requested = headers.get("access-control-request-headers", "")
+            out += [_PREFLIGHT_METHODS, _MAX_AGE]
+            if requested:
+                out.append((b"access-control-allow-headers", requested.encode("latin-1")))
+        await send({"type": "http.response.start", "status": 204, "headers": out})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def _downstream(
+        self, scope: Scope, receive: Receive, send: Send, cors: list[tuple[bytes, bytes]], head: bool
+    ) -> None:
+        if head:
+            scope = {**scope, "method": "GET"}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = list(message.get("headers", ()))
+                if not any(name.lower() == b"x-content-type-options" for name, _ in raw):
+                    raw.append(NOSNIFF)
+                message = {**message, "headers": raw + cors}
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,93 @@
+"""/tags, /apis and /editors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
+from litestar.response.base import ASGIResponse
+
+from .. import model as m
+from ..ids import api_slug, slugify, strip_accents
+from .common import BadParameters, current_site, reject_unknown, reply, split_values
+from .http import ParamError
+from .site import editors_response
+
+
+@get(
+    "/tags",
+    sync_to_thread=False,
+    summary="Tags and how many guides carry each",
+    responses={
+        200: ResponseSpec(
+            data_container=m.TagList, generate_examples=False, description="Tags, most used first"
+        )
+    },
+)
+def list_tags(request: Request[Any, Any, Any]) -> ASGIResponse:
+    reject_unknown(request, ())
+    site = current_site(request)
+    return reply(request, site.prepared["/tags"], site)
+
+
+@get(
+    "/apis",
+    sync_to_thread=False,
+    summary="APIs, with their guides and editors",
+    responses={
+        200: ResponseSpec(
+            data_container=m.ApiList, generate_examples=False, description="APIs, most used first"
+        )
+    },
+)
+def list_apis(request: Request[Any, Any, Any]) -> ASGIResponse:
+    reject_unknown(request, ())
+    site = current_site(request)
+    return reply(request, site.prepared["/apis"], site)
+
+
+@get(
+    "/editors",
+    sync_to_thread=False,
+    summary="Software vendors connected to an API",
+    description=(
+        "Rows of the guides' editor tables. Filters combine: `api` (slug or name, normalized), "
+        "`guide` (slug), `q` (in the editor or solution name, case- and accent-insensitive). Repeated "
+        "values of one filter mean any of them."
+    ),
+    responses={
+        200: ResponseSpec(
+            data_container=m.EditorList, generate_examples=False, description="Editor rows, by editor name"
+        )
+    },
+)
+def list_editors(
+    request: Request[Any, Any, Any],
+    api: Annotated[list[str] | None, Parameter(description="API slug or name; repeatable")] = None,
+    guide: Annotated[list[str] | None, Parameter(description="guide slug; repeatable")] = None,
+    q: Annotated[str | None, Parameter(description="text in the editor or solution name")] = None,
+) -> ASGIResponse:
+    reject_unknown(request, ("api", "guide", "q"))
+    site = current_site(request)
+    apis = [api_slug(value) for value in split_values(api)]
+    guides = [slugify(value) if value.strip() else "" for value in split_values(guide)]
+    if "" in apis or "" in guides:
+        raise BadParameters([ParamError("api" if "" in apis else "guide", "empty value")])
+    needle = strip_accents(q).casefold().strip() if q is not None else None
+    key = f"/editors?api={','.join(apis)}&guide={','.join(guides)}&q={needle}"
+
+    def build() -> Any:
+        rows: set[int] | None = None
+        if apis:
+            rows = {n for slug in apis for n in site.editors_by_api.get(slug, ())}
+        if guides:
+            by_guide = {n for slug in guides for n in site.editors_by_guide.get(slug, ())}
+            rows = by_guide if rows is None else rows & by_guide
+        chosen = range(len(site.editors)) if rows is None else sorted(rows)
+        if needle:
+            chosen = [n for n in chosen if needle in site.editor_keys[n]]
+        return editors_response(site, chosen)
+
+    return reply(request, site.cached(key, build), site)

@@ -1,0 +1,150 @@
+"""/guides and /guides/{slug}."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Request, get
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
+from litestar.response.base import ASGIResponse
+
+from .. import model as m
+from ..ids import api_slug, slugify
+from .common import BadParameters, GuideFailed, current_site, reject_unknown, reply, split_values
+from .http import ParamError
+from .queries import DEFAULT_PER_PAGE, MAX_PER_PAGE, SUMMARY_FIELDS, GuideQuery, list_response
+from .search import SearchError
+
+Sort = Literal["title", "-title", "slug", "-slug", "updated", "-updated"]
+LIST_PARAMS = ("tag", "api", "publish", "noindex", "q", "sort", "page", "per_page", "fields")
+INCLUDES = frozenset({"html", "text"})
+
+
+def _slugs(name: str, values: list[str] | None, normalize: Any) -> tuple[str, ...]:
+    slugs = []
+    for value in split_values(values):
+        slug = normalize(value)
+        if not slug:
+            raise BadParameters([ParamError(name, f"{value!r} has no letter or digit")])
+        slugs.append(slug)
+    return tuple(dict.fromkeys(slugs))
+
+
+def _fields(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    fields = tuple(dict.fromkeys(split_values([value])))
+    unknown = [f for f in fields if f not in SUMMARY_FIELDS]
+    if unknown or not fields:
+        raise BadParameters(
+            [ParamError("fields", f"unknown field(s) {unknown}; known: {', '.join(sorted(SUMMARY_FIELDS))}")]
+        )
+    return fields
+
+
+@get(
+    "/guides",
+    sync_to_thread=False,
+    summary="List guides",
+    description=(
+        "Guides in pages, filtered and sorted. Repeated `tag` and `api` values must all match; values are "
+        "normalized (`api=API Particulier` = `api=particulier`). With `q`, each item gets a `snippet` "
+        "(HTML, matches in `<mark>`) and, unless `sort` is given, the order is relevance (BM25: title, "
+        "then tagline, then body). A page past the end is an empty page."
+    ),
+    responses={
+        200: ResponseSpec(data_container=m.GuideList, generate_examples=False, description="A page of guides")
+    },
+)
+def list_guides(
+    request: Request[Any, Any, Any],
+    tag: Annotated[list[str] | None, Parameter(description="tag slug or label; repeatable")] = None,
+    api: Annotated[
+        list[str] | None,
+        Parameter(description="API slug or name (`particulier`, `API Particulier`); repeatable"),
+    ] = None,
+    publish: Annotated[
+        bool | None, Parameter(description="only published (true) or unpublished (false) guides")
+    ] = None,
+    noindex: Annotated[
+        bool | None, Parameter(description="only noindex (true) or indexable (false) guides")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Parameter(
+            description="full-text search: words (all must match, the last as a prefix) or FTS5 syntax"
+        ),
+    ] = None,
+    sort: Annotated[
+        Sort | None,
+        Parameter(description="order; default `title` (accent-insensitive), or relevance with `q`"),
+    ] = None,
+    page: Annotated[int, Parameter(ge=1, description="page number, from 1")] = 1,
+    per_page: Annotated[
+        int, Parameter(ge=1, le=MAX_PER_PAGE, description="guides per page")
+    ] = DEFAULT_PER_PAGE,
+    fields: Annotated[
+        str | None, Parameter(description="comma-separated GuideSummary fields to return (`slug` always is)")
+    ] = None,
+) -> ASGIResponse:
+    reject_unknown(request, LIST_PARAMS)
+    site = current_site(request)
+    query = GuideQuery(
+        tags=_slugs("tag", tag, slugify),
+        apis=_slugs("api", api, api_slug),
+        publish=publish,
+        noindex=noindex,
+        q=q,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        fields=_fields(fields),
+    )
+    try:
+        prepared = site.cached(query.link(page), lambda: list_response(site, query))
+    except SearchError as exc:
+        raise BadParameters([ParamError("q", str(exc))]) from None
+    return reply(request, prepared, site)
+
+
+@get(
+    "/guides/{slug:str}",
+    sync_to_thread=False,
+    summary="One guide",
+    description=(
+        "A guide: its summary, body AST, table of contents, related guides (those that exist) and editor "
+        "rows. `include=html,text` adds the body rendered as HTML (with heading anchors) and as plain text. "
+        "A noindex guide carries `X-Robots-Tag: noindex`. A guide whose file failed to load is a 404 whose "
+        "problem points to /diagnostics."
+    ),
+    responses={
+        200: ResponseSpec(
+            data_container=m.GuideWithRenderings, generate_examples=False, description="The guide"
+        )
+    },
+)
+def get_guide(
+    request: Request[Any, Any, Any],
+    slug: Annotated[str, Parameter(description="the guide's slug (its file name without .md)")],
+    include: Annotated[
+        list[str] | None,
+        Parameter(description="renderings to add: `html`, `text` (comma-separated or repeated)"),
+    ] = None,
+) -> ASGIResponse:
+    reject_unknown(request, ("include",))
+    site = current_site(request)
+    wanted = frozenset(split_values(include))
+    if wanted - INCLUDES:
+        raise BadParameters(
+            [ParamError("include", f"unknown rendering(s) {sorted(wanted - INCLUDES)}; known: html, text")]
+        )
+    i = site.index.get(slug.lower())
+    if i is None:
+        failed = site.library.failed.get(slug.lower())
+        if failed is not None:
+            raise GuideFailed(
+                detail=f"the guide {slug!r} failed to load; see /diagnostics?file={failed.rsplit('/', 1)[-1]}"
+            )
+        raise GuideFailed(detail=f"no guide {slug!r}")
+    return reply(request, site.detail(i, wanted), site)

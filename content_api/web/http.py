@@ -1,0 +1,247 @@
+"""Prepared responses and HTTP negotiation, shared by the edge fast path and the handlers.
+
+A :class:`Prepared` response holds its bytes in every encoding (identity, gzip, br) and a strong
+ETag derived from the identity bytes: the same content gives the same ETag on every replica.
+:func:`respond` turns it into status, headers and body for one request: conditional requests
+(``If-None-Match`` -> 304), content coding (``Accept-Encoding``), media type (``Accept`` -> 406).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+import brotli
+import msgspec
+
+RawHeaders = list[tuple[bytes, bytes]]
+
+#: Bodies shorter than this are not worth compressing.
+MIN_COMPRESS = 512
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+
+_encoder = msgspec.json.Encoder()
+
+
+def encode(value: Any) -> bytes:
+    return _encoder.encode(value)
+
+
+def etag_of(body: bytes) -> str:
+    """A strong ETag: the first 128 bits of the body's BLAKE2b hash."""
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+class Prepared:
+    """One response body, encoded once, in every content coding it is worth sending in."""
+
+    __slots__ = ("body", "br", "etag", "gzip", "headers", "media_type")
+
+    def __init__(
+        self,
+        body: bytes,
+        media_type: str = JSON,
+        headers: Iterable[tuple[bytes, bytes]] = (),
+        *,
+        compress: bool = True,
+        fast: bool = False,
+    ) -> None:
+        self.body = body
+        self.media_type = media_type
+        self.headers: tuple[tuple[bytes, bytes], ...] = tuple(headers)
+        self.etag = etag_of(body)
+        self.gzip: bytes | None = None
+        self.br: bytes | None = None
+        if compress and len(body) >= MIN_COMPRESS:
+            # mtime=0: the same bytes on every machine, so the ETags of the encodings agree too.
+            self.gzip = gzip.compress(body, compresslevel=5 if fast else 9, mtime=0)
+            self.br = brotli.compress(body, quality=4 if fast else 9)
+
+    @classmethod
+    def json(cls, value: Any, headers: Iterable[tuple[bytes, bytes]] = (), *, fast: bool = False) -> Prepared:
+        return cls(encode(value), JSON, headers, fast=fast)
+
+
+# --- negotiation ----------------------------------------------------------------------------------
+
+
+def _params(header: str) -> list[tuple[str, float]]:
+    """``a;q=0.5, b`` -> [("a", 0.5), ("b", 1.0)] (names lower-cased)."""
+    out = []
+    for part in header.split(","):
+        name, _, rest = part.partition(";")
+        name = name.strip().lower()
+        if not name:
+            continue
+        quality = 1.0
+        for param in rest.split(";"):
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = max(0.0, min(1.0, float(value.strip())))
+                except ValueError:
+                    quality = 0.0
+        out.append((name, quality))
+    return out
+
+
+@lru_cache(maxsize=512)
+def choose_encoding(accept_encoding: str | None) -> str | None:
+    """``br``, ``gzip`` or ``identity`` for an ``Accept-Encoding`` value; None if none is acceptable."""
+    if accept_encoding is None:
+        return "identity"
+    qualities = dict(_params(accept_encoding))
+    star = qualities.get("*")
+    best, best_q = None, 0.0
+    for coding in ("br", "gzip"):
+        quality = qualities.get(coding, star if star is not None else 0.0)
+        if quality > best_q:
+            best, best_q = coding, quality
+    # identity is acceptable unless excluded (identity;q=0, or *;q=0 without identity listed)
+    identity = qualities.get("identity", 0.0 if star == 0.0 else None)
+    if best is not None and (identity is None or best_q >= identity):
+        return best
+    return "identity" if identity is None or identity > 0.0 else None
+
+
+@lru_cache(maxsize=512)
+def accepts(accept: str | None, media_type: str) -> bool:
+    """True when an ``Accept`` value allows ``media_type`` (wildcards and q=0 honored)."""
+    if not accept:
+        return True
+    main = media_type.split("/", 1)[0]
+    best = -1.0
+    best_specificity = -1
+    for name, quality in _params(accept):
+        name = name.split(";", 1)[0]
+        if name == media_type:
+            specificity = 2
+        elif name == f"{main}/*":
+            specificity = 1
+        elif name == "*/*":
+            specificity = 0
+        else:
+            continue
+        if specificity > best_specificity:
+            best, best_specificity = quality, specificity
+    return best > 0.0
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Weak comparison (RFC 9110 13.1.2): any listed tag equal to ours, ignoring W/ and the coding."""
+    if if_none_match.strip() == "*":
+        return True
+    opaque = etag.strip('"')
+    for tag in if_none_match.split(","):
+        tag = tag.strip().removeprefix("W/").strip('"')
+        if tag == opaque or tag.rsplit("-", 1)[0] == opaque:
+            return True
+    return False
+
+
+class Policy(msgspec.Struct, frozen=True):
+    """Headers every response carries, from the settings."""
+
+    cache_control: bytes
+    extra: tuple[tuple[bytes, bytes], ...] = ()
+
+
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+VARY = (b"vary", b"Accept-Encoding")
+
+
+def respond(
+    prepared: Prepared, request_headers: Mapping[str, str], policy: Policy, status: int = 200
+) -> tuple[int, RawHeaders, bytes]:
+    """Status, headers and body of ``prepared`` for a request with ``request_headers``."""
+    if not accepts(request_headers.get("accept"), prepared.media_type):
+        return not_acceptable(f"this resource is {prepared.media_type}", policy)
+    coding = choose_encoding(request_headers.get("accept-encoding"))
+    if coding == "br" and prepared.br is not None:
+        body, etag = prepared.br, prepared.etag[:-1] + '-br"'
+    elif coding == "gzip" and prepared.gzip is not None:
+        body, etag = prepared.gzip, prepared.etag[:-1] + '-gzip"'
+    elif coding is None:
+        return not_acceptable("no acceptable content coding (identity is refused)", policy)
+    else:
+        body, etag, coding = prepared.body, prepared.etag, "identity"
+    headers: RawHeaders = [
+        (b"etag", etag.encode()),
+        (b"cache-control", policy.cache_control),
+        VARY,
+        NOSNIFF,
+        *prepared.headers,
+        *policy.extra,
+    ]
+    if_none_match = request_headers.get("if-none-match")
+    if if_none_match is not None and status == 200 and etag_matches(if_none_match, prepared.etag):
+        return 304, headers, b""
+    headers.append((b"content-type", _content_type(prepared.media_type)))
+    if coding != "identity":
+        headers.append((b"content-encoding", coding.encode()))
+    headers.append((b"content-length", str(len(body)).encode()))
+    return status, headers, body
+
+
+@lru_cache(maxsize=32)
+def _content_type(media_type: str) -> bytes:
+    if media_type.startswith("text/") or media_type.endswith(("xml", "javascript")):
+        return f"{media_type}; charset=utf-8".encode()
+    return media_type.encode()
+
+
+# --- problems (RFC 9457) --------------------------------------------------------------------------
+
+_TITLES = {
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+class ParamError(msgspec.Struct):
+    param: str
+    message: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem: ``type``, ``title``, ``status``, ``detail`` and, for 400, ``errors``."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ParamError] = msgspec.field(default_factory=list)
+    diagnostics: str | None = None
+
+
+def problem_body(status: int, detail: str, errors: list[ParamError] | None = None, **extra: Any) -> bytes:
+    title = _TITLES.get(status, "Error")
+    return encode(
+        Problem(type="about:blank", title=title, status=status, detail=detail, errors=errors or [], **extra)
+    )
+
+
+def problem(
+    status: int, detail: str, policy: Policy, errors: list[ParamError] | None = None, **extra: Any
+) -> tuple[int, RawHeaders, bytes]:
+    body = problem_body(status, detail, errors, **extra)
+    headers: RawHeaders = [
+        (b"content-type", PROBLEM_JSON.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        NOSNIFF,
+        *policy.extra,
+    ]
+    return status, headers, body
+
+
+def not_acceptable(detail: str, policy: Policy) -> tuple[int, RawHeaders, bytes]:
+    return problem(406, detail, policy)

@@ -1,0 +1,102 @@
+"""The OpenAPI 3.1 document: Litestar's paths and parameters, msgspec's schemas.
+
+Litestar writes the AST union as a ``oneOf`` without ``discriminator``, repeated inline at every
+``children`` (litestar issues #4048, #4575). msgspec's ``schema_components`` writes it with a
+discriminator on ``type``; here its schemas replace Litestar's, the union becomes one ``Node``
+component, errors are documented as RFC 9457 problems and every GET gets its HEAD twin.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import msgspec
+from litestar import Litestar
+
+from .. import model as m
+from .http import PROBLEM_JSON, Problem
+
+REF = "#/components/schemas/{name}"
+RESPONSE_MODELS = (
+    m.GuideList,
+    m.GuideWithRenderings,
+    m.EditorList,
+    m.TagList,
+    m.ApiList,
+    m.Health,
+    m.DiagnosticsReport,
+    Problem,
+)
+_ERRORS = {
+    "400": "A query parameter is unknown or has a bad value: each is named in `errors`",
+    "404": "No such resource (or a guide that failed to load: see /diagnostics)",
+    "405": "Only GET, HEAD and OPTIONS are allowed",
+    "406": "Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is",
+    "500": "The server failed; nothing of the error is shown",
+}
+
+
+def _node_union(schemas: dict[str, Any]) -> dict[str, Any]:
+    """Name the AST union ``Node`` and point every inline copy of it there."""
+    union: dict[str, Any] | None = None
+
+    def visit(value: Any) -> Any:
+        nonlocal union
+        if isinstance(value, dict):
+            discriminator = value.get("discriminator")
+            if discriminator and "root" in discriminator.get("mapping", {}):
+                union = union or value
+                return {"$ref": REF.format(name="Node")}
+            return {key: visit(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [visit(item) for item in value]
+        return value
+
+    schemas = visit(schemas)
+    if union is not None:
+        schemas["Node"] = {"description": "An AST node (mdast and content-api components).", **union}
+    return schemas
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": REF.format(name="Problem")}}},
+    }
+
+
+def _responses(path: str, operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    codes = ["400", "405", "406", "500"] + (["404"] if "{" in path else [])
+    for code in codes:
+        responses[code] = _problem(_ERRORS[code])
+    ok = responses.get("200")
+    if ok is not None:
+        ok.setdefault("headers", {})["ETag"] = {
+            "description": "strong entity tag of the representation; send it back in If-None-Match",
+            "schema": {"type": "string"},
+        }
+    responses["304"] = {"description": "Not Modified: If-None-Match matched the current ETag"}
+
+
+def _head(operation: dict[str, Any]) -> dict[str, Any]:
+    head = copy.deepcopy(operation)
+    head["operationId"] = operation.get("operationId", "") + "Head"
+    head["summary"] = f"{operation.get('summary', '')} (headers only)"
+    for response in head.get("responses", {}).values():
+        response.pop("content", None)
+    return head
+
+
+def openapi_document(app: Litestar) -> dict[str, Any]:
+    doc: dict[str, Any] = app.openapi_schema.to_schema()
+    _, schemas = msgspec.json.schema_components(RESPONSE_MODELS, ref_template=REF)
+    doc.setdefault("components", {})["schemas"] = _node_union(schemas)
+    for path, item in doc.get("paths", {}).items():
+        get = item.get("get")
+        if get is None:
+            continue
+        _responses(path, get)
+        item["head"] = _head(get)
+    return doc

@@ -1,0 +1,66 @@
+"""/health and /diagnostics, for operators and editors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Request, get
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
+from litestar.response.base import ASGIResponse
+
+from .. import model as m
+from .common import current_site, reject_unknown, reply, split_values
+from .site import diagnostics_response
+
+
+@get(
+    "/health",
+    sync_to_thread=False,
+    summary="Is the content loaded?",
+    description="`status` is `degraded` when a guide failed to load (see /diagnostics), else `ok`.",
+    responses={200: ResponseSpec(data_container=m.Health, generate_examples=False, description="Health")},
+)
+def health(request: Request[Any, Any, Any]) -> ASGIResponse:
+    reject_unknown(request, ())
+    site = current_site(request)
+    return reply(request, site.prepared["/health"], site)
+
+
+@get(
+    "/diagnostics",
+    sync_to_thread=False,
+    summary="What is wrong in the guides, file by file",
+    description="The health figures and every diagnostic, sorted by file and line; filters combine.",
+    responses={
+        200: ResponseSpec(
+            data_container=m.DiagnosticsReport, generate_examples=False, description="Diagnostics"
+        )
+    },
+)
+def diagnostics(
+    request: Request[Any, Any, Any],
+    file: Annotated[
+        list[str] | None, Parameter(description="file name (`ccas.md`) or slug; repeatable")
+    ] = None,
+    code: Annotated[list[str] | None, Parameter(description="diagnostic code; repeatable")] = None,
+    severity: Annotated[
+        list[Literal["error", "warning", "info"]] | None, Parameter(description="severity; repeatable")
+    ] = None,
+) -> ASGIResponse:
+    reject_unknown(request, ("file", "code", "severity"))
+    site = current_site(request)
+    files = {f if f.endswith(".md") else f + ".md" for f in split_values(file)}
+    codes = set(split_values(code))
+    severities = set(severity or ())
+    if not (files or codes or severities):
+        return reply(request, site.prepared["/diagnostics"], site)
+    key = f"/diagnostics?file={sorted(files)}&code={sorted(codes)}&severity={sorted(severities)}"
+    chosen = [
+        d
+        for d in site.diagnostics
+        if (not files or (d.file or "") in files)
+        and (not codes or d.code in codes)
+        and (not severities or d.severity in severities)
+    ]
+    return reply(request, site.cached(key, lambda: diagnostics_response(site, chosen)), site)

@@ -1,0 +1,115 @@
+"""/guides lists: index sets intersected, pre-sorted orders, pre-encoded summaries joined."""
+
+from __future__ import annotations
+
+import math
+import urllib.parse
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from .. import model as m
+from .http import Prepared, encode
+
+if TYPE_CHECKING:
+    from .site import Site
+
+SUMMARY_FIELDS = frozenset(m.GuideSummary.__struct_fields__)
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+
+
+class GuideQuery(msgspec.Struct, frozen=True):
+    """A normalized /guides query: tag and API slugs, flags, search, order, page, fields."""
+
+    tags: tuple[str, ...] = ()
+    apis: tuple[str, ...] = ()
+    publish: bool | None = None
+    noindex: bool | None = None
+    q: str | None = None
+    sort: str | None = None
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    fields: tuple[str, ...] | None = None
+
+    def link(self, page: int) -> str:
+        """The relative URL of ``page`` of this query, parameters in a fixed order."""
+        params: list[tuple[str, str]] = [("tag", t) for t in self.tags] + [("api", a) for a in self.apis]
+        for name in ("publish", "noindex"):
+            value = getattr(self, name)
+            if value is not None:
+                params.append((name, "true" if value else "false"))
+        if self.q is not None:
+            params.append(("q", self.q))
+        if self.sort is not None:
+            params.append(("sort", self.sort))
+        if self.fields is not None:
+            params.append(("fields", ",".join(self.fields)))
+        if page != 1:
+            params.append(("page", str(page)))
+        if self.per_page != DEFAULT_PER_PAGE:
+            params.append(("per_page", str(self.per_page)))
+        query = urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+        return "/guides" + ("?" + query if query else "")
+
+
+def _select(site: Site, query: GuideQuery) -> frozenset[int] | None:
+    """The guides that pass the filters (None: all of them)."""
+    selected: frozenset[int] | None = None
+    empty: frozenset[int] = frozenset()
+    sets = [site.by_tag.get(t, empty) for t in query.tags] + [site.by_api.get(a, empty) for a in query.apis]
+    everyone = frozenset(range(len(site.guides)))
+    if query.publish is not None:
+        sets.append(site.published if query.publish else everyone - site.published)
+    if query.noindex is not None:
+        sets.append(site.noindexed if query.noindex else everyone - site.noindexed)
+    for members in sorted(sets, key=len):
+        selected = members if selected is None else selected & members
+        if not selected:
+            break
+    return selected
+
+
+def _ordered(site: Site, selected: frozenset[int] | None, sort: str) -> list[int]:
+    if selected is None:
+        return site.orders[sort]
+    if len(selected) * 8 < len(site.guides):  # few: sort them by their precomputed rank
+        return sorted(selected, key=site.ranks[sort].__getitem__)
+    return [i for i in site.orders[sort] if i in selected]
+
+
+def list_response(site: Site, query: GuideQuery) -> Prepared:
+    """The /guides response for ``query`` (raises SearchError for a bad ``q``)."""
+    selected = _select(site, query)
+    snippets: dict[int, str] = {}
+    if query.q is not None:
+        assert site.search is not None
+        hits = [(i, s) for i, s in site.search.search(query.q) if selected is None or i in selected]
+        snippets = dict(hits)
+        ids = [i for i, _ in hits] if query.sort is None else _ordered(site, frozenset(snippets), query.sort)
+    else:
+        ids = _ordered(site, selected, query.sort or "title")
+    total = len(ids)
+    per_page = query.per_page
+    pages = math.ceil(total / per_page)
+    start = (query.page - 1) * per_page
+    items = [_item(site, i, query.fields, snippets.get(i)) for i in ids[start : start + per_page]]
+    meta = {"total": total, "page": query.page, "per_page": per_page, "pages": pages}
+    links = {
+        "self": query.link(query.page),
+        "next": query.link(query.page + 1) if query.page < pages else None,
+        "prev": query.link(min(query.page - 1, pages)) if query.page > 1 and pages else None,
+    }
+    body = b'{"data":[' + b",".join(items) + b'],"meta":' + encode(meta) + b',"links":' + encode(links) + b"}"
+    return Prepared(body, fast=True)
+
+
+def _item(site: Site, i: int, fields: tuple[str, ...] | None, snippet: str | None) -> bytes:
+    if fields is None:
+        item = site.summary_json[i]
+    else:
+        summary = site.summaries[i]
+        item = encode({name: getattr(summary, name) for name in ("slug", *fields) if name in SUMMARY_FIELDS})
+    if snippet is None:
+        return item
+    return item[:-1] + b',"snippet":' + encode(snippet) + b"}"

@@ -1,0 +1,458 @@
+"""The HTTP API over real HTTP: `content-api serve` on a free loopback port, real files."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import brotli
+import pytest
+
+from .conftest import CORPUS, SEED, needs_shared
+from .server import Server, children_of, serve
+
+NOINDEX = """---
+title: Éligibilité des entreprises
+tagline: Vérifier une entreprise
+tags: portail famille, Entreprises
+api: [API Entreprise]
+publish: true
+noindex: true
+updated: 2024-05-06
+---
+
+Le **quotient** n'est pas ici. Les éditeurs suivants :
+
+| Éditeur | Solution |
+| --- | --- |
+| Zèbre | Zed |
+"""
+
+DRAFT = """---
+title: Brouillon
+tags: [Portail-Famille]
+api: [API Particulier, API Entreprise]
+related_guides: [ccas, noindex, fantome]
+updated: 2020-01-02
+---
+
+Un brouillon sur l'editeur de logiciel.
+"""
+
+BROKEN = "---\ntitle: [cassé\n---\n\nTexte\n"
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("content")
+    shutil.copy(SEED, folder / "ccas.md")
+    (folder / "noindex.md").write_text(NOINDEX, encoding="utf-8")
+    (folder / "draft.md").write_text(DRAFT, encoding="utf-8")
+    (folder / "broken.md").write_text(BROKEN, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def api(content: Path) -> Iterator[Server]:
+    with serve("--content", str(content), "--site-url", "https://example.test/") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def seed() -> Iterator[Server]:
+    """The README's command as is: the guides of content/."""
+    with serve() as server:
+        yield server
+
+
+def slugs(server: Server, path: str) -> list[str]:
+    reply = server.get(path)
+    assert reply.status == 200, reply.body
+    return [g["slug"] for g in reply.json()["data"]]
+
+
+# --- the seed, as a vendor and a frontend see it --------------------------------------------------
+
+
+def test_seed_editors_of_api_particulier(seed: Server) -> None:
+    rows = seed.get("/editors?api=particulier").json()
+    assert [(r["editor"], r["solution"], r["request_url"]) for r in rows["data"]] == [
+        ("Arpège", "Sonate Opus", "https://datapass.api.gouv.fr/api-particulier?demarche=ccas-arpege"),
+        ("Up", "Millesime Action Sociale", "https://datapass.api.gouv.fr/api-particulier?demarche=ccas-up"),
+    ]
+    assert rows["meta"] == {"total": 2}
+    same = [seed.get(f"/editors?api={urllib.parse.quote(v)}") for v in ("api-particulier", "API Particulier")]
+    assert {r.header("etag") for r in same} == {seed.get("/editors?api=particulier").header("etag")}
+
+
+def test_seed_guides_of_api_particulier(seed: Server) -> None:
+    assert slugs(seed, "/guides?api=particulier&publish=true") == ["ccas"]
+    assert slugs(seed, "/guides?api=API%20Particulier") == ["ccas"]
+
+
+def test_seed_detail(seed: Server) -> None:
+    guide = seed.get("/guides/ccas").json()
+    assert guide["body"]["type"] == "root" and guide["title"] == "Aides sociales"
+    assert [t["id"] for t in guide["toc"]][:2] == [
+        "simplifier-l'instruction-des-dossiers-dans-un-ccas",
+        "cadre-juridique",
+    ]
+    assert [e["editor"] for e in guide["editors"]] == ["Up", "Arpège"]
+    assert guide["image_url"] == "https://api.gouv.fr/images/guides/dossier.jpg"
+    assert guide["thumbnail_url"] == "https://api.gouv.fr/images/guides/thumbnail_dossier.jpg"
+
+
+# --- filters, search, sort, pages, fields ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["ccas", "draft", "noindex"]),  # by title, accents aside: Aides, Brouillon, Éligibilité
+        ("?tag=portail-famille", ["draft", "noindex"]),
+        ("?tag=portail%20famille", ["draft", "noindex"]),
+        ("?tag=PORTAIL+FAMILLE", ["draft", "noindex"]),
+        ("?tag=Portail-Famille&tag=entreprises", ["noindex"]),
+        ("?tag=portail-famille,entreprises", ["noindex"]),
+        ("?api=entreprise&api=particulier", ["draft"]),
+        ("?api=api-entreprise", ["draft", "noindex"]),
+        ("?publish=true", ["ccas", "noindex"]),
+        ("?publish=false", ["draft"]),
+        ("?noindex=true", ["noindex"]),
+        ("?noindex=false&publish=true", ["ccas"]),
+        ("?tag=inconnu", []),
+        ("?sort=-title", ["noindex", "draft", "ccas"]),
+        ("?sort=slug", ["ccas", "draft", "noindex"]),
+        ("?sort=-slug", ["noindex", "draft", "ccas"]),
+        ("?sort=updated", ["draft", "noindex", "ccas"]),
+        ("?sort=-updated&publish=true", ["ccas", "noindex"]),
+    ],
+)
+def test_filters_and_sorts(api: Server, query: str, expected: list[str]) -> None:
+    assert slugs(api, "/guides" + query) == expected
+
+
+@pytest.mark.parametrize("q", ["quotient familial", "quotient", "Quotient Familial", "QUOT"])
+def test_search_finds_the_ccas_guide(api: Server, q: str) -> None:
+    reply = api.get("/guides?q=" + urllib.parse.quote(q)).json()
+    found = {g["slug"]: g["snippet"] for g in reply["data"]}
+    assert "ccas" in found and "<mark>" in found["ccas"]
+    if " " in q:  # both words: only the CCAS guide has them
+        assert list(found) == ["ccas"]
+
+
+def test_search_ignores_accents_and_ranks_titles_first(api: Server) -> None:
+    assert slugs(api, "/guides?q=%C3%A9diteur") == slugs(api, "/guides?q=editeur")
+    assert set(slugs(api, "/guides?q=editeur")) == {"ccas", "noindex", "draft"}
+    assert slugs(api, "/guides?q=entreprises")[0] == "noindex"  # in its title and tags
+    assert slugs(api, "/guides?q=editeur&sort=slug") == ["ccas", "draft", "noindex"]
+    assert slugs(api, "/guides?q=editeur&publish=false") == ["draft"]
+    assert slugs(api, "/guides?q=zzzzzz") == []
+
+
+def test_search_snippets_are_escaped(content: Path) -> None:
+    (content.parent / "xss").mkdir(exist_ok=True)
+    guide = content.parent / "xss" / "x.md"
+    guide.write_text("---\ntitle: X\n---\n\n`<script>alert(1)</script>` quotient\n", encoding="utf-8")
+    with serve("--content", str(guide.parent)) as server:
+        snippet = server.get("/guides?q=quotient").json()["data"][0]["snippet"]
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet and "<mark>quotient</mark>" in snippet
+
+
+def test_pages(api: Server) -> None:
+    first = api.get("/guides?per_page=2").json()
+    assert [g["slug"] for g in first["data"]] == ["ccas", "draft"]
+    assert first["meta"] == {"total": 3, "page": 1, "per_page": 2, "pages": 2}
+    assert first["links"] == {"self": "/guides?per_page=2", "next": "/guides?page=2&per_page=2", "prev": None}
+    second = api.get(first["links"]["next"]).json()
+    assert [g["slug"] for g in second["data"]] == ["noindex"]
+    assert second["links"]["prev"] == "/guides?per_page=2" and second["links"]["next"] is None
+    past = api.get("/guides?page=9&per_page=2").json()
+    assert (
+        past["data"] == []
+        and past["meta"]["page"] == 9
+        and past["links"]["prev"] == "/guides?page=2&per_page=2"
+    )
+    assert len(api.get("/guides?per_page=100").json()["data"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("per_page=0", "per_page"),
+        ("per_page=101", "per_page"),
+        ("page=0", "page"),
+        ("page=deux", "page"),
+        ("publish=peut-etre", "publish"),
+        ("sort=date", "sort"),
+        ("fields=title,secret", "fields"),
+        ("q=%22", "q"),
+        ("q=", "q"),
+        ("tag=", "tag"),
+        ("limit=5", "limit"),
+    ],
+)
+def test_bad_parameters_are_400_problems_naming_them(api: Server, query: str, param: str) -> None:
+    reply = api.get("/guides?" + query)
+    assert reply.status == 400 and reply.header("content-type") == "application/problem+json"
+    problem = reply.json()
+    assert problem["status"] == 400 and param in [e["param"] for e in problem["errors"]]
+
+
+def test_fields(api: Server) -> None:
+    data = api.get("/guides?fields=title,tags&sort=slug").json()["data"]
+    assert list(data[0]) == ["slug", "title", "tags"]
+    assert data[0]["tags"][0] == {"slug": "cas-usage", "label": "cas usage"}
+    searched = api.get("/guides?fields=title&q=quotient").json()["data"]
+    assert set(searched[0]) == {"slug", "title", "snippet"}
+
+
+def test_detail_renderings_related_and_robots(api: Server) -> None:
+    draft = api.get("/guides/draft?include=html,text").json()
+    assert [g["slug"] for g in draft["related_guides"]] == ["ccas", "noindex"]
+    assert draft["related"] == ["ccas", "noindex", "fantome"]
+    assert (
+        draft["html"].startswith("<p>Un brouillon")
+        and draft["text"] == "Un brouillon sur l'editeur de logiciel."
+    )
+    assert "html" not in api.get("/guides/draft").json()
+    assert set(api.get("/guides/draft?include=text").json()) >= {"text"}
+    assert api.get("/guides/draft?include=pdf").status == 400
+    noindex = api.get("/guides/noindex")
+    assert (
+        noindex.header("x-robots-tag") == "noindex" and api.get("/guides/ccas").header("x-robots-tag") is None
+    )
+    assert api.get("/guides/CCAS").json()["slug"] == "ccas"
+
+
+def test_failed_guide_is_a_404_pointing_to_diagnostics(api: Server) -> None:
+    reply = api.get("/guides/broken")
+    problem = reply.json()
+    assert reply.status == 404 and "failed to load" in problem["detail"]
+    assert problem["diagnostics"] == "/diagnostics" and "broken.md" in problem["detail"]
+    unknown = api.get("/guides/nope").json()
+    assert unknown["status"] == 404 and "failed" not in unknown["detail"]
+    health = api.get("/health").json()
+    assert health["status"] == "degraded" and health["guides"] == 3 and health["errors"] == 1
+    report = api.get("/diagnostics?file=broken.md").json()
+    assert [(d["file"], d["code"]) for d in report["diagnostics"]] == [("broken.md", "yaml-invalid")]
+    assert api.get("/diagnostics?severity=warning").json()["diagnostics"][0]["code"] == "related-missing"
+    assert api.get("/diagnostics?code=nothing").json()["diagnostics"] == []
+
+
+def test_editors_filters(api: Server) -> None:
+    assert [r["editor"] for r in api.get("/editors").json()["data"]] == ["Arpège", "Up", "Zèbre"]
+    assert [r["editor"] for r in api.get("/editors?api=entreprise").json()["data"]] == ["Zèbre"]
+    assert [r["editor"] for r in api.get("/editors?guide=ccas&q=OPUS").json()["data"]] == ["Arpège"]
+    assert [r["editor"] for r in api.get("/editors?q=zebre").json()["data"]] == ["Zèbre"]
+    assert api.get("/editors?api=inconnue").json() == {"data": [], "meta": {"total": 0}}
+    assert api.get("/editors?bogus=1").status == 400
+
+
+def test_facets(api: Server) -> None:
+    tags = api.get("/tags").json()["data"]
+    assert tags[0] == {"slug": "portail-famille", "label": "Portail-Famille", "guides": 2}
+    assert {t["slug"] for t in tags} == {
+        "portail-famille",
+        "entreprises",
+        "cas-usage",
+        "api-particulier",
+        "ccas",
+    }
+    apis = api.get("/apis").json()["data"]
+    assert apis == [
+        {"slug": "entreprise", "name": "API Entreprise", "guides": 2, "editors": 1},
+        {"slug": "particulier", "name": "API Particulier", "guides": 2, "editors": 2},
+    ]
+
+
+def test_sitemap_and_robots(api: Server) -> None:
+    sitemap = api.get("/sitemap.xml")
+    assert sitemap.header("content-type") == "application/xml; charset=utf-8"
+    text = sitemap.body.decode()
+    assert "<loc>https://example.test/guides/ccas</loc><lastmod>" in text
+    assert "noindex" not in text and "draft" not in text and "broken" not in text
+    assert text.startswith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/'
+    )
+    robots = api.get("/robots.txt")
+    assert robots.header("content-type") == "text/plain; charset=utf-8"
+    assert "Sitemap: https://example.test/sitemap.xml" in robots.body.decode()
+
+
+# --- caching, encodings, HEAD, CORS ---------------------------------------------------------------
+
+PATHS = [
+    *(
+        "/guides",
+        "/guides?tag=ccas",
+        "/guides/ccas",
+        "/editors",
+        "/editors?api=particulier",
+        "/tags",
+        "/apis",
+    ),
+    *("/sitemap.xml", "/robots.txt", "/health", "/diagnostics", "/diagnostics?severity=error"),
+    "/schema/openapi.json",
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_etag_304_head_and_encodings(api: Server, path: str) -> None:
+    plain = api.get(path)
+    assert plain.status == 200 and plain.header("vary") == "Accept-Encoding"
+    etag = plain.header("etag")
+    assert (
+        etag
+        and etag.startswith('"')
+        and plain.header("cache-control") == ("public, max-age=60, stale-while-revalidate=300")
+    )
+    assert plain.header("x-content-type-options") == "nosniff"
+    again = api.get(path, if_none_match=etag)
+    assert again.status == 304 and again.body == b"" and again.header("etag") == etag
+    assert again.header("cache-control") == plain.header("cache-control")
+    assert api.get(path, if_none_match=f'"other", W/{etag}').status == 304
+    assert api.get(path, if_none_match='"other"').status == 200
+    head = api.request("HEAD", path)
+    assert head.status == 200 and head.body == b"" and head.header("etag") == etag
+    assert head.header("content-length") == str(len(plain.body))
+    if len(plain.body) >= 512:
+        br = api.get(path, accept_encoding="gzip, deflate, br")
+        assert br.header("content-encoding") == "br" and brotli.decompress(br.body) == plain.body
+        gz = api.get(path, accept_encoding="gzip")
+        assert gz.header("content-encoding") == "gzip" and gzip.decompress(gz.body) == plain.body
+        assert api.get(path, accept_encoding="br", if_none_match=br.header("etag") or "").status == 304
+    assert api.get(path, accept_encoding="identity;q=0, deflate").status == 406
+
+
+def test_etags_are_the_same_across_processes(content: Path, api: Server) -> None:
+    with serve("--content", str(content), "--site-url", "https://example.test/") as other:
+        for path in ("/guides/ccas", "/guides?tag=ccas", "/tags", "/sitemap.xml"):
+            assert other.get(path).header("etag") == api.get(path).header("etag")
+            assert other.get(path, accept_encoding="br").body == api.get(path, accept_encoding="br").body
+
+
+def test_accept_header(api: Server) -> None:
+    assert api.get("/guides/ccas", accept="text/html").status == 406
+    assert api.get("/guides/ccas", accept="text/html,*/*;q=0.8").status == 200
+    assert api.get("/guides/ccas", accept="application/json").status == 200
+
+
+def test_cors(api: Server) -> None:
+    reply = api.get("/guides/ccas", origin="https://front.example")
+    assert reply.header("access-control-allow-origin") == "*"
+    assert "ETag" in (reply.header("access-control-expose-headers") or "")
+    assert (
+        api.get("/guides?tag=ccas", origin="https://front.example").header("access-control-allow-origin")
+        == "*"
+    )
+    preflight = api.request(
+        "OPTIONS",
+        "/guides",
+        {"Origin": "https://front.example", "Access-Control-Request-Method": "GET",
+         "Access-Control-Request-Headers": "if-none-match"},
+    )  # fmt: skip
+    assert preflight.status == 204
+    assert preflight.header("access-control-allow-methods") == "GET, HEAD, OPTIONS"
+    assert preflight.header("access-control-allow-headers") == "if-none-match"
+
+
+def test_configuration_from_the_environment(content: Path) -> None:
+    env = {
+        "CORS_ORIGINS": "https://a.example, https://b.example",
+        "CACHE_MAX_AGE": "5",
+        "CONTENT_DIR": str(content),
+    }
+    with serve(env=env) as server:
+        allowed = server.get("/guides/ccas", origin="https://a.example")
+        assert allowed.header("access-control-allow-origin") == "https://a.example"
+        assert "Origin" in (allowed.header("vary") or "") or allowed.header("vary") == "Accept-Encoding"
+        refused = server.get("/guides/ccas", origin="https://evil.example")
+        assert refused.header("access-control-allow-origin") is None
+        assert allowed.header("cache-control") == "public, max-age=5, stale-while-revalidate=300"
+        assert server.get("/health").json()["guides"] == 3
+
+
+# --- errors -----------------------------------------------------------------------------------------
+
+ENDPOINTS = [
+    *("/guides", "/guides/ccas", "/editors", "/tags", "/apis"),
+    *("/sitemap.xml", "/robots.txt", "/health", "/diagnostics"),
+]
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_one_error_shape_on_every_endpoint(api: Server, path: str) -> None:
+    for method, query, status in (("GET", "?unknown=1", 400), ("POST", "", 405), ("DELETE", "", 405)):
+        reply = api.request(method, path + query)
+        assert reply.status == status, (method, path, reply.body)
+        assert reply.header("content-type") == "application/problem+json"
+        problem = reply.json()
+        assert set(problem) >= {"type", "title", "status", "detail"} and problem["status"] == status
+        assert isinstance(problem["title"], str) and isinstance(problem["detail"], str)
+        if status == 400:
+            assert problem["errors"] == [{"param": "unknown", "message": problem["errors"][0]["message"]}]
+        if status == 405:
+            assert reply.header("allow") == "GET, HEAD, OPTIONS"
+    not_found = api.get(path.rstrip("/") + "/nothing/here")
+    assert not_found.status == 404 and not_found.json()["status"] == 404
+
+
+def test_server_errors_show_no_stack_trace(tmp_path: Path) -> None:
+    from litestar.testing import TestClient
+
+    from content_api.config import Settings
+    from content_api.web import app as web
+    from content_api.web import queries
+
+    shutil.copy(SEED, tmp_path / "ccas.md")
+    edge = web.create_app(Settings(content_dir=str(tmp_path)))
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret detail of the failure")
+
+    original = queries.list_response
+    web.list_guides.fn.__globals__["list_response"] = broken
+    try:
+        with TestClient(app=edge.app) as client:
+            reply = client.get("/guides?tag=ccas")
+    finally:
+        web.list_guides.fn.__globals__["list_response"] = original
+    assert reply.status_code == 500 and reply.headers["content-type"] == "application/problem+json"
+    assert reply.json()["status"] == 500 and "secret" not in reply.text and "Traceback" not in reply.text
+
+
+# --- workers and the real corpus --------------------------------------------------------------------
+
+
+def test_workers(content: Path) -> None:
+    with serve("--content", str(content), "--workers", "2") as server:
+        assert server.get("/guides/ccas").status == 200
+        workers = children_of(server.process.pid)
+        assert (
+            len([pid for pid in workers if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]) == 2
+        )
+
+
+@needs_shared
+def test_the_corpus_served() -> None:
+    with serve("--content", str(CORPUS)) as server:
+        health = server.get("/health").json()
+        assert (health["status"], health["guides"], health["errors"]) == ("degraded", 48, 3)
+        failed = server.get("/guides/nouveau")
+        assert failed.status == 404 and "failed to load" in failed.json()["detail"]
+        assert server.get("/guides?per_page=100").json()["meta"]["total"] == 48
+        editors = server.get("/editors?api=particulier").json()
+        assert editors["meta"]["total"] > 30 and {"editor", "solution", "request_url"} <= set(
+            editors["data"][0]
+        )
+        found = slugs(server, "/guides?q=cantine&per_page=100")
+        assert {"cantines-colleges-lycee-tarification", "cantines-colleges-lycees-tarification"} <= set(found)
+        assert all(
+            server.get(f"/guides/{slug}").status == 200 for slug in slugs(server, "/guides?per_page=100")
+        )
+        sitemap = server.get("/sitemap.xml").body.decode()
+        assert sitemap.count("<url>") == len(slugs(server, "/guides?publish=true&noindex=false&per_page=100"))
