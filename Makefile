@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint lock bench
+.PHONY: serve test lint lock bench bench-http
 
 $(STAMP): pyproject.toml requirements/test.lock
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,7 @@ lock:
 ## bench: parse benchmark (engine vs raw markdown-it-py tokenization)
 bench: $(STAMP)
 	$(BIN)/python bench/parse.py
+
+## bench-http: wrk against content-api and nginx serving the same bytes (needs wrk and nginx)
+bench-http: $(STAMP)
+	$(BIN)/python bench/throughput.py

@@ -91,9 +91,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the content folder over HTTP with uvicorn."""
-    import uvicorn
-
+    """Serve the content folder over HTTP (granian by default, or uvicorn)."""
     from .config import settings_from_env, settings_to_env
 
     overrides = {name: getattr(args, name) for name, *_ in SETTINGS_HELP}
@@ -101,17 +99,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not os.path.isdir(settings.content_dir):
         print(f"content-api serve: {settings.content_dir}: not a folder", file=sys.stderr)
         return 2
+    if settings.server not in ("granian", "uvicorn"):
+        print(f"content-api serve: unknown server {settings.server!r} (granian, uvicorn)", file=sys.stderr)
+        return 2
     # Worker processes build their app from the environment: hand the settings over there.
     os.environ.update(settings_to_env(settings))
-    uvicorn.run(
-        "content_api.web.app:create_app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level="info",
-        server_header=False,
-    )
+    target = "content_api.web.app:create_app_from_env"
+    if settings.server == "uvicorn":
+        import uvicorn
+
+        uvicorn.run(
+            target,
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level="info",
+            server_header=False,
+        )
+    else:
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        Granian(
+            target,
+            factory=True,
+            address=settings.host,
+            port=settings.port,
+            interface=Interfaces.ASGI,
+            workers=settings.workers,
+            websockets=False,
+            respawn_failed_workers=True,
+        ).serve()
     return 0
 
 

@@ -17,6 +17,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    server: str = "granian"
     site_url: str = "https://api.gouv.fr"
     asset_base_url: str = "https://api.gouv.fr/images/guides/"
     cache_max_age: int = 60
@@ -37,6 +38,7 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
     ("host", "HOST", "--host", "interface to listen on"),
     ("port", "PORT", "--port", "TCP port to listen on"),
     ("workers", "WORKERS", "--workers", "number of worker processes"),
+    ("server", "SERVER", "--server", "HTTP server: granian (measured fastest here) or uvicorn"),
     ("site_url", "SITE_URL", "--site-url", "base URL of the public site, for the sitemap's absolute URLs"),
     (
         "asset_base_url",

@@ -5,15 +5,17 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .conftest import ROOT
 
@@ -62,38 +64,55 @@ class Server:
 
 @contextmanager
 def serve(*args: str, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """Run `python -m content_api serve --port P ARGS` until the block ends."""
+    """Run `python -m content_api serve --port P ARGS` until the block ends.
+
+    The server runs in a session of its own, so that it and its workers are stopped together.
+    """
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV and k != "CORS_ORIGINS"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "content_api", "serve", "--port", str(port), *args],
-        cwd=ROOT,
-        env={**clean, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    server = Server(port, process)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if server.request("GET", "/health").status == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                _, errors = process.communicate(timeout=10)
-                raise RuntimeError(f"the server did not start:\n{errors.decode()}")
-            time.sleep(0.1)
-        yield server
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "content_api", "serve", "--port", str(port), *args],
+            cwd=ROOT,
+            env={**clean, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            start_new_session=True,
+        )
+        server = Server(port, process)
         try:
-            process.communicate(timeout=15)
+            _wait_until_up(server, errors)
+            yield server
+        finally:
+            _stop(process)
+
+
+def _wait_until_up(server: Server, errors: IO[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if server.request("GET", "/health").status == 200:
+                return
+        except OSError:
+            pass
+        if server.process.poll() is not None or time.monotonic() > deadline:
+            _stop(server.process)
+            errors.seek(0)
+            raise RuntimeError(f"the server did not start:\n{errors.read().decode(errors='replace')}")
+        time.sleep(0.1)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
+            continue
 
 
 def children_of(pid: int) -> list[int]:

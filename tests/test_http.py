@@ -428,13 +428,13 @@ def test_server_errors_show_no_stack_trace(tmp_path: Path) -> None:
 # --- workers and the real corpus --------------------------------------------------------------------
 
 
-def test_workers(content: Path) -> None:
-    with serve("--content", str(content), "--workers", "2") as server:
-        assert server.get("/guides/ccas").status == 200
-        workers = children_of(server.process.pid)
-        assert (
-            len([pid for pid in workers if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]) == 2
-        )
+@pytest.mark.parametrize("server", ["granian", "uvicorn"])
+def test_workers(content: Path, server: str) -> None:
+    with serve("--content", str(content), "--workers", "2", "--server", server) as running:
+        assert running.get("/guides/ccas").status == 200
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children_of(running.process.pid)]
+        workers = [c for c in commands if b"content_api" in c or b"spawn_main" in c]
+        assert len(workers) == 2, commands
 
 
 @needs_shared

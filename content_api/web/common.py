@@ -58,7 +58,13 @@ def reject_unknown(request: Request[Any, Any, Any], allowed: Iterable[str]) -> N
 
 
 def reply(request: Request[Any, Any, Any], prepared: Prepared, site: Site) -> ASGIResponse:
-    """The response to ``request`` from prepared bytes: 200, 304 or 406, encoded as asked."""
+    """The response to ``request`` from prepared bytes: 200, 304 or 406, encoded as asked.
+
+    The same path and query will be answered by the edge next time, without a handler.
+    """
+    query = request.scope.get("query_string", b"")
+    if query:
+        site.remember(request.scope["path"] + "?" + query.decode("latin-1"), prepared)
     status, headers, body = respond(prepared, request.headers, site.policy)
     return ASGIResponse(body=body, status_code=status, encoded_headers=headers)
 

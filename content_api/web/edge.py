@@ -70,7 +70,7 @@ class Edge:
             site = self.holder.site
             query = scope["query_string"]
             key = scope["path"] + ("?" + query.decode("latin-1") if query else "")
-            prepared = site.prepared.get(key) or self.static.get(key)
+            prepared = site.prepared.get(key) or self.static.get(key) or site.answered.get(key)
             if prepared is not None:
                 status, raw, body = respond(prepared, headers, site.policy)
                 await send({"type": "http.response.start", "status": status, "headers": raw + cors})

@@ -57,6 +57,8 @@ class Site:
     prepared: dict[str, Prepared] = field(default_factory=dict)
     search: SearchIndex | None = None
     cache: OrderedDict[str, Prepared] = field(default_factory=OrderedDict)
+    #: "path?raw query" -> response already given: the edge answers the same request again
+    answered: dict[str, Prepared] = field(default_factory=dict)
 
     # --- the bounded cache of query-dependent responses ------------------------------------------
 
@@ -70,6 +72,13 @@ class Site:
         if len(self.cache) > CACHE_SIZE:
             self.cache.popitem(last=False)
         return prepared
+
+    def remember(self, key: str, prepared: Prepared) -> None:
+        """Let the edge answer ``key`` (an exact path and query) without a handler next time."""
+        answered = self.answered
+        if key not in answered and len(answered) >= CACHE_SIZE:
+            del answered[next(iter(answered))]  # the oldest first
+        answered[key] = prepared
 
     def detail(self, i: int, include: frozenset[str] = frozenset()) -> Prepared:
         if not include:
