@@ -144,7 +144,7 @@ def main() -> int:
     nginx = None
     try:
         base = f"http://127.0.0.1:{api_port}"
-        wait_for(base + "/health", api)
+        wait_for(base + "/ready", api)
         detail, headers = fetch(f"{base}/guides/{args.slug}")
         listing, _ = fetch(base + args.list)
         (tmp / "www" / "guides").mkdir(parents=True)

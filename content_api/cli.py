@@ -142,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = Settings()
     for name, variable, flag, text in SETTINGS_HELP:
         default = getattr(defaults, name)
+        if isinstance(default, bool):
+            serve.add_argument(
+                flag, dest=name, action="store_true", default=None, help=f"{text} (env {variable})"
+            )
+            continue
         shown = ",".join(default) if isinstance(default, tuple) else default
         kind = int if isinstance(default, int) else str
         serve.add_argument(flag, dest=name, type=kind, help=f"{text} (env {variable}, default: {shown!s})")

@@ -23,6 +23,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cache_max_age: int = 60
     cache_control: str = ""
     cors_origins: tuple[str, ...] = ("*",)
+    watch: bool = False
+    cache_dir: str = ""
 
     @property
     def cache_control_header(self) -> str:
@@ -54,6 +56,8 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
         "the whole Cache-Control header (overrides CACHE_MAX_AGE)",
     ),
     ("cors_origins", "CORS_ORIGINS", "--cors-origins", "origins allowed to GET, comma-separated ('*': any)"),
+    ("watch", "WATCH", "--watch", "reload the content when its files change"),
+    ("cache_dir", "CACHE_DIR", "--cache", "folder of the parse cache, for fast restarts (off when empty)"),
 ]
 
 
@@ -71,6 +75,8 @@ def settings_from_env(environ: dict[str, str] | None = None, **overrides: Any) -
     values.update({key: value for key, value in overrides.items() if value is not None})
     if isinstance(values.get("cors_origins"), str):
         values["cors_origins"] = _split(values["cors_origins"])
+    if isinstance(values.get("watch"), str):
+        values["watch"] = values["watch"].strip().lower() in ("1", "true", "yes", "on")
     return msgspec.convert(values, Settings, strict=False)
 
 
@@ -79,5 +85,10 @@ def settings_to_env(settings: Settings) -> dict[str, str]:
     env = {}
     for name, variable, _flag, _help in SETTINGS_HELP:
         value = getattr(settings, name)
-        env[variable] = ",".join(value) if isinstance(value, tuple) else str(value)
+        if isinstance(value, tuple):
+            env[variable] = ",".join(value)
+        elif isinstance(value, bool):
+            env[variable] = "true" if value else "false"
+        else:
+            env[variable] = str(value)
     return env

@@ -39,6 +39,7 @@ RULES: dict[str, Rule] = {
     "api-invalid": Rule("warning", "an API name with no letter or digit"),
     "related-invalid": Rule("warning", "a `related_guides` entry that is not a slug"),
     "related-missing": Rule("warning", "`related_guides` names a guide that is not served"),
+    "guide-stale": Rule("warning", "on reload, the file has errors: its last good version is still served"),
     # components
     "component-unknown": Rule("warning", "a component name the site does not know"),
     "component-unclosed": Rule("warning", "an opening tag never closed: read as self-closing"),

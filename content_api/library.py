@@ -3,6 +3,11 @@
 ``load_library(dir)`` reads every ``*.md`` file of the folder. One bad file never stops the
 others: files that cannot be read, are too large, sit outside the folder (symlinks), have a bad
 or duplicate slug, or whose guide has an error diagnostic are reported and not served.
+
+A file is parsed only when its bytes are new: ``previous`` (the snapshot being replaced, on hot
+reload) and ``cache`` (the parse cache of a warm restart) give back the guides of files already
+seen, keyed by a hash of their name and bytes. On reload, a guide whose file becomes invalid
+keeps its last good version served, with the new diagnostics and a ``guide-stale`` warning.
 """
 
 from __future__ import annotations
@@ -11,18 +16,38 @@ import datetime as dt
 import hashlib
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from .diagnostics import severity
 from .ids import SLUG_RE, slug_from_filename
 from .model import Diagnostic, EditorRow, Guide
 from .parse import parse_guide
+from .render import render_text
 
 #: Files larger than this are refused (a diagnostic, not a crash).
 MAX_FILE_SIZE = 1_000_000
+
+
+class Parsed(msgspec.Struct, array_like=True):
+    """What parsing one file gives, as kept for the next load: the guide and its plain text."""
+
+    guide: Guide
+    text: str
+
+
+def content_key(name: str, data: bytes) -> str:
+    """The key of a file's parse: its name and bytes (the slug and file come from the name)."""
+    return hashlib.blake2b(name.encode("utf-8", "surrogateescape") + b"\0" + data, digest_size=20).hexdigest()
+
+
+def parse_file(name: str, file: str, data: bytes) -> Parsed:
+    guide = parse_guide(data, file)
+    return Parsed(guide, render_text(guide.body))
 
 
 @dataclass(frozen=True)
@@ -37,6 +62,12 @@ class Library:
     failed: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
     loaded_at: str = ""
+    #: content key -> parse, for every file read: the cache of the next load
+    parsed: dict[str, Parsed] = field(default_factory=dict)
+    #: slug -> plain text of the served guides (for search)
+    texts: dict[str, str] = field(default_factory=dict)
+    #: how many files were parsed, and how many were taken from a previous load or the cache
+    stats: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -144,6 +175,11 @@ class _Load:
     guides: dict[str, Guide] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     digest: Any = field(default_factory=hashlib.sha256)
+    previous: Library | None = None
+    cache: Mapping[str, Parsed] = field(default_factory=dict)
+    parsed: dict[str, Parsed] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    stats: dict[str, int] = field(default_factory=lambda: {"parsed": 0, "reused": 0})
 
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
@@ -162,6 +198,7 @@ def _list(load: _Load) -> None:
 
 def _parse_all(load: _Load) -> None:
     git_times = _git_times(load.root) if load.paths else {}
+    known = load.previous.parsed if load.previous is not None else {}
     for path in load.paths:
         file = load.file(path)
         data, problems = _read(path, load.root, file, load.max_file_size)
@@ -172,11 +209,20 @@ def _parse_all(load: _Load) -> None:
         load.digest.update(
             path.name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest()
         )
-        guide = parse_guide(data, file)
-        guide.updated = guide.updated or git_times.get(path.name) or _mtime(path)
+        key = content_key(path.name, data)
+        parsed = known.get(key) or load.cache.get(key)
+        if parsed is None:
+            parsed = parse_file(path.name, file, data)
+            load.stats["parsed"] += 1
+        else:
+            load.stats["reused"] += 1
+        load.parsed[key] = parsed
+        updated = parsed.guide.updated or git_times.get(path.name) or _mtime(path)
+        guide = msgspec.structs.replace(parsed.guide, updated=updated)
         load.diagnostics.extend(guide.diagnostics)
         load.files[file] = guide
         load.sources[file] = data
+        load.texts[file] = parsed.text
 
 
 def _slugs(load: _Load) -> None:
@@ -189,8 +235,24 @@ def _slugs(load: _Load) -> None:
                 load.diagnostics.append(_diag(file, "slug-invalid", message))
         elif guide is not None and guide.ok:
             load.candidates.setdefault(slug, []).append(file)
+        elif (last := _last_good(load, slug, file)) is not None:
+            load.files[file] = last
+            load.candidates.setdefault(slug, []).append(file)
+            message = "this file has errors: its last good version, loaded before, is still served"
+            load.diagnostics.append(_diag(file, "guide-stale", message))
         else:
             load.failed.setdefault(slug, file)
+
+
+def _last_good(load: _Load, slug: str, file: str) -> Guide | None:
+    """The guide this file gave in the snapshot being replaced, if it was served."""
+    if load.previous is None:
+        return None
+    guide = load.previous.guides.get(slug)
+    if guide is None or guide.file != file:
+        return None
+    load.texts[file] = load.previous.texts.get(slug, "")
+    return guide
 
 
 def _owners(load: _Load) -> None:
@@ -224,9 +286,18 @@ LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
 ]
 
 
-def load_library(directory: str | os.PathLike[str], *, max_file_size: int = MAX_FILE_SIZE) -> Library:
-    """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`."""
-    load = _Load(directory, max_file_size)
+def load_library(
+    directory: str | os.PathLike[str],
+    *,
+    max_file_size: int = MAX_FILE_SIZE,
+    previous: Library | None = None,
+    cache: Mapping[str, Parsed] | None = None,
+) -> Library:
+    """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`.
+
+    ``previous`` and ``cache`` give back the parses of files whose bytes did not change.
+    """
+    load = _Load(directory, max_file_size, previous=previous, cache=cache or {})
     for _name, step in LOAD_STEPS:
         step(load)
     load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
@@ -238,4 +309,7 @@ def load_library(directory: str | os.PathLike[str], *, max_file_size: int = MAX_
         failed=load.failed,
         content_hash=load.digest.hexdigest(),
         loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        parsed=load.parsed,
+        texts={slug: load.texts.get(guide.file or "", "") for slug, guide in load.guides.items()},
+        stats=load.stats,
     )

@@ -413,12 +413,19 @@ class ApiList(msgspec.Struct):
 
 
 class Health(msgspec.Struct):
-    status: Literal["ok", "degraded"]
+    """``ok``; ``degraded`` when a guide failed to load; ``loading`` at startup; ``failed``: a bug."""
+
+    status: Literal["ok", "degraded", "loading", "failed"]
     guides: int
     errors: int
     warnings: int
     content_hash: str
-    loaded_at: str
+    loaded_at: str | None
+
+
+class Ready(msgspec.Struct):
+    status: Literal["ready"]
+    guides: int
 
 
 class DiagnosticsReport(Health, kw_only=True):

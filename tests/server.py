@@ -63,7 +63,7 @@ class Server:
 
 
 @contextmanager
-def serve(*args: str, env: dict[str, str] | None = None) -> Iterator[Server]:
+def serve(*args: str, env: dict[str, str] | None = None, ready: bool = True) -> Iterator[Server]:
     """Run `python -m content_api serve --port P ARGS` until the block ends.
 
     The server runs in a session of its own, so that it and its workers are stopped together.
@@ -81,17 +81,17 @@ def serve(*args: str, env: dict[str, str] | None = None) -> Iterator[Server]:
         )
         server = Server(port, process)
         try:
-            _wait_until_up(server, errors)
+            _wait_until_up(server, errors, "/ready" if ready else "/health")
             yield server
         finally:
             _stop(process)
 
 
-def _wait_until_up(server: Server, errors: IO[bytes]) -> None:
-    deadline = time.monotonic() + 60
+def _wait_until_up(server: Server, errors: IO[bytes], path: str) -> None:
+    deadline = time.monotonic() + 120
     while True:
         try:
-            if server.request("GET", "/health").status == 200:
+            if server.request("GET", path).status == 200:
                 return
         except OSError:
             pass

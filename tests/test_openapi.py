@@ -25,6 +25,7 @@ CONTRACT_PARAMS = {
     "/sitemap.xml": set(),
     "/robots.txt": set(),
     "/health": set(),
+    "/ready": set(),
     "/diagnostics": {"file", "code", "severity"},
 }
 
@@ -63,7 +64,7 @@ def test_every_endpoint_and_parameter(doc: dict[str, Any]) -> None:
 def test_every_error_is_a_problem(doc: dict[str, Any]) -> None:
     for path, item in doc["paths"].items():
         responses = item["get"]["responses"]
-        for code in ("400", "405", "406", "500"):
+        for code in ("400", "405", "406", "500", "503"):
             assert responses[code]["content"] == {
                 "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
             }

@@ -13,26 +13,31 @@ from litestar.static_files import create_static_files_router
 
 from .. import __version__
 from ..config import Settings, settings_from_env
-from ..library import Library, load_library
-from .common import BadParameters, GuideFailed, SiteHolder
+from ..library import Library
+from .common import BadParameters, GuideFailed
 from .docs import ASSETS, ASSETS_PATH, SCRIPT, LocalSwagger
 from .edge import Edge
 from .facets import list_apis, list_editors, list_tags
 from .guides import get_guide, list_guides
 from .http import PROBLEM_JSON, ParamError, Policy, Prepared, RawHeaders, problem
+from .loader import Loader, SiteHolder
 from .openapi import openapi_document
-from .ops import diagnostics, health
+from .ops import diagnostics, health, ready
 from .seo import robots, sitemap
-from .site import build_site
 
 log = logging.getLogger("content_api")
 
-HANDLERS = [list_guides, get_guide, list_editors, list_tags, list_apis, sitemap, robots, health, diagnostics]
+HANDLERS = [
+    *(list_guides, get_guide, list_editors, list_tags, list_apis),
+    *(sitemap, robots, health, ready, diagnostics),
+]
 
 
 def _policy(request: Request[Any, Any, Any]) -> Policy:
     holder: SiteHolder = request.app.state.holder
-    return holder.site.policy
+    if holder.site is not None:
+        return holder.site.policy
+    return Policy(cache_control=b"no-store")
 
 
 def _errors(request: Request[Any, Any, Any], exc: HTTPException) -> list[ParamError]:
@@ -87,7 +92,9 @@ def crash_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[b
     return _as_response(status, headers, body)
 
 
-def create_litestar(holder: SiteHolder) -> Litestar:
+def create_litestar(
+    holder: SiteHolder, on_startup: list[Any] | None = None, on_shutdown: list[Any] | None = None
+) -> Litestar:
     return Litestar(
         route_handlers=[
             *HANDLERS,
@@ -106,16 +113,38 @@ def create_litestar(holder: SiteHolder) -> Litestar:
             render_plugins=[LocalSwagger()],
         ),
         state=State({"holder": holder}),
+        on_startup=on_startup or [],
+        on_shutdown=on_shutdown or [],
         debug=False,
     )
 
 
-def create_app(settings: Settings | None = None, library: Library | None = None) -> Edge:
-    """The ASGI application serving ``settings.content_dir`` (or an already loaded ``library``)."""
+def create_app(
+    settings: Settings | None = None, library: Library | None = None, *, background: bool = False
+) -> Edge:
+    """The ASGI application serving ``settings.content_dir`` (or an already loaded ``library``).
+
+    With ``background``, the content loads (and, with ``settings.watch``, is watched) in a thread
+    started when the application starts: the service answers at once, /ready says when the content
+    is there. Without it, the content is loaded before this returns.
+    """
     settings = settings or settings_from_env()
-    library = library or load_library(settings.content_dir)
-    holder = SiteHolder(build_site(library, settings))
-    app = create_litestar(holder)
+    holder = SiteHolder()
+    loader = Loader(settings, holder)
+    if not background:
+        loader.load(library)
+
+    def start() -> None:
+        if background:
+            loader.load_in_background()
+        elif settings.watch:
+            loader.watch_in_background()
+
+    def stop() -> None:
+        loader.stop.set()
+
+    app = create_litestar(holder, on_startup=[start], on_shutdown=[stop])
+    app.state.loader = loader
     static = {
         "/schema/openapi.json": Prepared.json(openapi_document(app)),
         "/schema/docs.js": Prepared(SCRIPT.encode(), "text/javascript"),
@@ -124,5 +153,5 @@ def create_app(settings: Settings | None = None, library: Library | None = None)
 
 
 def create_app_from_env() -> Edge:
-    """Factory for uvicorn workers: settings come from the environment."""
-    return create_app(settings_from_env())
+    """Factory for the server's workers: settings come from the environment; load in the background."""
+    return create_app(settings_from_env(), background=True)

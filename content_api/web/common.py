@@ -10,16 +10,8 @@ from litestar.exceptions import HTTPException
 from litestar.response.base import ASGIResponse
 
 from .http import ParamError, Prepared, respond
+from .loader import SiteHolder
 from .site import Site
-
-
-class SiteHolder:
-    """The Site being served; a reload replaces ``site`` in one assignment."""
-
-    __slots__ = ("site",)
-
-    def __init__(self, site: Site) -> None:
-        self.site = site
 
 
 class BadParameters(HTTPException):
@@ -39,9 +31,27 @@ class GuideFailed(HTTPException):
     status_code = 404
 
 
+class NotLoaded(HTTPException):
+    """A 503 while the content is loading (or failed to load)."""
+
+    status_code = 503
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail=detail, headers={"Retry-After": "1"})
+
+
 def current_site(request: Request[Any, Any, Any]) -> Site:
     holder: SiteHolder = request.app.state.holder
-    return holder.site
+    site = holder.site
+    if site is None:
+        raise NotLoaded(not_loaded_detail(holder))
+    return site
+
+
+def not_loaded_detail(holder: SiteHolder) -> str:
+    if holder.state == "failed":
+        return f"the content failed to load: {holder.error}"
+    return "the content is still loading; retry in a moment"
 
 
 def reject_unknown(request: Request[Any, Any, Any], allowed: Iterable[str]) -> None:

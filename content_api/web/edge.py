@@ -13,8 +13,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from ..config import Settings
-from .common import SiteHolder
-from .http import NOSNIFF, Prepared, respond
+from .common import not_loaded_detail
+from .http import NOSNIFF, Policy, Prepared, encode, problem, respond
+from .loader import SiteHolder
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -46,6 +47,7 @@ class Edge:
         origins = settings.cors_origins
         self.any_origin = "*" in origins
         self.origins = frozenset(origins)
+        self.policy = Policy(cache_control=settings.cache_control_header.encode())
 
     def cors(self, origin: str | None) -> list[tuple[bytes, bytes]]:
         if origin is None:
@@ -66,8 +68,11 @@ class Edge:
         if method == "OPTIONS" and "access-control-request-method" in headers and "origin" in headers:
             await self._preflight(send, cors, headers)
             return
-        if method in ("GET", "HEAD"):
-            site = self.holder.site
+        site = self.holder.site
+        if site is None and not scope["path"].startswith("/schema"):
+            await self._not_loaded(scope["path"], send, cors, head=method == "HEAD")
+            return
+        if method in ("GET", "HEAD") and site is not None:
             query = scope["query_string"]
             key = scope["path"] + ("?" + query.decode("latin-1") if query else "")
             prepared = site.prepared.get(key) or self.static.get(key) or site.answered.get(key)
@@ -77,6 +82,29 @@ class Edge:
                 await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
                 return
         await self._downstream(scope, receive, send, cors, head=method == "HEAD")
+
+    async def _not_loaded(self, path: str, send: Send, cors: list[tuple[bytes, bytes]], head: bool) -> None:
+        """While the content loads: /health says so (alive, 200), everything else is a 503."""
+        holder = self.holder
+        if path == "/health":
+            body = encode(
+                {
+                    "status": holder.state,
+                    "guides": 0,
+                    "errors": 0,
+                    "warnings": 0,
+                    "content_hash": "",
+                    "loaded_at": None,
+                }
+            )
+            status = 503 if holder.state == "failed" else 200
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                       (b"cache-control", b"no-store"), NOSNIFF]  # fmt: skip
+        else:
+            status, headers, body = problem(503, not_loaded_detail(holder), self.policy)
+            headers.append((b"retry-after", b"1"))
+        await send({"type": "http.response.start", "status": status, "headers": headers + cors})
+        await send({"type": "http.response.body", "body": b"" if head else body})
 
     async def _preflight(self, send: Send, cors: list[tuple[bytes, bytes]], headers: dict[str, str]) -> None:
         out = [*cors, NOSNIFF, (b"content-length", b"0")]

@@ -25,6 +25,7 @@ RESPONSE_MODELS = (
     m.TagList,
     m.ApiList,
     m.Health,
+    m.Ready,
     m.DiagnosticsReport,
     Problem,
 )
@@ -34,6 +35,7 @@ _ERRORS = {
     "405": "Only GET, HEAD and OPTIONS are allowed",
     "406": "Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is",
     "500": "The server failed; nothing of the error is shown",
+    "503": "The content is still loading (Retry-After says when to try again)",
 }
 
 
@@ -68,7 +70,7 @@ def _problem(description: str) -> dict[str, Any]:
 
 def _responses(path: str, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
-    codes = ["400", "405", "406", "500"] + (["404"] if "{" in path else [])
+    codes = ["400", "405", "406", "500", "503"] + (["404"] if "{" in path else [])
     for code in codes:
         responses[code] = _problem(_ERRORS[code])
     ok = responses.get("200")

@@ -18,13 +18,29 @@ from .site import diagnostics_response
     "/health",
     sync_to_thread=False,
     summary="Is the content loaded?",
-    description="`status` is `degraded` when a guide failed to load (see /diagnostics), else `ok`.",
+    description=(
+        "Liveness. `status` is `ok`, `degraded` when a guide failed to load (see /diagnostics), `loading` "
+        "while the content loads (200: the process is alive), or `failed` (503) when loading crashed."
+    ),
     responses={200: ResponseSpec(data_container=m.Health, generate_examples=False, description="Health")},
 )
 def health(request: Request[Any, Any, Any]) -> ASGIResponse:
     reject_unknown(request, ())
     site = current_site(request)
     return reply(request, site.prepared["/health"], site)
+
+
+@get(
+    "/ready",
+    sync_to_thread=False,
+    summary="Can this instance take traffic?",
+    description="200 once the content is loaded; 503 (a problem, with Retry-After) while it loads.",
+    responses={200: ResponseSpec(data_container=m.Ready, generate_examples=False, description="Ready")},
+)
+def ready(request: Request[Any, Any, Any]) -> ASGIResponse:
+    reject_unknown(request, ())
+    site = current_site(request)
+    return reply(request, site.prepared["/ready"], site)
 
 
 @get(

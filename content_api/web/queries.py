@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from .. import model as m
-from .http import Prepared, encode
+from .http import Compressor, Prepared, encode
 
 if TYPE_CHECKING:
     from .site import Site
@@ -78,7 +78,7 @@ def _ordered(site: Site, selected: frozenset[int] | None, sort: str) -> list[int
     return [i for i in site.orders[sort] if i in selected]
 
 
-def list_response(site: Site, query: GuideQuery) -> Prepared:
+def list_response(site: Site, query: GuideQuery, compressor: Compressor | None = None) -> Prepared:
     """The /guides response for ``query`` (raises SearchError for a bad ``q``)."""
     selected = _select(site, query)
     snippets: dict[int, str] = {}
@@ -101,7 +101,7 @@ def list_response(site: Site, query: GuideQuery) -> Prepared:
         "prev": query.link(min(query.page - 1, pages)) if query.page > 1 and pages else None,
     }
     body = b'{"data":[' + b",".join(items) + b'],"meta":' + encode(meta) + b',"links":' + encode(links) + b"}"
-    return Prepared(body, fast=True)
+    return Prepared(body, compressor=compressor)
 
 
 def _item(site: Site, i: int, fields: tuple[str, ...] | None, snippet: str | None) -> bytes:

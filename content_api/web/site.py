@@ -21,7 +21,7 @@ from ..config import Settings
 from ..ids import strip_accents
 from ..library import Library
 from ..render import render_html, render_text
-from .http import JSON, Policy, Prepared, encode
+from .http import JSON, Compressor, Policy, Prepared, encode
 from .queries import GuideQuery, list_response
 from .search import SearchIndex
 
@@ -57,6 +57,7 @@ class Site:
     prepared: dict[str, Prepared] = field(default_factory=dict)
     search: SearchIndex | None = None
     cache: OrderedDict[str, Prepared] = field(default_factory=OrderedDict)
+    compressor: Compressor | None = None
     #: "path?raw query" -> response already given: the edge answers the same request again
     answered: dict[str, Prepared] = field(default_factory=dict)
 
@@ -104,7 +105,7 @@ class Site:
                 extra["text"] = render_text(guide.body)
             body = body[:-1] + b"," + encode(extra)[1:]
         headers = [(b"x-robots-tag", b"noindex")] if guide.noindex else []
-        return Prepared(body, JSON, headers, fast=bool(include))
+        return Prepared(body, JSON, headers, compressor=None if include else self.compressor)
 
 
 # --- build steps ----------------------------------------------------------------------------------
@@ -197,13 +198,13 @@ def _editors(site: Site) -> None:
         for api in row.apis:
             site.editors_by_api.setdefault(api.slug, []).append(n)
         site.editors_by_guide.setdefault(row.guide or "", []).append(n)
-    site.prepared["/editors"] = editors_response(site, range(len(rows)))
+    site.prepared["/editors"] = editors_response(site, range(len(rows)), site.compressor)
 
 
-def editors_response(site: Site, rows: Any) -> Prepared:
+def editors_response(site: Site, rows: Any, compressor: Compressor | None = None) -> Prepared:
     chosen = list(rows)
     body = b'{"data":[' + b",".join(site.editor_json[n] for n in chosen) + b'],"meta":'
-    return Prepared(body + encode({"total": len(chosen)}) + b"}", fast=True)
+    return Prepared(body + encode({"total": len(chosen)}) + b"}", compressor=compressor)
 
 
 def _facets(site: Site) -> None:
@@ -220,8 +221,8 @@ def _facets(site: Site) -> None:
         )
     for facet in (tags, apis):
         facet.sort(key=lambda f: (-f["guides"], f["slug"]))
-    site.prepared["/tags"] = Prepared.json({"data": tags})
-    site.prepared["/apis"] = Prepared.json({"data": apis})
+    site.prepared["/tags"] = Prepared.json({"data": tags}, compressor=site.compressor)
+    site.prepared["/apis"] = Prepared.json({"data": apis}, compressor=site.compressor)
 
 
 def _lastmod(updated: str | None) -> str | None:
@@ -247,7 +248,7 @@ def _seo(site: Site) -> None:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(urls) + "\n</urlset>\n"
     )
-    site.prepared["/sitemap.xml"] = Prepared(sitemap.encode(), "application/xml")
+    site.prepared["/sitemap.xml"] = Prepared(sitemap.encode(), "application/xml", compressor=site.compressor)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n"
     site.prepared["/robots.txt"] = Prepared(robots.encode(), "text/plain")
 
@@ -277,7 +278,7 @@ def health(site: Site) -> dict[str, Any]:
 
 
 def diagnostics_response(site: Site, diagnostics: list[m.Diagnostic]) -> Prepared:
-    return Prepared.json({**health(site), "diagnostics": diagnostics}, fast=True)
+    return Prepared.json({**health(site), "diagnostics": diagnostics})
 
 
 def _search(site: Site) -> None:
@@ -289,7 +290,8 @@ def _search(site: Site) -> None:
 
 def _default_lists(site: Site) -> None:
     """The first page of /guides, as a frontend asks for it without parameters."""
-    site.prepared["/guides"] = list_response(site, GuideQuery())
+    site.prepared["/guides"] = list_response(site, GuideQuery(), site.compressor)
+    site.prepared["/ready"] = Prepared.json({"status": "ready", "guides": len(site.guides)})
 
 
 STEPS: list[tuple[str, Callable[[Site], None]]] = [
@@ -305,10 +307,10 @@ STEPS: list[tuple[str, Callable[[Site], None]]] = [
 ]
 
 
-def build_site(library: Library, settings: Settings) -> Site:
-    """Prepare ``library`` to be served with ``settings``."""
+def build_site(library: Library, settings: Settings, compressor: Compressor | None = None) -> Site:
+    """Prepare ``library`` to be served with ``settings`` (``compressor`` remembers compressed forms)."""
     policy = Policy(cache_control=settings.cache_control_header.encode())
-    site = Site(library=library, settings=settings, policy=policy)
+    site = Site(library=library, settings=settings, policy=policy, compressor=compressor or Compressor())
     for _name, step in STEPS:
         step(site)
     return site

@@ -1,0 +1,89 @@
+"""The parse cache of a warm restart: what the last load parsed and compressed, on disk.
+
+``content-api serve --cache DIR`` keeps one file, ``DIR/content-api.cache``: msgspec MessagePack
+of the guides parsed by the last load (keyed by a hash of each file's name and bytes) and the
+gzip/br forms of its prepared responses (keyed by ETag). The next start parses and compresses
+only what changed. The file records the engine version (a hash of this package's code and of the
+versions of the parsing libraries): written by another version, or unreadable, it is ignored
+with a warning, never trusted. It is written to a temporary file and renamed, so a crash never
+leaves half a cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import logging
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import msgspec
+
+from .library import Parsed
+
+log = logging.getLogger("content_api.cache")
+
+FILE_NAME = "content-api.cache"
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "python-frontmatter", "pyyaml", "msgspec")
+
+
+class Pack(msgspec.Struct):
+    engine: str
+    guides: dict[str, Parsed]
+    forms: dict[str, tuple[bytes | None, bytes | None]]
+
+
+@lru_cache(maxsize=1)
+def engine_version() -> str:
+    """A hash of the package's source and of the parsing libraries' versions."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={importlib.metadata.version(name)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{name}=?".encode())
+    return digest.hexdigest()[:32]
+
+
+class ParseCache:
+    """Read and write the cache file of one folder."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+        self.path = self.directory / FILE_NAME
+
+    def load(self) -> Pack:
+        """The cached pack, or an empty one (with a warning when the file is there but unusable)."""
+        empty = Pack(engine_version(), {}, {})
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return empty
+        except OSError as exc:
+            log.warning("parse cache %s unreadable, ignored: %s", self.path, exc)
+            return empty
+        try:
+            pack = msgspec.msgpack.decode(data, type=Pack)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            log.warning("parse cache %s is corrupt, ignored: %s", self.path, exc)
+            return empty
+        if pack.engine != engine_version():
+            log.warning("parse cache %s was written by another version of content-api, ignored", self.path)
+            return empty
+        return pack
+
+    def save(self, guides: dict[str, Parsed], forms: dict[str, tuple[bytes | None, bytes | None]]) -> None:
+        """Write the cache atomically; a failure is logged, never raised (the cache is optional)."""
+        data = msgspec.msgpack.encode(Pack(engine_version(), guides, forms))
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".tmp-", delete=False) as handle:
+                handle.write(data)
+            os.replace(handle.name, self.path)
+        except OSError as exc:
+            log.warning("parse cache %s not written: %s", self.path, exc)

@@ -1,0 +1,116 @@
+"""Loading and reloading the content: off the request path, swapped in one assignment.
+
+The :class:`SiteHolder` holds the Site being served. The :class:`Loader` builds a Site from the
+content folder (with the parse cache of a warm restart, when there is one) and puts it in the
+holder; the edge and the handlers read ``holder.site`` once per request, so a request sees the old
+snapshot or the new one, never a mix. With ``--watch``, a thread waits for changes in the folder
+(watchfiles) and builds the next snapshot from the current one: only changed files are parsed,
+only changed responses are compressed, and their ETags are the only ones that change.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Literal
+
+from ..cache import ParseCache
+from ..config import Settings
+from ..library import Library, load_library
+from .http import Compressor
+from .site import Site, build_site
+
+log = logging.getLogger("content_api")
+
+State = Literal["loading", "ready", "failed"]
+
+
+class SiteHolder:
+    """The Site being served; a (re)load replaces ``site`` in one assignment."""
+
+    __slots__ = ("error", "site", "state")
+
+    def __init__(self, site: Site | None = None) -> None:
+        self.site = site
+        self.state: State = "ready" if site is not None else "loading"
+        self.error: str | None = None
+
+
+def _is_guide_change(path: str) -> bool:
+    name = Path(path).name
+    return name.endswith(".md") and not name.startswith((".", "#"))
+
+
+class Loader:
+    def __init__(self, settings: Settings, holder: SiteHolder) -> None:
+        self.settings = settings
+        self.holder = holder
+        self.compressor = Compressor()
+        self.cache = ParseCache(settings.cache_dir) if settings.cache_dir else None
+        self.stop = threading.Event()
+        self.reloads = 0
+
+    def load(self, library: Library | None = None) -> Site:
+        """Build the next snapshot and serve it."""
+        current = self.holder.site
+        started = time.perf_counter()
+        if library is None:
+            cached = {}
+            if current is None and self.cache is not None:
+                pack = self.cache.load()
+                cached = pack.guides
+                self.compressor = Compressor(pack.forms)
+            previous = current.library if current is not None else None
+            library = load_library(self.settings.content_dir, previous=previous, cache=cached)
+        site = build_site(library, self.settings, self.compressor)
+        self.compressor.keep_used()
+        self.holder.site = site
+        self.holder.state = "ready"
+        if self.cache is not None:
+            self.cache.save(library.parsed, self.compressor.forms)
+        log.info(
+            "content loaded: %d guides, %d errors, %d parsed, %d reused, in %.2f s",
+            len(site.guides),
+            library.errors,
+            library.stats.get("parsed", 0),
+            library.stats.get("reused", 0),
+            time.perf_counter() - started,
+        )
+        return site
+
+    def load_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self._first_load, name="content-load", daemon=True)
+        thread.start()
+        return thread
+
+    def _first_load(self) -> None:
+        try:
+            self.load()
+        except Exception as exc:  # a bug, not bad content: say so on /health and /ready
+            log.exception("loading the content failed")
+            self.holder.state = "failed"
+            self.holder.error = f"{type(exc).__name__}: {exc}"
+            return
+        if self.settings.watch:
+            self.watch()
+
+    def watch_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self.watch, name="content-watch", daemon=True)
+        thread.start()
+        return thread
+
+    def watch(self) -> None:
+        """Reload on every change of a guide file, until ``stop`` is set."""
+        import watchfiles
+
+        folder = self.settings.content_dir
+        for changes in watchfiles.watch(folder, stop_event=self.stop, recursive=False, debounce=200, step=50):
+            if not any(_is_guide_change(path) for _change, path in changes):
+                continue
+            try:
+                self.load()
+                self.reloads += 1
+            except Exception:  # the snapshot being served stays
+                log.exception("reloading the content failed; the previous content is still served")

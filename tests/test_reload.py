@@ -1,0 +1,192 @@
+"""Loading off the request path, hot reload with --watch, and the parse cache of warm restarts."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import generate
+from content_api.cache import FILE_NAME, ParseCache
+from content_api.config import Settings
+from content_api.web.loader import Loader, SiteHolder
+
+from .conftest import SEED
+from .server import Server, serve
+
+OTHER = "---\ntitle: Autre guide\ntags: [autre]\npublish: true\n---\n\nUn autre guide, qui ne change pas.\n"
+
+
+def blake(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def until(check: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "the change was not seen in time"
+        time.sleep(0.05)
+
+
+class Readers:
+    """Clients reading while the content changes: every answer must be whole and consistent."""
+
+    def __init__(self, server: Server, paths: list[str], count: int = 4) -> None:
+        self.server = server
+        self.paths = paths
+        self.stop = threading.Event()
+        self.problems: list[str] = []
+        self.requests = 0
+        self.threads = [threading.Thread(target=self.read, args=(n,)) for n in range(count)]
+
+    def read(self, n: int) -> None:
+        while not self.stop.is_set():
+            path = self.paths[(self.requests + n) % len(self.paths)]
+            try:
+                reply = self.server.get(path)
+            except OSError as exc:
+                self.problems.append(f"{path}: {exc}")
+                continue
+            self.requests += 1
+            if reply.status not in (200, 404):
+                self.problems.append(f"{path}: {reply.status}")
+            elif reply.status == 200 and reply.header("etag") != blake(reply.body):
+                self.problems.append(f"{path}: the ETag is not the body's")
+
+    def __enter__(self) -> Readers:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=30)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_watch_edit_break_fix_delete(tmp_path: Path, workers: str) -> None:
+    shutil.copy(SEED, tmp_path / "ccas.md")
+    (tmp_path / "autre.md").write_text(OTHER, encoding="utf-8")
+    seed = SEED.read_text(encoding="utf-8")
+    with serve("--content", str(tmp_path), "--watch", "--workers", workers) as server:
+        other_etag = server.get("/guides/autre").header("etag")
+        first = server.get("/guides/ccas")
+        paths = ["/guides/ccas", "/guides/autre", "/guides", "/guides?tag=autre", "/editors?api=particulier"]
+        with Readers(server, paths) as readers:
+            # edit: every worker serves the new title; the other guide keeps its ETag
+            (tmp_path / "ccas.md").write_text(
+                seed.replace("title: Aides sociales", "title: Aides sociales v2")
+            )
+            until(
+                lambda: all(
+                    server.get("/guides/ccas").json()["title"] == "Aides sociales v2" for _ in range(6)
+                )
+            )
+            assert server.get("/guides/ccas").header("etag") != first.header("etag")
+            assert server.get("/guides/autre").header("etag") == other_etag
+
+            # break: the last good version stays served, the errors are in /diagnostics
+            (tmp_path / "ccas.md").write_text(seed.replace("title: Aides sociales", "title: [cassé"))
+            until(lambda: all(server.get("/health").json()["status"] == "degraded" for _ in range(6)))
+            assert server.get("/guides/ccas").json()["title"] == "Aides sociales v2"
+            codes = {d["code"] for d in server.get("/diagnostics?file=ccas.md").json()["diagnostics"]}
+            assert codes == {"yaml-invalid", "guide-stale"}
+
+            # fix
+            (tmp_path / "ccas.md").write_text(
+                seed.replace("title: Aides sociales", "title: Aides sociales v3")
+            )
+            until(
+                lambda: all(
+                    server.get("/guides/ccas").json()["title"] == "Aides sociales v3" for _ in range(6)
+                )
+            )
+            assert server.get("/health").json()["status"] == "ok"
+
+            # delete one guide, add another
+            (tmp_path / "autre.md").unlink()
+            (tmp_path / "nouveau.md").write_text(OTHER.replace("Autre guide", "Nouveau guide"))
+            until(lambda: all(server.get("/guides/autre").status == 404 for _ in range(6)))
+            until(lambda: all(server.get("/guides/nouveau").status == 200 for _ in range(6)))
+            assert server.get("/guides?tag=autre").json()["data"][0]["slug"] == "nouveau"
+        assert readers.requests > 50 and readers.problems == []
+
+
+def test_loading_happens_off_the_request_path(tmp_path: Path) -> None:
+    generate(1500, tmp_path)
+    with serve("--content", str(tmp_path), ready=False) as server:
+        health = server.get("/health")
+        not_ready = server.get("/ready")
+        loading = server.get("/guides")
+        # 1,500 guides take seconds to load: the service answered at once, alive but not ready
+        assert health.status == 200 and health.json()["status"] == "loading"
+        assert health.json()["loaded_at"] is None
+        assert not_ready.status == 503 and not_ready.header("retry-after") == "1"
+        assert not_ready.header("content-type") == "application/problem+json"
+        assert loading.status == 503 and loading.json()["status"] == 503
+        until(lambda: server.get("/ready").status == 200, seconds=120)
+        assert server.get("/ready").json() == {"status": "ready", "guides": 1500}
+
+
+def load(folder: Path, cache: Path) -> Loader:
+    loader = Loader(Settings(content_dir=str(folder), cache_dir=str(cache)), SiteHolder())
+    loader.load()
+    return loader
+
+
+def test_the_cache_makes_a_restart_parse_nothing(tmp_path: Path) -> None:
+    folder, cache = tmp_path / "content", tmp_path / "cache"
+    generate(40, folder)
+    cold = load(folder, cache)
+    assert cold.holder.site is not None and cold.holder.site.library.stats == {"parsed": 40, "reused": 0}
+    assert (cache / FILE_NAME).is_file()
+    warm = load(folder, cache)
+    assert warm.holder.site is not None and warm.holder.site.library.stats == {"parsed": 0, "reused": 40}
+    for a, b in zip(cold.holder.site.details, warm.holder.site.details, strict=True):
+        assert (a.body, a.etag, a.gzip, a.br) == (b.body, b.etag, b.gzip, b.br)
+    (folder / "guide-000003.md").write_text("---\ntitle: Changé\n---\nTexte\n", encoding="utf-8")
+    changed = load(folder, cache)
+    assert changed.holder.site is not None and changed.holder.site.library.stats == {
+        "parsed": 1,
+        "reused": 39,
+    }
+
+
+def test_a_corrupt_or_stale_cache_is_ignored_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder, cache = tmp_path / "content", tmp_path / "cache"
+    generate(5, folder)
+    cache.mkdir()
+    (cache / FILE_NAME).write_bytes(b"\x93garbage")
+    with caplog.at_level(logging.WARNING, logger="content_api.cache"):
+        loader = load(folder, cache)
+    assert "corrupt" in caplog.text
+    assert loader.holder.site is not None and loader.holder.site.library.stats["parsed"] == 5
+
+    pack = ParseCache(cache).load()
+    assert len(pack.guides) == 5
+    import msgspec
+
+    from content_api.cache import Pack
+
+    (cache / FILE_NAME).write_bytes(msgspec.msgpack.encode(Pack("another-engine", pack.guides, pack.forms)))
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="content_api.cache"):
+        loader = load(folder, cache)
+    assert "another version" in caplog.text
+    assert loader.holder.site is not None and loader.holder.site.library.stats["parsed"] == 5
+
+
+def test_serve_with_a_cache_folder(tmp_path: Path) -> None:
+    shutil.copy(SEED, tmp_path / "ccas.md")
+    with serve("--content", str(tmp_path), "--cache", str(tmp_path / "cache")) as server:
+        assert server.get("/guides/ccas").status == 200
+    assert (tmp_path / "cache" / FILE_NAME).stat().st_size > 1000
