@@ -6,11 +6,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: serve test lint lock bench bench-http
 
-$(STAMP): pyproject.toml requirements/test.lock
+$(STAMP): pyproject.toml requirements/test.lock requirements/runtime.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements/test.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	# The image's dependencies as files, so that a test installs them as the Dockerfile does, offline.
+	$(BIN)/python -m pip download --quiet --no-deps --require-hashes -r requirements/runtime.lock -d $(VENV)/wheelhouse
+	$(BIN)/python -m pip download --quiet "setuptools>=77" -d $(VENV)/wheelhouse
 	touch $(STAMP)
 
 ## serve: serve the guides of content/ on http://127.0.0.1:8000
@@ -26,7 +29,7 @@ test: $(STAMP)
 
 ## lock: re-pin the dependencies after changing pyproject.toml (needs uv)
 lock:
-	uv pip compile pyproject.toml --universal --python-version 3.11 -o requirements/runtime.lock
+	uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements/runtime.lock
 	uv pip compile pyproject.toml --extra test --universal --python-version 3.11 -o requirements/test.lock
 
 ## bench: parse benchmark (engine vs raw markdown-it-py tokenization)

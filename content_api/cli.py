@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -93,6 +94,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the content folder over HTTP (granian by default, or uvicorn)."""
     from .config import settings_from_env, settings_to_env
+    from .web.loader import READY_DIR, WORKERS
 
     overrides = {name: getattr(args, name) for name, *_ in SETTINGS_HELP}
     settings = settings_from_env(**overrides)
@@ -104,6 +106,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     # Worker processes build their app from the environment: hand the settings over there.
     os.environ.update(settings_to_env(settings))
+    with tempfile.TemporaryDirectory(prefix="content-api-ready-") as ready:
+        # Each worker loads the content on its own; /ready waits for all of them.
+        os.environ.update({READY_DIR: ready, WORKERS: str(settings.workers)})
+        _run_server(settings)
+    return 0
+
+
+def _run_server(settings: Settings) -> None:
     target = "content_api.web.app:create_app_from_env"
     if settings.server == "uvicorn":
         import uvicorn
@@ -131,7 +141,48 @@ def cmd_serve(args: argparse.Namespace) -> int:
             websockets=False,
             respawn_failed_workers=True,
         ).serve()
+
+
+#: the settings that change what an export holds
+EXPORT_SETTINGS = ("content_dir", "site_url", "asset_base_url", "cache_max_age", "cache_control")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the whole API (all but free-text search) as static files, with an nginx config."""
+    from .config import settings_from_env
+    from .web.export import export
+
+    settings = settings_from_env(**{name: getattr(args, name) for name in EXPORT_SETTINGS})
+    if not os.path.isdir(settings.content_dir):
+        print(f"content-api export: {settings.content_dir}: not a folder", file=sys.stderr)
+        return 2
+    out = Path(args.out_dir)
+    if out.exists() and any(out.iterdir()) and not (out / "nginx.conf").exists():
+        print(f"content-api export: {out} is not empty and not an export: not overwritten", file=sys.stderr)
+        return 2
+    result = export(settings, out)
+    print(
+        f"{result.files} responses, {result.bytes} bytes with their .gz and .br forms, in {out}",
+        file=sys.stderr,
+    )
     return 0
+
+
+def _settings_flags(command: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:
+    """The flags of the settings (all of them, or ``names``), from the settings table."""
+    defaults = Settings()
+    for name, variable, flag, text in SETTINGS_HELP:
+        if names is not None and name not in names:
+            continue
+        default = getattr(defaults, name)
+        if isinstance(default, bool):
+            command.add_argument(
+                flag, dest=name, action="store_true", default=None, help=f"{text} (env {variable})"
+            )
+            continue
+        shown = ",".join(default) if isinstance(default, tuple) else default
+        kind = int if isinstance(default, int) else str
+        command.add_argument(flag, dest=name, type=kind, help=f"{text} (env {variable}, default: {shown!s})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,18 +190,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help=cmd_serve.__doc__)
-    defaults = Settings()
-    for name, variable, flag, text in SETTINGS_HELP:
-        default = getattr(defaults, name)
-        if isinstance(default, bool):
-            serve.add_argument(
-                flag, dest=name, action="store_true", default=None, help=f"{text} (env {variable})"
-            )
-            continue
-        shown = ",".join(default) if isinstance(default, tuple) else default
-        kind = int if isinstance(default, int) else str
-        serve.add_argument(flag, dest=name, type=kind, help=f"{text} (env {variable}, default: {shown!s})")
+    _settings_flags(serve)
     serve.set_defaults(handler=cmd_serve)
+
+    export = commands.add_parser("export", help=cmd_export.__doc__)
+    export.add_argument(
+        "out_dir", metavar="OUT_DIR", help="folder to write (emptied first if it is an export)"
+    )
+    _settings_flags(export, EXPORT_SETTINGS)
+    export.set_defaults(handler=cmd_export)
 
     check = commands.add_parser("check", help=cmd_check.__doc__)
     check.add_argument("directory", nargs="?", default="content", help="content folder (default: content)")

@@ -25,7 +25,7 @@ import msgspec
 
 from .diagnostics import severity
 from .ids import SLUG_RE, slug_from_filename
-from .model import Diagnostic, EditorRow, Guide
+from .model import Diagnostic, EditorRow, Guide, Root
 from .parse import parse_guide
 from .render import render_text
 
@@ -33,11 +33,24 @@ from .render import render_text
 MAX_FILE_SIZE = 1_000_000
 
 
+_EMPTY = msgspec.json.decode(b'{"type":"root","children":[]}', type=Root)
+
+
 class Parsed(msgspec.Struct, array_like=True):
-    """What parsing one file gives, as kept for the next load: the guide and its plain text."""
+    """What parsing one file gives, as kept for the next load and in the parse cache.
+
+    ``guide`` may hold its body or not (``lean``): ``body`` always holds it, as JSON bytes, which
+    is what a response needs, ten times smaller in memory than the AST and quick to decode again.
+    ``text`` is the body's plain text (for search).
+    """
 
     guide: Guide
+    body: bytes
     text: str
+
+    def lean(self) -> Parsed:
+        """The same, without the AST in ``guide`` (what the cache and a served snapshot keep)."""
+        return Parsed(msgspec.structs.replace(self.guide, body=_EMPTY), self.body, self.text)
 
 
 def content_key(name: str, data: bytes) -> str:
@@ -47,7 +60,17 @@ def content_key(name: str, data: bytes) -> str:
 
 def parse_file(name: str, file: str, data: bytes) -> Parsed:
     guide = parse_guide(data, file)
-    return Parsed(guide, render_text(guide.body))
+    return Parsed(guide, msgspec.json.encode(guide.body), render_text(guide.body))
+
+
+def body_of(guide: Guide, body: bytes) -> Root:
+    """The AST of a guide whose ``guide.body`` may have been left out (lean)."""
+    if guide.body.children or not body or body == _EMPTY_JSON:
+        return guide.body
+    return msgspec.json.decode(body, type=Root)
+
+
+_EMPTY_JSON = msgspec.json.encode(_EMPTY)
 
 
 @dataclass(frozen=True)
@@ -66,8 +89,14 @@ class Library:
     parsed: dict[str, Parsed] = field(default_factory=dict)
     #: slug -> plain text of the served guides (for search)
     texts: dict[str, str] = field(default_factory=dict)
+    #: slug -> body of the served guides, as JSON bytes (always there, even when ``lean``)
+    bodies: dict[str, bytes] = field(default_factory=dict)
     #: how many files were parsed, and how many were taken from a previous load or the cache
     stats: dict[str, int] = field(default_factory=dict)
+
+    def body(self, slug: str) -> Root:
+        """The AST of a served guide (decoded again when the library is lean)."""
+        return body_of(self.guides[slug], self.bodies.get(slug, b""))
 
     @property
     def errors(self) -> int:
@@ -180,6 +209,8 @@ class _Load:
     parsed: dict[str, Parsed] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=lambda: {"parsed": 0, "reused": 0})
+    bodies: dict[str, bytes] = field(default_factory=dict)
+    lean: bool = False
 
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
@@ -214,15 +245,20 @@ def _parse_all(load: _Load) -> None:
         if parsed is None:
             parsed = parse_file(path.name, file, data)
             load.stats["parsed"] += 1
+            if load.lean:
+                parsed = parsed.lean()
         else:
             load.stats["reused"] += 1
         load.parsed[key] = parsed
         updated = parsed.guide.updated or git_times.get(path.name) or _mtime(path)
         guide = msgspec.structs.replace(parsed.guide, updated=updated)
+        if not load.lean:
+            guide = msgspec.structs.replace(guide, body=body_of(guide, parsed.body))
         load.diagnostics.extend(guide.diagnostics)
         load.files[file] = guide
         load.sources[file] = data
         load.texts[file] = parsed.text
+        load.bodies[file] = parsed.body
 
 
 def _slugs(load: _Load) -> None:
@@ -252,6 +288,7 @@ def _last_good(load: _Load, slug: str, file: str) -> Guide | None:
     if guide is None or guide.file != file:
         return None
     load.texts[file] = load.previous.texts.get(slug, "")
+    load.bodies[file] = load.previous.bodies.get(slug, b"")
     return guide
 
 
@@ -292,12 +329,15 @@ def load_library(
     max_file_size: int = MAX_FILE_SIZE,
     previous: Library | None = None,
     cache: Mapping[str, Parsed] | None = None,
+    lean: bool = False,
 ) -> Library:
     """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`.
 
-    ``previous`` and ``cache`` give back the parses of files whose bytes did not change.
+    ``previous`` and ``cache`` give back the parses of files whose bytes did not change. With
+    ``lean``, the guides keep no AST (``guide.body`` is empty; ``library.body(slug)`` decodes it
+    from ``library.bodies``): what a server keeps in memory.
     """
-    load = _Load(directory, max_file_size, previous=previous, cache=cache or {})
+    load = _Load(directory, max_file_size, previous=previous, cache=cache or {}, lean=lean)
     for _name, step in LOAD_STEPS:
         step(load)
     load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
@@ -311,5 +351,6 @@ def load_library(
         loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         parsed=load.parsed,
         texts={slug: load.texts.get(guide.file or "", "") for slug, guide in load.guides.items()},
+        bodies={slug: load.bodies.get(guide.file or "", b"") for slug, guide in load.guides.items()},
         stats=load.stats,
     )

@@ -190,3 +190,40 @@ def test_serve_with_a_cache_folder(tmp_path: Path) -> None:
     with serve("--content", str(tmp_path), "--cache", str(tmp_path / "cache")) as server:
         assert server.get("/guides/ccas").status == 200
     assert (tmp_path / "cache" / FILE_NAME).stat().st_size > 1000
+
+
+def test_watch_follows_a_swapped_symlink(tmp_path: Path) -> None:
+    """git-sync swaps a `current` link to a new worktree: the new content is served."""
+    first, second = tmp_path / "worktree-1", tmp_path / "worktree-2"
+    for worktree, title in ((first, "Version 1"), (second, "Version 2")):
+        (worktree / "content").mkdir(parents=True)
+        (worktree / "content" / "g.md").write_text(f"---\ntitle: {title}\n---\nTexte\n", encoding="utf-8")
+    link = tmp_path / "current"
+    link.symlink_to(first)
+    with serve("--content", str(link / "content"), "--watch") as server:
+        assert server.get("/guides/g").json()["title"] == "Version 1"
+        swap = tmp_path / "current.new"
+        swap.symlink_to(second)
+        swap.replace(link)  # atomic, as git-sync does
+        shutil.rmtree(first)
+        until(lambda: server.get("/guides/g").json()["title"] == "Version 2")
+        (second / "content" / "g.md").write_text("---\ntitle: Version 3\n---\nTexte\n", encoding="utf-8")
+        until(lambda: server.get("/guides/g").json()["title"] == "Version 3")
+
+
+def test_ready_counts_the_live_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from content_api.web.loader import READY_DIR, WORKERS, _mark_ready, workers_ready
+
+    assert workers_ready() == (1, 1)  # a single process: its own state is enough
+    monkeypatch.setenv(READY_DIR, str(tmp_path))
+    monkeypatch.setenv(WORKERS, "2")
+    assert workers_ready() == (0, 2)
+    _mark_ready()
+    assert workers_ready() == (1, 2)
+    dead = 2**22 + 17  # above pid_max: no such process
+    (tmp_path / str(dead)).touch()
+    assert workers_ready() == (1, 2)
+    (tmp_path / str(os.getppid())).touch()
+    assert workers_ready() == (2, 2)

@@ -7,7 +7,6 @@ from typing import Any
 
 from litestar import Request
 from litestar.exceptions import HTTPException
-from litestar.response.base import ASGIResponse
 
 from .http import ParamError, Prepared, respond
 from .loader import SiteHolder
@@ -67,7 +66,22 @@ def reject_unknown(request: Request[Any, Any, Any], allowed: Iterable[str]) -> N
         )
 
 
-def reply(request: Request[Any, Any, Any], prepared: Prepared, site: Site) -> ASGIResponse:
+class Raw:
+    """A response already encoded: status, raw headers and body, sent as they are."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+        await send({"type": "http.response.body", "body": self.body})
+
+
+def reply(request: Request[Any, Any, Any], prepared: Prepared, site: Site) -> Raw:
     """The response to ``request`` from prepared bytes: 200, 304 or 406, encoded as asked.
 
     The same path and query will be answered by the edge next time, without a handler.
@@ -75,8 +89,7 @@ def reply(request: Request[Any, Any, Any], prepared: Prepared, site: Site) -> AS
     query = request.scope.get("query_string", b"")
     if query:
         site.remember(request.scope["path"] + "?" + query.decode("latin-1"), prepared)
-    status, headers, body = respond(prepared, request.headers, site.policy)
-    return ASGIResponse(body=body, status_code=status, encoded_headers=headers)
+    return Raw(*respond(prepared, request.headers, site.policy))
 
 
 def split_values(values: Iterable[str] | None) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 from ..config import Settings
 from .common import not_loaded_detail
 from .http import NOSNIFF, Policy, Prepared, encode, problem, respond
-from .loader import SiteHolder
+from .loader import SiteHolder, workers_ready
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -72,6 +72,12 @@ class Edge:
         if site is None and not scope["path"].startswith("/schema"):
             await self._not_loaded(scope["path"], send, cors, head=method == "HEAD")
             return
+        if scope["path"] == "/ready" and method in ("GET", "HEAD"):
+            ready, expected = workers_ready()
+            if ready < expected:
+                await self._not_loaded("/ready", send, cors, head=method == "HEAD", detail=(
+                    f"{ready} of {expected} workers have loaded the content; retry in a moment"))  # fmt: skip
+                return
         if method in ("GET", "HEAD") and site is not None:
             query = scope["query_string"]
             key = scope["path"] + ("?" + query.decode("latin-1") if query else "")
@@ -83,7 +89,9 @@ class Edge:
                 return
         await self._downstream(scope, receive, send, cors, head=method == "HEAD")
 
-    async def _not_loaded(self, path: str, send: Send, cors: list[tuple[bytes, bytes]], head: bool) -> None:
+    async def _not_loaded(
+        self, path: str, send: Send, cors: list[tuple[bytes, bytes]], head: bool, detail: str | None = None
+    ) -> None:
         """While the content loads: /health says so (alive, 200), everything else is a 503."""
         holder = self.holder
         if path == "/health":
@@ -101,7 +109,7 @@ class Edge:
             headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                        (b"cache-control", b"no-store"), NOSNIFF]  # fmt: skip
         else:
-            status, headers, body = problem(503, not_loaded_detail(holder), self.policy)
+            status, headers, body = problem(503, detail or not_loaded_detail(holder), self.policy)
             headers.append((b"retry-after", b"1"))
         await send({"type": "http.response.start", "status": status, "headers": headers + cors})
         await send({"type": "http.response.body", "body": b"" if head else body})

@@ -7,11 +7,10 @@ from typing import Annotated, Any
 from litestar import Request, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
-from litestar.response.base import ASGIResponse
 
 from .. import model as m
 from ..ids import api_slug, slugify, strip_accents
-from .common import BadParameters, current_site, reject_unknown, reply, split_values
+from .common import BadParameters, Raw, current_site, reject_unknown, reply, split_values
 from .http import ParamError
 from .site import editors_response
 
@@ -26,7 +25,7 @@ from .site import editors_response
         )
     },
 )
-def list_tags(request: Request[Any, Any, Any]) -> ASGIResponse:
+def list_tags(request: Request[Any, Any, Any]) -> Raw:
     reject_unknown(request, ())
     site = current_site(request)
     return reply(request, site.prepared["/tags"], site)
@@ -42,7 +41,7 @@ def list_tags(request: Request[Any, Any, Any]) -> ASGIResponse:
         )
     },
 )
-def list_apis(request: Request[Any, Any, Any]) -> ASGIResponse:
+def list_apis(request: Request[Any, Any, Any]) -> Raw:
     reject_unknown(request, ())
     site = current_site(request)
     return reply(request, site.prepared["/apis"], site)
@@ -68,7 +67,7 @@ def list_editors(
     api: Annotated[list[str] | None, Parameter(description="API slug or name; repeatable")] = None,
     guide: Annotated[list[str] | None, Parameter(description="guide slug; repeatable")] = None,
     q: Annotated[str | None, Parameter(description="text in the editor or solution name")] = None,
-) -> ASGIResponse:
+) -> Raw:
     reject_unknown(request, ("api", "guide", "q"))
     site = current_site(request)
     apis = [api_slug(value) for value in split_values(api)]

@@ -7,11 +7,10 @@ from typing import Annotated, Any, Literal
 from litestar import Request, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
-from litestar.response.base import ASGIResponse
 
 from .. import model as m
 from ..ids import api_slug, slugify
-from .common import BadParameters, GuideFailed, current_site, reject_unknown, reply, split_values
+from .common import BadParameters, GuideFailed, Raw, current_site, reject_unknown, reply, split_values
 from .http import ParamError
 from .queries import DEFAULT_PER_PAGE, MAX_PER_PAGE, SUMMARY_FIELDS, GuideQuery, list_response
 from .search import SearchError
@@ -87,7 +86,7 @@ def list_guides(
     fields: Annotated[
         str | None, Parameter(description="comma-separated GuideSummary fields to return (`slug` always is)")
     ] = None,
-) -> ASGIResponse:
+) -> Raw:
     reject_unknown(request, LIST_PARAMS)
     site = current_site(request)
     query = GuideQuery(
@@ -131,7 +130,7 @@ def get_guide(
         list[str] | None,
         Parameter(description="renderings to add: `html`, `text` (comma-separated or repeated)"),
     ] = None,
-) -> ASGIResponse:
+) -> Raw:
     reject_unknown(request, ("include",))
     site = current_site(request)
     wanted = frozenset(split_values(include))

@@ -54,15 +54,19 @@ class Compressor:
     def __init__(self, forms: dict[str, Forms] | None = None) -> None:
         self.forms: dict[str, Forms] = forms or {}
         self.used: set[str] = set()
+        #: how many bodies were compressed since the last ``keep_used``
+        self.fresh = 0
 
     def __call__(self, etag: str, body: bytes) -> Forms:
         self.used.add(etag)
         forms = self.forms.get(etag)
         if forms is None:
             forms = self.forms[etag] = compress(body)
+            self.fresh += 1
         return forms
 
     def keep_used(self) -> None:
+        """Forget the forms of bodies no longer served (after a new snapshot is built)."""
         self.forms = {etag: forms for etag, forms in self.forms.items() if etag in self.used}
         self.used = set()
 

@@ -11,6 +11,7 @@ only changed responses are compressed, and their ETags are the only ones that ch
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -25,6 +26,40 @@ from .site import Site, build_site
 log = logging.getLogger("content_api")
 
 State = Literal["loading", "ready", "failed"]
+
+#: Set by `content-api serve` for its workers: where each worker says it has loaded the content,
+#: and how many workers there are. /ready is 200 only when every live worker has.
+READY_DIR = "CONTENT_API_READY_DIR"
+WORKERS = "CONTENT_API_WORKERS"
+
+
+def workers_ready() -> tuple[int, int]:
+    """(workers that loaded the content, workers expected); (1, 1) outside a multi-worker server."""
+    folder = os.environ.get(READY_DIR)
+    if not folder:
+        return 1, 1
+    expected = int(os.environ.get(WORKERS, "1"))
+    ready = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0, expected
+    for name in names:
+        try:
+            os.kill(int(name), 0)  # a worker that died (and was replaced) does not count
+            ready += 1
+        except (ValueError, ProcessLookupError, PermissionError):
+            continue
+    return ready, expected
+
+
+def _mark_ready() -> None:
+    folder = os.environ.get(READY_DIR)
+    if folder:
+        try:
+            Path(folder, str(os.getpid())).touch()
+        except OSError as exc:
+            log.warning("cannot mark this worker ready in %s: %s", folder, exc)
 
 
 class SiteHolder:
@@ -63,12 +98,13 @@ class Loader:
                 cached = pack.guides
                 self.compressor = Compressor(pack.forms)
             previous = current.library if current is not None else None
-            library = load_library(self.settings.content_dir, previous=previous, cache=cached)
+            library = load_library(self.settings.content_dir, previous=previous, cache=cached, lean=True)
         site = build_site(library, self.settings, self.compressor)
+        fresh, self.compressor.fresh = self.compressor.fresh, 0
         self.compressor.keep_used()
         self.holder.site = site
         self.holder.state = "ready"
-        if self.cache is not None:
+        if self.cache is not None and (library.stats.get("parsed") or fresh):
             self.cache.save(library.parsed, self.compressor.forms)
         log.info(
             "content loaded: %d guides, %d errors, %d parsed, %d reused, in %.2f s",
@@ -93,6 +129,7 @@ class Loader:
             self.holder.state = "failed"
             self.holder.error = f"{type(exc).__name__}: {exc}"
             return
+        _mark_ready()
         if self.settings.watch:
             self.watch()
 
@@ -102,15 +139,44 @@ class Loader:
         return thread
 
     def watch(self) -> None:
-        """Reload on every change of a guide file, until ``stop`` is set."""
+        """Reload on every change of a guide file, until ``stop`` is set.
+
+        A content folder reached through a symbolic link (git-sync's ``current``) may be swapped
+        for another one at once: the folder holding each link is watched too, and a change there
+        reloads and starts watching the new target.
+        """
         import watchfiles
 
-        folder = self.settings.content_dir
-        for changes in watchfiles.watch(folder, stop_event=self.stop, recursive=False, debounce=200, step=50):
-            if not any(_is_guide_change(path) for _change, path in changes):
-                continue
-            try:
-                self.load()
-                self.reloads += 1
-            except Exception:  # the snapshot being served stays
-                log.exception("reloading the content failed; the previous content is still served")
+        while not self.stop.is_set():
+            folder = Path(self.settings.content_dir)
+            links = _links(folder)
+            paths = [folder.resolve(), *{link.parent for link in links}]
+            moved = False
+            for changes in watchfiles.watch(
+                *paths, stop_event=self.stop, recursive=False, debounce=200, step=50
+            ):
+                moved = any(Path(path) in links for _change, path in changes)
+                if moved or any(_is_guide_change(path) for _change, path in changes):
+                    self._reload()
+                if moved:
+                    break  # watch the link's new target
+            if not moved:
+                return
+
+    def _reload(self) -> None:
+        try:
+            self.load()
+            self.reloads += 1
+        except Exception:  # the snapshot being served stays
+            log.exception("reloading the content failed; the previous content is still served")
+
+
+def _links(folder: Path) -> set[Path]:
+    """The symbolic links along ``folder``'s path (absolute, unresolved)."""
+    found = set()
+    current = Path(folder.anchor)
+    for part in folder.absolute().parts[1:]:
+        current = current / part
+        if current.is_symlink():
+            found.add(current)
+    return found

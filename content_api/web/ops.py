@@ -7,10 +7,9 @@ from typing import Annotated, Any, Literal
 from litestar import Request, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
-from litestar.response.base import ASGIResponse
 
 from .. import model as m
-from .common import current_site, reject_unknown, reply, split_values
+from .common import Raw, current_site, reject_unknown, reply, split_values
 from .site import diagnostics_response
 
 
@@ -24,7 +23,7 @@ from .site import diagnostics_response
     ),
     responses={200: ResponseSpec(data_container=m.Health, generate_examples=False, description="Health")},
 )
-def health(request: Request[Any, Any, Any]) -> ASGIResponse:
+def health(request: Request[Any, Any, Any]) -> Raw:
     reject_unknown(request, ())
     site = current_site(request)
     return reply(request, site.prepared["/health"], site)
@@ -37,7 +36,7 @@ def health(request: Request[Any, Any, Any]) -> ASGIResponse:
     description="200 once the content is loaded; 503 (a problem, with Retry-After) while it loads.",
     responses={200: ResponseSpec(data_container=m.Ready, generate_examples=False, description="Ready")},
 )
-def ready(request: Request[Any, Any, Any]) -> ASGIResponse:
+def ready(request: Request[Any, Any, Any]) -> Raw:
     reject_unknown(request, ())
     site = current_site(request)
     return reply(request, site.prepared["/ready"], site)
@@ -63,7 +62,7 @@ def diagnostics(
     severity: Annotated[
         list[Literal["error", "warning", "info"]] | None, Parameter(description="severity; repeatable")
     ] = None,
-) -> ASGIResponse:
+) -> Raw:
     reject_unknown(request, ("file", "code", "severity"))
     site = current_site(request)
     files = {f if f.endswith(".md") else f + ".md" for f in split_values(file)}

@@ -6,9 +6,8 @@ from typing import Any
 
 from litestar import Request, get
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.response.base import ASGIResponse
 
-from .common import current_site, reject_unknown, reply
+from .common import Raw, current_site, reject_unknown, reply
 
 
 @get(
@@ -26,7 +25,7 @@ from .common import current_site, reject_unknown, reply
         )
     },
 )
-def sitemap(request: Request[Any, Any, Any]) -> ASGIResponse:
+def sitemap(request: Request[Any, Any, Any]) -> Raw:
     reject_unknown(request, ())
     site = current_site(request)
     return reply(request, site.prepared["/sitemap.xml"], site)
@@ -43,7 +42,7 @@ def sitemap(request: Request[Any, Any, Any]) -> ASGIResponse:
         )
     },
 )
-def robots(request: Request[Any, Any, Any]) -> ASGIResponse:
+def robots(request: Request[Any, Any, Any]) -> Raw:
     reject_unknown(request, ())
     site = current_site(request)
     return reply(request, site.prepared["/robots.txt"], site)

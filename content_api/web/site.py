@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
+import msgspec
+
 from .. import model as m
 from ..config import Settings
 from ..ids import strip_accents
@@ -91,7 +93,7 @@ class Site:
         guide = self.guides[i]
         value = m.GuideDetail(
             **{name: getattr(self.summaries[i], name) for name in m.GuideSummary.__struct_fields__},
-            body=guide.body,
+            body=msgspec.Raw(self.library.bodies.get(guide.slug or "") or encode(guide.body)),  # type: ignore[arg-type]
             toc=guide.toc,
             related_guides=[self.summaries[self.index[s]] for s in guide.related if s in self.index],
             editors=guide.editors,
@@ -99,10 +101,11 @@ class Site:
         body = encode(value)
         if include:
             extra: dict[str, str] = {}
+            ast = self.library.body(guide.slug or "")
             if "html" in include:
-                extra["html"] = render_html(guide.body, heading_ids=True)
+                extra["html"] = render_html(ast, heading_ids=True)
             if "text" in include:
-                extra["text"] = render_text(guide.body)
+                extra["text"] = render_text(ast)
             body = body[:-1] + b"," + encode(extra)[1:]
         headers = [(b"x-robots-tag", b"noindex")] if guide.noindex else []
         return Prepared(body, JSON, headers, compressor=None if include else self.compressor)
@@ -282,8 +285,13 @@ def diagnostics_response(site: Site, diagnostics: list[m.Diagnostic]) -> Prepare
 
 
 def _search(site: Site) -> None:
+    texts, library = site.library.texts, site.library
+
+    def text(slug: str) -> str:
+        return texts.get(slug) or render_text(library.body(slug))
+
     site.search = SearchIndex(
-        (i, guide.title or "", guide.tagline or "", render_text(guide.body))
+        (i, guide.title or "", guide.tagline or "", text(guide.slug or ""))
         for i, guide in enumerate(site.guides)
     )
 

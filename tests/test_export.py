@@ -1,0 +1,164 @@
+"""`content-api export`: served by nginx (or Python's http.server), byte for byte the live API."""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import os
+import shutil
+import subprocess
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import brotli
+import pytest
+
+from bench.corpus import generate
+from content_api.config import Settings
+from content_api.web.export import export, file_for
+
+from .conftest import SEED
+from .server import Server, free_port, serve
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("content")
+    generate(45, folder)
+    shutil.copy(SEED, folder / "ccas.md")
+    return folder
+
+
+@contextmanager
+def nginx(root: Path, tmp: Path) -> Iterator[Server]:
+    """nginx running the export's own nginx.conf on a free port."""
+    port = free_port()
+    server_block = (root / "nginx.conf").read_text().replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    conf = tmp / "nginx-test.conf"
+    user = "user root;\n" if os.geteuid() == 0 else ""  # pytest's folders are private to their owner
+    conf.write_text(
+        f"{user}worker_processes 1;\ndaemon off;\npid {tmp}/nginx.pid;\nerror_log {tmp}/error.log warn;\n"
+        "events {}\nhttp {\n    access_log off;\n"
+        + "".join(
+            f"    {kind}_temp_path {tmp}/{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        + server_block
+        + "}\n"
+    )
+    process = subprocess.Popen([str(NGINX), "-c", str(conf), "-p", str(tmp)], stderr=subprocess.DEVNULL)
+    server = Server(port, process)  # type: ignore[arg-type]
+    try:
+        _wait(server)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+class _Static(http.server.SimpleHTTPRequestHandler):
+    """The export's layout in Python, where nginx is not installed."""
+
+    root: Path
+
+    def do_GET(self) -> None:
+        path, _, query = self.path.partition("?")
+        target = self.root / file_for(path, query)
+        if not target.is_file():
+            self.send_error(404)
+            return
+        body = target.read_bytes()
+        encoding = None
+        if "gzip" in self.headers.get("Accept-Encoding", "") and Path(str(target) + ".gz").is_file():
+            body, encoding = Path(str(target) + ".gz").read_bytes(), "gzip"
+        self.send_response(200)
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def python_static(root: Path) -> Iterator[Server]:
+    handler = type("Handler", (_Static,), {"root": root})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Server(httpd.server_address[1], None)  # type: ignore[arg-type]
+    finally:
+        httpd.shutdown()
+
+
+def _wait(server: Server) -> None:
+    import time
+
+    for _ in range(100):
+        try:
+            server.get("/tags")
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the static server did not start")
+
+
+def test_export_is_byte_for_byte_the_live_api(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    result = export(Settings(content_dir=str(content)), out)
+    urls = result.urls
+    assert "/guides/ccas" in urls and "/guides" in urls and "/editors?api=particulier" in urls
+    assert "/guides?publish=true&noindex=false" in urls and "/sitemap.xml" in urls
+    assert any(url.startswith("/guides?tag=") for url in urls) and any("page=2" in url for url in urls)
+    assert len(urls) == result.files
+    static_server = nginx(out, tmp_path) if NGINX else python_static(out)
+    with serve("--content", str(content)) as live, static_server as static:
+        for url in urls:
+            expected = live.get(url)
+            got = static.get(url)
+            assert expected.status == got.status == 200, url
+            assert got.body == expected.body, url
+        compressed = static.get("/guides/ccas", accept_encoding="gzip")
+        assert gzip.decompress(compressed.body) == live.get("/guides/ccas").body
+        assert brotli.decompress((out / "guides" / "ccas.br").read_bytes()) == live.get("/guides/ccas").body
+        assert static.get("/guides?q=quotient").status == 404  # free-text search is live only
+        if NGINX:
+            assert static.get("/guides/ccas").header("cache-control") == live.get("/guides/ccas").header(
+                "cache-control"
+            )
+            missing = static.get("/guides/nothing")
+            assert missing.status == 404 and missing.header("content-type") == "application/problem+json"
+            noindex = [
+                url for url in urls if url.startswith("/guides/") and live.get(url).header("x-robots-tag")
+            ]
+            for url in noindex[:3]:
+                assert static.get(url).header("x-robots-tag") == "noindex"
+
+
+def test_export_layout() -> None:
+    assert file_for("/guides/ccas") == "guides/ccas"
+    assert file_for("/guides") == "guides.q/_"
+    assert file_for("/guides", "tag=ccas&page=2") == "guides.q/_tag=ccas&page=2"
+    assert file_for("/sitemap.xml") == "sitemap.xml"
+    assert urllib.parse.quote("/guides.q/_tag=a&page=2", safe="/=&") == "/guides.q/_tag=a&page=2"
+
+
+def test_export_cli_refuses_a_folder_that_is_not_an_export(tmp_path: Path) -> None:
+    import sys
+
+    (tmp_path / "important.txt").write_text("keep me")
+    result = subprocess.run(
+        [sys.executable, "-m", "content_api", "export", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and (tmp_path / "important.txt").exists()
