@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint lock bench bench-http
+.PHONY: serve test lint lock bench bench-http bench-setup bench-all
 
 $(STAMP): pyproject.toml requirements/test.lock requirements/runtime.lock
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,11 @@ bench: $(STAMP)
 ## bench-http: wrk against content-api and nginx serving the same bytes (needs wrk and nginx)
 bench-http: $(STAMP)
 	$(BIN)/python bench/throughput.py
+
+## bench-setup: the peers of the load benchmark (npm ci in bench/peers: markdown-to-jsx, remark)
+bench-setup: $(STAMP)
+	cd bench/peers && npm ci --no-audit --no-fund
+
+## bench-all: the whole suite, one table of figures, ratios and targets (about 20 minutes)
+bench-all: $(STAMP)
+	$(BIN)/python bench/run.py

@@ -26,8 +26,8 @@ import msgspec
 from .diagnostics import severity
 from .ids import SLUG_RE, slug_from_filename
 from .model import Diagnostic, EditorRow, Guide, Root
-from .parse import parse_guide
-from .render import render_text
+from .parallel import pmap
+from .parse import parse_guide_and_text
 
 #: Files larger than this are refused (a diagnostic, not a crash).
 MAX_FILE_SIZE = 1_000_000
@@ -59,8 +59,8 @@ def content_key(name: str, data: bytes) -> str:
 
 
 def parse_file(name: str, file: str, data: bytes) -> Parsed:
-    guide = parse_guide(data, file)
-    return Parsed(guide, msgspec.json.encode(guide.body), render_text(guide.body))
+    guide, text = parse_guide_and_text(data, file)
+    return Parsed(guide, msgspec.json.encode(guide.body), text)
 
 
 def body_of(guide: Guide, body: bytes) -> Root:
@@ -93,6 +93,14 @@ class Library:
     bodies: dict[str, bytes] = field(default_factory=dict)
     #: how many files were parsed, and how many were taken from a previous load or the cache
     stats: dict[str, int] = field(default_factory=dict)
+
+    def release(self) -> None:
+        """Drop what only a next load needs (parses, bodies, texts): a served snapshot has them in
+        its responses and search index. Afterwards, ``body()`` and reloads from this library parse
+        again."""
+        self.parsed.clear()
+        self.bodies.clear()
+        self.texts.clear()
 
     def body(self, slug: str) -> Root:
         """The AST of a served guide (decoded again when the library is lean)."""
@@ -227,28 +235,42 @@ def _list(load: _Load) -> None:
         load.diagnostics.append(_diag(str(load.directory), "folder-unreadable", message))
 
 
+def _parse_job(job: tuple[str, str, bytes, bool]) -> bytes:
+    """Parse one file (in a worker process): the Parsed, as MessagePack."""
+    name, file, data, lean = job
+    parsed = parse_file(name, file, data)
+    return msgspec.msgpack.encode(parsed.lean() if lean else parsed)
+
+
+_decode_parsed = msgspec.msgpack.Decoder(Parsed).decode
+
+
 def _parse_all(load: _Load) -> None:
     git_times = _git_times(load.root) if load.paths else {}
     known = load.previous.parsed if load.previous is not None else {}
+    read: list[tuple[Path, str, bytes, str]] = []
     for path in load.paths:
         file = load.file(path)
         data, problems = _read(path, load.root, file, load.max_file_size)
         load.diagnostics.extend(problems)
         load.files[file] = None
-        if data is None:
-            continue
-        load.digest.update(
-            path.name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest()
-        )
-        key = content_key(path.name, data)
-        parsed = known.get(key) or load.cache.get(key)
-        if parsed is None:
-            parsed = parse_file(path.name, file, data)
-            load.stats["parsed"] += 1
-            if load.lean:
-                parsed = parsed.lean()
-        else:
-            load.stats["reused"] += 1
+        if data is not None:
+            load.digest.update(
+                path.name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest()
+            )
+            read.append((path, file, data, content_key(path.name, data)))
+    missing = [
+        (path.name, file, data, load.lean)
+        for path, file, data, key in read
+        if key not in known and key not in load.cache
+    ]
+    fresh = dict(
+        zip((job[1] for job in missing), map(_decode_parsed, pmap(_parse_job, missing)), strict=True)
+    )
+    load.stats["parsed"] = len(fresh)
+    load.stats["reused"] = len(read) - len(fresh)
+    for path, file, data, key in read:
+        parsed = fresh.get(file) or known.get(key) or load.cache[key]
         load.parsed[key] = parsed
         updated = parsed.guide.updated or git_times.get(path.name) or _mtime(path)
         guide = msgspec.structs.replace(parsed.guide, updated=updated)

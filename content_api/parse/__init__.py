@@ -50,6 +50,8 @@ class _Parse:
     toc: list[m.TocEntry] = field(default_factory=list)
     editors: list[m.EditorRow] = field(default_factory=list)
     words: int = 0
+    #: every text, code and raw-HTML text of the body, joined: what search indexes
+    plain: str = ""
     stop: bool = False
 
 
@@ -80,7 +82,8 @@ def _markdown_body(p: _Parse) -> None:
     converter = Converter(p.ctx, p.fm.body, p.slug, p.fm.apis)
     p.body = converter.convert(tokens)
     p.headings = converter.headings
-    p.words = len(" ".join(converter.texts).split())
+    p.plain = " ".join(converter.texts)
+    p.words = len(p.plain.split())
     p.editors = [row for table in converter.editor_tables for row in table.editors]
 
 
@@ -98,6 +101,13 @@ STAGES: list[tuple[str, Callable[[_Parse], None]]] = [
 
 def parse_guide(text: str | bytes, path: str | os.PathLike[str] | None = None) -> m.Guide:
     """Parse one guide file's content; ``path`` names the file in diagnostics and gives the slug."""
+    return parse_guide_and_text(text, path)[0]
+
+
+def parse_guide_and_text(
+    text: str | bytes, path: str | os.PathLike[str] | None = None
+) -> tuple[m.Guide, str]:
+    """The guide and the words of its body (text, code, raw HTML's text) for a search index."""
     file = os.fspath(path) if path is not None else None
     slug = slug_from_filename(PurePath(file).stem) if file else None
     p = _Parse(raw=text, slug=slug, ctx=Context(file))
@@ -108,7 +118,7 @@ def parse_guide(text: str | bytes, path: str | os.PathLike[str] | None = None) -
     fm = p.fm
     diagnostics = sorted(p.ctx.diagnostics, key=lambda d: (d.line, d.column))
     extra: dict[str, Any] = fm.extra
-    return m.Guide(
+    guide = m.Guide(
         slug=slug,
         file=file,
         title=fm.title,
@@ -128,3 +138,4 @@ def parse_guide(text: str | bytes, path: str | os.PathLike[str] | None = None) -
         reading_time=reading_time(p.words),
         diagnostics=diagnostics,
     )
+    return guide, p.plain

@@ -42,6 +42,10 @@ class GfmLinkify(LinkifyIt):  # type: ignore[misc]
     def pretest(self, text: str) -> bool:
         return _PRETEST.search(text) is not None
 
+    def test(self, text: str) -> bool:
+        # markdown-it asks this of every text token of a paragraph that passed the pretest
+        return _PRETEST.search(text) is not None and bool(super().test(text))
+
     def match(self, text: str) -> list[Any] | None:
         found = super().match(text)
         kept = [_trim(m) for m in found or () if _gfm(m)]

@@ -15,7 +15,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 from .. import model as m
-from ..render import render_text
+from ..render import html_to_text, render_text
 from .components import RAW_HTML_START, Attr, components_plugin
 from .context import Context
 from .editors import editor_table, is_editor_header
@@ -316,6 +316,8 @@ class Converter:
     def _leaf_block(self, token: Token) -> m.Node | None:
         kind = token.type
         position = self.position(token)
+        if kind in ("fence", "code_block", "html_block"):
+            self.texts.append(html_to_text(token.content) if kind == "html_block" else token.content)
         if kind == "fence":
             info = token.info.strip()
             if info:
@@ -666,10 +668,12 @@ def _leaf_hardbreak(conv: Converter, token: Token, current: list[Any]) -> None:
 
 
 def _leaf_code(conv: Converter, token: Token, current: list[Any]) -> None:
+    conv.texts.append(token.content)
     current.append(m.InlineCode(value=token.content))
 
 
 def _leaf_html(conv: Converter, token: Token, current: list[Any]) -> None:
+    conv.texts.append(html_to_text(token.content))
     current.append(m.Html(value=token.content))
 
 

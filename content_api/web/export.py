@@ -70,9 +70,9 @@ def _members(site: Site, query: GuideQuery) -> set[int]:
     for api in query.apis:
         members &= site.by_api.get(api, frozenset())
     if query.publish is not None:
-        members &= site.published if query.publish else members - site.published
+        members &= site.published if query.publish else site.unpublished
     if query.noindex is not None:
-        members &= site.noindexed if query.noindex else members - site.noindexed
+        members &= site.noindexed if query.noindex else site.indexable
     return members
 
 

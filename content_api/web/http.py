@@ -65,6 +65,16 @@ class Compressor:
             self.fresh += 1
         return forms
 
+    def prefill(self, bodies: list[bytes]) -> None:
+        """Compress the bodies not seen before, on every core (see content_api.parallel)."""
+        from ..parallel import pmap
+
+        missing = {etag_of(body): body for body in bodies}
+        missing = {etag: body for etag, body in missing.items() if etag not in self.forms}
+        for etag, forms in zip(missing, pmap(compress, list(missing.values())), strict=True):
+            self.forms[etag] = forms
+            self.fresh += 1
+
     def keep_used(self) -> None:
         """Forget the forms of bodies no longer served (after a new snapshot is built)."""
         self.forms = {etag: forms for etag, forms in self.forms.items() if etag in self.used}

@@ -10,6 +10,9 @@ only changed responses are compressed, and their ETags are the only ones that ch
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import logging
 import os
 import threading
@@ -17,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Literal
 
+from .. import parallel
 from ..cache import ParseCache
 from ..config import Settings
 from ..library import Library, load_library
@@ -73,6 +77,13 @@ class SiteHolder:
         self.error: str | None = None
 
 
+def _return_memory() -> None:
+    """Give the memory the load freed back to the system (glibc keeps it otherwise)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _is_guide_change(path: str) -> bool:
     name = Path(path).name
     return name.endswith(".md") and not name.startswith((".", "#"))
@@ -89,6 +100,10 @@ class Loader:
 
     def load(self, library: Library | None = None) -> Site:
         """Build the next snapshot and serve it."""
+        with parallel.session():
+            return self._load(library)
+
+    def _load(self, library: Library | None) -> Site:
         current = self.holder.site
         started = time.perf_counter()
         if library is None:
@@ -106,6 +121,9 @@ class Loader:
         self.holder.state = "ready"
         if self.cache is not None and (library.stats.get("parsed") or fresh):
             self.cache.save(library.parsed, self.compressor.forms)
+        if not self.settings.watch:  # nothing will reload from this library: keep only the responses
+            library.release()
+            _return_memory()
         log.info(
             "content loaded: %d guides, %d errors, %d parsed, %d reused, in %.2f s",
             len(site.guides),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import urllib.parse
 from typing import TYPE_CHECKING
@@ -54,15 +55,14 @@ class GuideQuery(msgspec.Struct, frozen=True):
 
 
 def _select(site: Site, query: GuideQuery) -> frozenset[int] | None:
-    """The guides that pass the filters (None: all of them)."""
+    """The guides that pass the filters (None: all of them), smallest sets intersected first."""
     selected: frozenset[int] | None = None
     empty: frozenset[int] = frozenset()
     sets = [site.by_tag.get(t, empty) for t in query.tags] + [site.by_api.get(a, empty) for a in query.apis]
-    everyone = frozenset(range(len(site.guides)))
     if query.publish is not None:
-        sets.append(site.published if query.publish else everyone - site.published)
+        sets.append(site.published if query.publish else site.unpublished)
     if query.noindex is not None:
-        sets.append(site.noindexed if query.noindex else everyone - site.noindexed)
+        sets.append(site.noindexed if query.noindex else site.indexable)
     for members in sorted(sets, key=len):
         selected = members if selected is None else selected & members
         if not selected:
@@ -70,30 +70,39 @@ def _select(site: Site, query: GuideQuery) -> frozenset[int] | None:
     return selected
 
 
-def _ordered(site: Site, selected: frozenset[int] | None, sort: str) -> list[int]:
+def _page(site: Site, selected: frozenset[int] | None, sort: str, start: int, stop: int) -> list[int]:
+    """Positions ``start:stop`` of the selected guides in ``sort`` order, without sorting them all."""
     if selected is None:
-        return site.orders[sort]
+        return site.orders[sort][start:stop]
     if len(selected) * 8 < len(site.guides):  # few: sort them by their precomputed rank
-        return sorted(selected, key=site.ranks[sort].__getitem__)
-    return [i for i in site.orders[sort] if i in selected]
+        return sorted(selected, key=site.ranks[sort].__getitem__)[start:stop]
+    # many: walk the precomputed order until the page is full
+    return list(itertools.islice((i for i in site.orders[sort] if i in selected), start, stop))
 
 
 def list_response(site: Site, query: GuideQuery, compressor: Compressor | None = None) -> Prepared:
     """The /guides response for ``query`` (raises SearchError for a bad ``q``)."""
     selected = _select(site, query)
+    per_page = query.per_page
+    start = (query.page - 1) * per_page
     snippets: dict[int, str] = {}
     if query.q is not None:
         assert site.search is not None
-        hits = [(i, s) for i, s in site.search.search(query.q) if selected is None or i in selected]
-        snippets = dict(hits)
-        ids = [i for i, _ in hits] if query.sort is None else _ordered(site, frozenset(snippets), query.sort)
+        if selected is None and query.sort is None:  # FTS5 ranks and cuts the page itself
+            total, page = site.search.page(query.q, start, per_page)
+        else:
+            hits = [i for i in site.search.ranked(query.q) if selected is None or i in selected]
+            total = len(hits)
+            if query.sort is None:
+                page = hits[start : start + per_page]
+            else:
+                page = _page(site, frozenset(hits), query.sort, start, start + per_page)
+        snippets = site.search.snippets(query.q, page)
     else:
-        ids = _ordered(site, selected, query.sort or "title")
-    total = len(ids)
-    per_page = query.per_page
+        total = len(site.guides) if selected is None else len(selected)
+        page = _page(site, selected, query.sort or "title", start, start + per_page)
     pages = math.ceil(total / per_page)
-    start = (query.page - 1) * per_page
-    items = [_item(site, i, query.fields, snippets.get(i)) for i in ids[start : start + per_page]]
+    items = [_item(site, i, query.fields, snippets.get(i, "") if query.q is not None else None) for i in page]
     meta = {"total": total, "page": query.page, "per_page": per_page, "pages": pages}
     links = {
         "self": query.link(query.page),

@@ -56,19 +56,46 @@ class SearchIndex:
             "tokenize = 'unicode61 remove_diacritics 2')"
         )
         self._db.executemany("INSERT INTO guides(rowid, title, tagline, body) VALUES (?, ?, ?, ?)", documents)
-        self._sql = (
+        weights = ", ".join(map(str, WEIGHTS))
+        # 'rank' is bm25 with these weights: ORDER BY rank LIMIT lets FTS5 keep the best only.
+        self._db.execute(f"INSERT INTO guides(guides, rank) VALUES ('rank', 'bm25({weights})')")
+        self._ranked = "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rank"
+        self._page = "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
+        self._count = "SELECT count(*) FROM guides WHERE guides MATCH ?"
+        self._snippets = (
             f"SELECT rowid, snippet(guides, -1, '{_OPEN}', '{_CLOSE}', '…', {SNIPPET_TOKENS}) "
-            f"FROM guides WHERE guides MATCH ? ORDER BY bm25(guides, {', '.join(map(str, WEIGHTS))})"
+            "FROM guides WHERE guides MATCH ? AND rowid IN ({marks})"
         )
 
-    def search(self, q: str) -> list[tuple[int, str]]:
-        """(guide index, HTML snippet) of the guides matching ``q``, best first."""
+    def ranked(self, q: str) -> list[int]:
+        """The indexes of the guides matching ``q``, best first."""
         query = fts_query(q)
         try:
-            rows = self._db.execute(self._sql, (query,)).fetchall()
+            return [row[0] for row in self._db.execute(self._ranked, (query,))]
         except sqlite3.OperationalError as exc:
             raise SearchError(f"invalid search syntax: {exc}") from None
-        return [(rowid, _snippet(snippet)) for rowid, snippet in rows]
+
+    def page(self, q: str, start: int, count: int) -> tuple[int, list[int]]:
+        """(number of matches, the ``count`` best from ``start``): for a query without filters."""
+        query = fts_query(q)
+        try:
+            total = self._db.execute(self._count, (query,)).fetchone()[0]
+            ids = [row[0] for row in self._db.execute(self._page, (query, count, start))]
+        except sqlite3.OperationalError as exc:
+            raise SearchError(f"invalid search syntax: {exc}") from None
+        return total, ids
+
+    def snippets(self, q: str, ids: list[int]) -> dict[int, str]:
+        """HTML snippets of ``q`` in the guides ``ids`` (only these: a page, not every match)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        sql = self._snippets.format(marks=marks)
+        try:
+            rows = self._db.execute(sql, (fts_query(q), *ids)).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise SearchError(f"invalid search syntax: {exc}") from None
+        return {rowid: _snippet(snippet or "") for rowid, snippet in rows}
 
     def close(self) -> None:
         self._db.close()

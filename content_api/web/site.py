@@ -9,6 +9,7 @@ responses to the queries seen are kept in a bounded cache. The build steps run a
 from __future__ import annotations
 
 import os
+import threading
 import urllib.parse
 from collections import OrderedDict
 from collections.abc import Callable
@@ -28,6 +29,12 @@ from .queries import GuideQuery, list_response
 from .search import SearchIndex
 
 SORTS = ("title", "-title", "slug", "-slug", "updated", "-updated")
+
+
+class _DetailBody(msgspec.Struct):
+    body: m.Root
+
+
 CACHE_SIZE = 2048
 
 
@@ -47,6 +54,8 @@ class Site:
     by_api: dict[str, frozenset[int]] = field(default_factory=dict)
     published: frozenset[int] = frozenset()
     noindexed: frozenset[int] = frozenset()
+    unpublished: frozenset[int] = frozenset()
+    indexable: frozenset[int] = frozenset()
     orders: dict[str, list[int]] = field(default_factory=dict)
     ranks: dict[str, list[int]] = field(default_factory=dict)
     editors: list[m.EditorRow] = field(default_factory=list)
@@ -58,6 +67,7 @@ class Site:
     #: exact "path" or "path?query" -> response: what the edge serves without a handler
     prepared: dict[str, Prepared] = field(default_factory=dict)
     search: SearchIndex | None = None
+    search_thread: threading.Thread | None = None
     cache: OrderedDict[str, Prepared] = field(default_factory=OrderedDict)
     compressor: Compressor | None = None
     #: "path?raw query" -> response already given: the edge answers the same request again
@@ -89,7 +99,15 @@ class Site:
         key = f"/guides/{self.guides[i].slug}?include={','.join(sorted(include))}"
         return self.cached(key, lambda: self._detail(i, include))
 
-    def _detail(self, i: int, include: frozenset[str] = frozenset()) -> Prepared:
+    def body(self, i: int) -> m.Root:
+        """The AST of guide ``i``: from the library, or decoded from its served detail."""
+        slug = self.guides[i].slug or ""
+        if self.library.bodies.get(slug):
+            return self.library.body(slug)
+        return msgspec.json.decode(self.details[i].body, type=_DetailBody).body
+
+    def _detail_body(self, i: int) -> bytes:
+        """The JSON of guide ``i``'s detail: its body spliced in as it was encoded at parse time."""
         guide = self.guides[i]
         value = m.GuideDetail(
             **{name: getattr(self.summaries[i], name) for name in m.GuideSummary.__struct_fields__},
@@ -98,10 +116,14 @@ class Site:
             related_guides=[self.summaries[self.index[s]] for s in guide.related if s in self.index],
             editors=guide.editors,
         )
-        body = encode(value)
+        return encode(value)
+
+    def _detail(self, i: int, include: frozenset[str] = frozenset()) -> Prepared:
+        guide = self.guides[i]
+        body = self._detail_body(i)
         if include:
             extra: dict[str, str] = {}
-            ast = self.library.body(guide.slug or "")
+            ast = self.body(i)
             if "html" in include:
                 extra["html"] = render_html(ast, heading_ids=True)
             if "text" in include:
@@ -168,14 +190,15 @@ def _indexes(site: Site) -> None:
     site.by_api = {k: frozenset(v) for k, v in by_api.items()}
     site.published = frozenset(i for i, g in enumerate(site.guides) if g.publish)
     site.noindexed = frozenset(i for i, g in enumerate(site.guides) if g.noindex)
+    everyone = frozenset(range(len(site.guides)))
+    site.unpublished, site.indexable = everyone - site.published, everyone - site.noindexed
     keys: dict[str, Callable[[int], Any]] = {
         "title": lambda i: (strip_accents(site.guides[i].title or "").casefold(), site.guides[i].slug),
         "slug": lambda i: site.guides[i].slug,
         "updated": lambda i: (site.guides[i].updated or "", site.guides[i].slug),
     }
-    everyone = range(len(site.guides))
     for name, key in keys.items():
-        order = sorted(everyone, key=key)
+        order = sorted(range(len(site.guides)), key=key)
         site.orders[name] = order
         site.orders["-" + name] = order[::-1]
         rank = [0] * len(order)
@@ -186,6 +209,8 @@ def _indexes(site: Site) -> None:
 
 
 def _details(site: Site) -> None:
+    if site.compressor is not None:  # compress the new ones on every core first
+        site.compressor.prefill([site._detail_body(i) for i in range(len(site.guides))])
     site.details = [site._detail(i) for i in range(len(site.guides))]
     for i, guide in enumerate(site.guides):
         site.prepared[f"/guides/{guide.slug}"] = site.details[i]
@@ -284,6 +309,21 @@ def diagnostics_response(site: Site, diagnostics: list[m.Diagnostic]) -> Prepare
     return Prepared.json({**health(site), "diagnostics": diagnostics})
 
 
+def _start_search(site: Site) -> None:
+    """Build the search index in a thread while the other steps run (SQLite releases the GIL)."""
+    thread = threading.Thread(target=_search, args=(site,), name="search-index", daemon=True)
+    thread.start()
+    site.search_thread = thread
+
+
+def _join_search(site: Site) -> None:
+    if site.search_thread is not None:
+        site.search_thread.join()
+        site.search_thread = None
+    if site.search is None:
+        raise RuntimeError("the search index could not be built (see the log)")
+
+
 def _search(site: Site) -> None:
     texts, library = site.library.texts, site.library
 
@@ -304,13 +344,14 @@ def _default_lists(site: Site) -> None:
 
 STEPS: list[tuple[str, Callable[[Site], None]]] = [
     ("summaries", _summaries),
+    ("search (started)", _start_search),
     ("indexes", _indexes),
     ("details", _details),
     ("editors", _editors),
     ("facets", _facets),
     ("seo", _seo),
     ("diagnostics", _diagnostics),
-    ("search", _search),
+    ("search (joined)", _join_search),
     ("default lists", _default_lists),
 ]
 

@@ -1,0 +1,173 @@
+"""The whole benchmark suite, one table of figures, ratios and targets.
+
+    python bench/run.py [--quick]          # or: make bench-all
+
+Runs, on this machine, in this order (about 20 minutes; --quick: smaller corpora, about 5):
+
+1. parse: the engine against markdown-it-py's raw tokenization (bench/parse.py, real guides);
+2. throughput: wrk against content-api and nginx serving the same bytes (bench/throughput.py);
+3. load: the full cold load against markdown-to-jsx 7.2.1 and remark-parse + remark-gfm
+   (bench/peers/, Node) on the same bodies, and the warm load from the parse cache (bench/load.py);
+4. scale: latency and memory from 100 to 100,000 guides, plotted to bench/scale.png (bench/scale.py).
+
+Needs wrk and nginx (apt-get install wrk nginx-light) and the peers (`npm ci` in bench/peers:
+`make bench-setup`). Nothing here downloads anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import scale  # noqa: E402
+from bench.corpus import generate  # noqa: E402
+from bench.load import first_request, load_once  # noqa: E402
+
+PEERS = ROOT / "bench" / "peers"
+rows: list[tuple[str, str, str, str]] = []
+
+
+def row(name: str, figure: str, ratio: str = "", target: str = "") -> None:
+    rows.append((name, figure, ratio, target))
+    print(f"  {name}: {figure} {ratio} {target}", flush=True)
+
+
+def run(*command: str) -> str:
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+
+def parse_step() -> None:
+    output = run(sys.executable, "bench/parse.py", "--rounds", "20")
+    ratio = re.search(r"ratio engine / tokens : ([\d.]+)", output)
+    per_guide = re.search(r"content-api parse\s+: ([\d.]+) ms", output)
+    row("parse, per real guide", f"{per_guide.group(1) if per_guide else '?'} ms",
+        f"x{ratio.group(1) if ratio else '?'} of markdown-it-py tokens", "<= 1.3")  # fmt: skip
+
+
+def throughput_step(duration: int) -> None:
+    output = run(sys.executable, "bench/throughput.py", "--duration", str(duration))
+    targets = {
+        "api    /guides/<slug>": ">= 0.70",
+        "api    /guides?tag&api": ">= 0.60",
+        "api    304 /guides/<slug>": ">= 0.75",
+    }
+    for line in output.splitlines():
+        for name, target in targets.items():
+            if line.startswith(name):
+                rate, p99, ratio = line[len(name) :].split()
+                row(
+                    name.replace("api    ", "GET "),
+                    f"{float(rate):,.0f} req/s, p99 {p99}",
+                    f"x{ratio} of nginx",
+                    target,
+                )
+
+
+def bodies_file(corpus: Path, out: Path) -> None:
+    from content_api.parse.context import Context
+    from content_api.parse.front_matter import split_front_matter
+    from content_api.parse.source import decode
+
+    bodies = []
+    for path in sorted(corpus.glob("*.md")):
+        ctx = Context(None)
+        bodies.append(split_front_matter(decode(path.read_bytes(), ctx) or "", ctx).body)
+    out.write_text(json.dumps(bodies), encoding="utf-8")
+
+
+def load_step(corpus: Path, work: Path) -> None:
+    count = len(list(corpus.glob("*.md")))
+    cache = work / "cache-load"
+    shutil.rmtree(cache, ignore_errors=True)
+    cold = load_once(corpus, cache)
+    warm = load_once(corpus, cache)
+    row(f"full load, {count} guides, cold", f"{cold['load']:.2f} s", "", "<= 8 s for 10,000")
+    row(
+        f"full load, {count} guides, warm (cache)",
+        f"{warm['load']:.2f} s",
+        f"x{warm['load'] / cold['load']:.3f} of cold",
+        "<= 0.1",
+    )
+    if (PEERS / "node_modules").is_dir() and shutil.which("node"):
+        bodies = work / "bodies.json"
+        bodies_file(corpus, bodies)
+        peers = json.loads(run("node", str(PEERS / "peers.mjs"), str(bodies), "1"))["results"]
+        for name, target in (("markdown-to-jsx", "<= 1.0"), ("remark-parse+remark-gfm", "<= 0.4")):
+            best = peers[name]["best"]
+            row(f"full load vs {name}", f"{name} {best:.2f} s", f"x{cold['load'] / best:.2f}", target)
+    else:
+        row("full load vs peers", "skipped: run `make bench-setup` (npm ci in bench/peers)")
+    shutil.rmtree(cache, ignore_errors=True)
+    cold_ready = first_request(corpus, cache)
+    warm_ready = first_request(corpus, cache)
+    row(
+        f"time to first request, {count} guides",
+        f"cold {cold_ready:.2f} s, warm {warm_ready:.2f} s",
+        f"x{warm_ready / cold_ready:.3f}",
+    )
+
+
+def scale_step(sizes: list[int], work: Path) -> None:
+    results = [scale.measure(size, work) for size in sizes]
+    scale.plot(results, ROOT / "bench" / "scale.png")
+    (ROOT / "bench" / "scale.json").write_text(json.dumps(results, indent=1) + "\n")
+    first, last = results[0], results[-1]
+    for key in (
+        "list_cached",
+        "list_computed",
+        "editors_cached",
+        "editors_computed",
+        "search_cached",
+        "search_computed",
+    ):
+        before, after = first[key]["p50"], last[key]["p50"]
+        name = f"p50 {key.replace('_', ' ')} {first['guides']} -> {last['guides']}"
+        row(name, f"{before:.2f} -> {after:.2f} ms", f"x{after / before:.2f}", "<= 1.5")
+    for result in results:
+        per_thousand = result["rss_mib"] / result["guides"] * 1000
+        figure, ratio = f"{result['rss_mib']:.0f} MiB", f"{per_thousand:.1f} MiB per 1,000"
+        row(f"worker RSS, {result['guides']} guides", figure, ratio, "<= 40 per 1,000")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1,000-guide load, scale up to 10,000")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "content-api-bench")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    print(f"# {time.strftime('%Y-%m-%d')}, {machine}")
+    print("parse"), parse_step()
+    print("throughput"), throughput_step(5 if args.quick else 10)
+    size = 1_000 if args.quick else 10_000
+    corpus = args.work / f"corpus-{size}"
+    if not corpus.is_dir():
+        generate(size, corpus)
+    print("load"), load_step(corpus, args.work)
+    (
+        print("scale"),
+        scale_step([100, 1_000, 10_000] if args.quick else [100, 1_000, 10_000, 100_000], args.work),
+    )
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'figure':{width}}  {'value':38} {'ratio':30} target")
+    for name, figure, ratio, target in rows:
+        print(f"{name:{width}}  {figure:38} {ratio:30} {target}")
+    print(f"# {time.time() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""Latency and memory against corpus size: is the request cost flat as the corpus grows?
+
+    python bench/scale.py [--sizes 100,1000,10000,100000] [--work DIR] [--plot bench/scale.png]
+
+For each size, a corpus is generated (bench/corpus.py), `content-api serve --cache` is started
+on it, and a Python client on one keep-alive connection times, request by request:
+
+* ``/guides?tag=T&api=A&page=2`` for the most common tag and API, repeated (the edge answers it
+  from the responses it remembers) and for 60 distinct tag/API pairs (each computed once:
+  index-set intersections, the page cut out of a pre-sorted order, pre-encoded summaries joined);
+* ``/editors?api=A``, repeated and for distinct APIs;
+* ``/guides?q=WORD``, repeated and for distinct words (FTS5 ranking, snippets for the page only).
+
+It reports p50 and p99 of each, the worker's RSS and the time to the first request, and draws
+latency and memory against size (PNG, matplotlib).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.corpus import generate  # noqa: E402
+from bench.load import free_port  # noqa: E402
+
+WORDS = ["api", "famille", "quotient", "entreprise", "donnees", "habilitation", "editeur", "cantine",
+         "sirene", "adresse", "association", "tarification", "impot", "scolaire", "transport"]  # fmt: skip
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+class Client:
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def get(self, path: str) -> tuple[float, int, bytes]:
+        start = time.perf_counter()
+        self.connection.request("GET", path)
+        response = self.connection.getresponse()
+        body = response.read()
+        return time.perf_counter() - start, response.status, body
+
+    def times(self, paths: list[str]) -> dict[str, float]:
+        elapsed = []
+        for path in paths:
+            seconds, status, _ = self.get(path)
+            if status != 200:
+                raise RuntimeError(f"{path}: {status}")
+            elapsed.append(seconds * 1000)
+        elapsed.sort()
+        return {
+            "p50": statistics.median(elapsed),
+            "p99": elapsed[min(len(elapsed) - 1, int(len(elapsed) * 0.99))],
+        }
+
+
+def measure(size: int, work: Path, repeats: int = 400) -> dict[str, Any]:
+    corpus = work / f"corpus-{size}"
+    if not corpus.is_dir():
+        generate(size, corpus)
+    port = free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "content_api", "serve", "--port", str(port), "--content", str(corpus),
+         "--cache", str(work / f"cache-{size}")],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        client = None
+        while client is None:
+            try:
+                probe = Client(port)
+                if probe.get("/ready")[1] == 200:
+                    client = probe
+            except OSError:
+                time.sleep(0.05)
+            if process.poll() is not None:
+                raise RuntimeError("the server exited")
+        ready = time.perf_counter() - started
+        tags = [t["slug"] for t in json.loads(client.get("/tags")[2])["data"]]
+        apis = [a["slug"] for a in json.loads(client.get("/apis")[2])["data"]]
+        listing = f"/guides?tag={tags[0]}&api={apis[0]}&page=2"
+        pairs = [f"/guides?tag={t}&api={a}&page=2" for t in tags[:20] for a in apis[:3]][1:61]
+        words = [f"/guides?q={urllib.parse.quote(w)}" for w in WORDS]
+        figures = {
+            "guides": size,
+            "ready_s": ready,
+            "rss_mib": sum(rss_mib(pid) for pid in children(process.pid)) or rss_mib(process.pid),
+            "list_cached": client.times([listing] * repeats),
+            "list_computed": client.times(pairs),
+            "editors_cached": client.times([f"/editors?api={apis[0]}"] * repeats),
+            "editors_computed": client.times([f"/editors?api={a}&q=e" for a in apis[:40]]),
+            "search_cached": client.times([words[0]] * repeats),
+            "search_computed": client.times(words[1:] + [f"/guides?q={w}&sort=slug" for w in WORDS]),
+        }
+        return figures
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait(timeout=60)
+
+
+def plot(results: list[dict[str, Any]], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r["guides"] for r in results]
+    figure, (latency, memory) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for key, label in (
+        ("list", "/guides?tag&api&page=2"),
+        ("editors", "/editors?api"),
+        ("search", "/guides?q"),
+    ):
+        for kind, style in (("cached", "-"), ("computed", "--")):
+            latency.plot(
+                sizes,
+                [r[f"{key}_{kind}"]["p50"] for r in results],
+                style,
+                marker="o",
+                label=f"{label} ({kind})",
+            )
+    latency.set(
+        xscale="log", yscale="log", xlabel="guides", ylabel="p50 latency (ms)", title="Request latency"
+    )
+    latency.legend(fontsize=7)
+    memory.plot(sizes, [r["rss_mib"] for r in results], marker="o", label="worker RSS")
+    memory.plot(sizes, [40 * s / 1000 for s in sizes], ":", label="40 MB per 1,000 guides (target)")
+    memory.set(xscale="log", yscale="log", xlabel="guides", ylabel="MiB", title="Memory")
+    memory.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(out, dpi=110)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000,10000,100000")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/content-api-scale"))
+    parser.add_argument("--plot", type=Path, default=ROOT / "bench" / "scale.png")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = [measure(int(size), args.work) for size in args.sizes.split(",")]
+    print(json.dumps(results, indent=1))
+    plot(results, args.plot)
+    first, last = results[0], results[-1]
+    for key in (
+        "list_cached",
+        "list_computed",
+        "editors_cached",
+        "editors_computed",
+        "search_cached",
+        "search_computed",
+    ):
+        print(f"{key:18} p50 {first[key]['p50']:.2f} ms at {first['guides']} -> {last[key]['p50']:.2f} ms at "
+              f"{last['guides']}: x{last[key]['p50'] / first[key]['p50']:.2f} (target <= 1.5)")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
