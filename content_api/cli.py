@@ -46,7 +46,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not os.path.isdir(directory):
         print(f"content-api check: {directory}: not a folder", file=sys.stderr)
         return 2
-    library = load_library(directory)
+    from .config import settings_from_env
+
+    limits = settings_from_env(max_file_size=args.max_file_size, max_nesting=args.max_nesting)
+    library = load_library(directory, max_file_size=limits.max_file_size, max_nesting=limits.max_nesting)
     diagnostics = library.diagnostics
     errors = library.errors
     if args.format == "json":
@@ -203,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help=cmd_check.__doc__)
     check.add_argument("directory", nargs="?", default="content", help="content folder (default: content)")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    _settings_flags(check, ("max_file_size", "max_nesting"))
     check.set_defaults(handler=cmd_check)
 
     render = commands.add_parser("render", help=cmd_render.__doc__)

@@ -25,6 +25,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cors_origins: tuple[str, ...] = ("*",)
     watch: bool = False
     cache_dir: str = ""
+    max_file_size: int = 1_000_000
+    max_nesting: int = 32
 
     @property
     def cache_control_header(self) -> str:
@@ -58,6 +60,8 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
     ("cors_origins", "CORS_ORIGINS", "--cors-origins", "origins allowed to GET, comma-separated ('*': any)"),
     ("watch", "WATCH", "--watch", "reload the content when its files change"),
     ("cache_dir", "CACHE_DIR", "--cache", "folder of the parse cache, for fast restarts (off when empty)"),
+    ("max_file_size", "MAX_FILE_SIZE", "--max-file-size", "larger guide files are refused (bytes)"),
+    ("max_nesting", "MAX_NESTING", "--max-nesting", "deeper lists, quotes or components are kept as text"),
 ]
 
 

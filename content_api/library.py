@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from .ids import SLUG_RE, slug_from_filename
 from .model import Diagnostic, EditorRow, Guide, Root
 from .parallel import pmap
 from .parse import parse_guide_and_text
+from .parse.markdown import MAX_NESTING
 
 #: Files larger than this are refused (a diagnostic, not a crash).
 MAX_FILE_SIZE = 1_000_000
@@ -53,13 +55,14 @@ class Parsed(msgspec.Struct, array_like=True):
         return Parsed(msgspec.structs.replace(self.guide, body=_EMPTY), self.body, self.text)
 
 
-def content_key(name: str, data: bytes) -> str:
+def content_key(name: str, data: bytes, max_nesting: int = MAX_NESTING) -> str:
     """The key of a file's parse: its name and bytes (the slug and file come from the name)."""
-    return hashlib.blake2b(name.encode("utf-8", "surrogateescape") + b"\0" + data, digest_size=20).hexdigest()
+    head = f"{name}\0{max_nesting}\0".encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(head + data, digest_size=20).hexdigest()
 
 
-def parse_file(name: str, file: str, data: bytes) -> Parsed:
-    guide, text = parse_guide_and_text(data, file)
+def parse_file(name: str, file: str, data: bytes, max_nesting: int = MAX_NESTING) -> Parsed:
+    guide, text = parse_guide_and_text(data, file, max_nesting=max_nesting)
     return Parsed(guide, msgspec.json.encode(guide.body), text)
 
 
@@ -137,28 +140,38 @@ def _diag(file: str, code: str, message: str, line: int = 1) -> Diagnostic:
     return Diagnostic(file, line, 1, severity(code), code, message)
 
 
-def _read(path: Path, root: Path, file: str, max_size: int) -> tuple[bytes | None, list[Diagnostic]]:
-    """The bytes of one file, or the reason it is not read."""
+def _read(file: str, root: Path, max_size: int, link: bool) -> tuple[bytes | None, list[Diagnostic], float]:
+    """The bytes of one file and its modification time, or the reason it is not read. Only a link
+    is resolved: a link that leads out of the content folder is never followed."""
+    path: str | Path = file
     try:
-        real = path.resolve(strict=True)
+        if link:
+            real = Path(file).resolve(strict=True)
+            if not real.is_relative_to(root):
+                message = "the file is a link to outside the content folder: not read"
+                return None, [_diag(file, "file-outside", message)], 0.0
+            path = real
+        # O_NOFOLLOW: a file swapped for a link between the listing and now is not followed either
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except (OSError, RuntimeError) as exc:
-        return None, [_diag(file, "file-unreadable", f"cannot resolve the file: {exc}")]
-    if not real.is_relative_to(root):
-        return None, [
-            _diag(file, "file-outside", "the file is a link to outside the content folder: not read")
-        ]
-    if not real.is_file():
-        return None, [_diag(file, "file-unreadable", "not a regular file: not read")]
+        reason = getattr(exc, "strerror", None) or exc
+        return None, [_diag(file, "file-unreadable", f"cannot open the file: {reason}")], 0.0
     try:
-        size = real.stat().st_size
-        if size > max_size:
-            return None, [
-                _diag(file, "file-too-large", f"the file has {size} bytes, over the {max_size} limit")
-            ]
-        with real.open("rb") as handle:
-            return handle.read(max_size + 1), []
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            return None, [_diag(file, "file-unreadable", "not a regular file: not read")], 0.0
+        if info.st_size > max_size:
+            message = f"the file has {info.st_size} bytes, over the {max_size} limit"
+            return None, [_diag(file, "file-too-large", message)], 0.0
+        with os.fdopen(os.dup(descriptor), "rb") as handle:
+            data = handle.read(max_size + 1)
     except OSError as exc:
-        return None, [_diag(file, "file-unreadable", f"cannot read the file: {exc.strerror or exc}")]
+        return None, [_diag(file, "file-unreadable", f"cannot read the file: {exc.strerror or exc}")], 0.0
+    finally:
+        os.close(descriptor)
+    if len(data) > max_size:  # it grew while being read
+        return None, [_diag(file, "file-too-large", f"the file has over {max_size} bytes, the limit")], 0.0
+    return data, [], info.st_mtime
 
 
 def _git_times(root: Path) -> dict[str, str]:
@@ -185,8 +198,7 @@ def _git_times(root: Path) -> dict[str, str]:
     return times
 
 
-def _mtime(path: Path) -> str:
-    stamp = path.stat().st_mtime
+def _mtime(stamp: float) -> str:
     return dt.datetime.fromtimestamp(stamp, dt.UTC).isoformat(timespec="seconds")
 
 
@@ -204,7 +216,8 @@ class _Load:
     directory: str | os.PathLike[str]
     max_file_size: int
     root: Path = field(init=False)
-    paths: list[Path] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    links: set[str] = field(default_factory=set)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: dict[str, Guide | None] = field(default_factory=dict)
     sources: dict[str, bytes] = field(default_factory=dict)
@@ -219,26 +232,31 @@ class _Load:
     stats: dict[str, int] = field(default_factory=lambda: {"parsed": 0, "reused": 0})
     bodies: dict[str, bytes] = field(default_factory=dict)
     lean: bool = False
+    max_nesting: int = MAX_NESTING
 
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
 
-    def file(self, path: Path) -> str:
-        return os.path.join(self.directory, path.name)
+    def file(self, name: str) -> str:
+        return os.path.join(self.directory, name)
 
 
 def _list(load: _Load) -> None:
     try:
-        load.paths = sorted(p for p in Path(load.directory).iterdir() if p.name.endswith(".md"))
+        with os.scandir(load.directory) as entries:
+            found = [(entry.name, entry.is_symlink()) for entry in entries if entry.name.endswith(".md")]
+        found.sort()
+        load.paths = [name for name, _ in found]
+        load.links = {name for name, link in found if link}
     except OSError as exc:
         message = f"cannot list the content folder: {exc}"
         load.diagnostics.append(_diag(str(load.directory), "folder-unreadable", message))
 
 
-def _parse_job(job: tuple[str, str, bytes, bool]) -> bytes:
+def _parse_job(job: tuple[str, str, bytes, bool, int]) -> bytes:
     """Parse one file (in a worker process): the Parsed, as MessagePack."""
-    name, file, data, lean = job
-    parsed = parse_file(name, file, data)
+    name, file, data, lean, max_nesting = job
+    parsed = parse_file(name, file, data, max_nesting)
     return msgspec.msgpack.encode(parsed.lean() if lean else parsed)
 
 
@@ -248,20 +266,20 @@ _decode_parsed = msgspec.msgpack.Decoder(Parsed).decode
 def _parse_all(load: _Load) -> None:
     git_times = _git_times(load.root) if load.paths else {}
     known = load.previous.parsed if load.previous is not None else {}
-    read: list[tuple[Path, str, bytes, str]] = []
-    for path in load.paths:
-        file = load.file(path)
-        data, problems = _read(path, load.root, file, load.max_file_size)
+    read: list[tuple[str, str, bytes, str, float]] = []
+    for name in load.paths:
+        file = load.file(name)
+        data, problems, mtime = _read(file, load.root, load.max_file_size, name in load.links)
         load.diagnostics.extend(problems)
         load.files[file] = None
         if data is not None:
             load.digest.update(
-                path.name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest()
+                name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest()
             )
-            read.append((path, file, data, content_key(path.name, data)))
+            read.append((name, file, data, content_key(name, data, load.max_nesting), mtime))
     missing = [
-        (path.name, file, data, load.lean)
-        for path, file, data, key in read
+        (name, file, data, load.lean, load.max_nesting)
+        for name, file, data, key, _ in read
         if key not in known and key not in load.cache
     ]
     fresh = dict(
@@ -269,10 +287,10 @@ def _parse_all(load: _Load) -> None:
     )
     load.stats["parsed"] = len(fresh)
     load.stats["reused"] = len(read) - len(fresh)
-    for path, file, data, key in read:
+    for name, file, data, key, mtime in read:
         parsed = fresh.get(file) or known.get(key) or load.cache[key]
         load.parsed[key] = parsed
-        updated = parsed.guide.updated or git_times.get(path.name) or _mtime(path)
+        updated = parsed.guide.updated or git_times.get(name) or _mtime(mtime)
         guide = msgspec.structs.replace(parsed.guide, updated=updated)
         if not load.lean:
             guide = msgspec.structs.replace(guide, body=body_of(guide, parsed.body))
@@ -284,12 +302,12 @@ def _parse_all(load: _Load) -> None:
 
 
 def _slugs(load: _Load) -> None:
-    for path in load.paths:
-        file, slug = load.file(path), slug_from_filename(path.name[:-3])
+    for name in load.paths:
+        file, slug = load.file(name), slug_from_filename(name[:-3])
         guide = load.files.get(file)
         if not SLUG_RE.match(slug):
             if guide is not None:
-                message = f"{path.name!r}: a slug is lower-case letters, digits, '-' and '_'"
+                message = f"{name!r}: a slug is lower-case letters, digits, '-' and '_'"
                 load.diagnostics.append(_diag(file, "slug-invalid", message))
         elif guide is not None and guide.ok:
             load.candidates.setdefault(slug, []).append(file)
@@ -352,6 +370,7 @@ def load_library(
     previous: Library | None = None,
     cache: Mapping[str, Parsed] | None = None,
     lean: bool = False,
+    max_nesting: int = MAX_NESTING,
 ) -> Library:
     """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`.
 
@@ -359,7 +378,9 @@ def load_library(
     ``lean``, the guides keep no AST (``guide.body`` is empty; ``library.body(slug)`` decodes it
     from ``library.bodies``): what a server keeps in memory.
     """
-    load = _Load(directory, max_file_size, previous=previous, cache=cache or {}, lean=lean)
+    load = _Load(
+        directory, max_file_size, previous=previous, cache=cache or {}, lean=lean, max_nesting=max_nesting
+    )
     for _name, step in LOAD_STEPS:
         step(load)
     load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))

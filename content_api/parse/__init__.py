@@ -28,11 +28,14 @@ __all__ = ["parse_guide"]
 _local = threading.local()
 
 
-def _markdown() -> MarkdownIt:
-    """One MarkdownIt per thread (linkify-it keeps per-match state)."""
-    md: MarkdownIt | None = getattr(_local, "md", None)
+def _markdown(max_nesting: int) -> MarkdownIt:
+    """One MarkdownIt per thread and nesting limit (linkify-it keeps per-match state)."""
+    cache: dict[int, MarkdownIt] | None = getattr(_local, "md", None)
+    if cache is None:
+        cache = _local.md = {}
+    md = cache.get(max_nesting)
     if md is None:
-        md = _local.md = make_markdown()
+        md = cache[max_nesting] = make_markdown(max_nesting)
     return md
 
 
@@ -50,6 +53,7 @@ class _Parse:
     toc: list[m.TocEntry] = field(default_factory=list)
     editors: list[m.EditorRow] = field(default_factory=list)
     words: int = 0
+    max_nesting: int = MAX_NESTING
     #: every text, code and raw-HTML text of the body, joined: what search indexes
     plain: str = ""
     stop: bool = False
@@ -70,13 +74,13 @@ def _markdown_body(p: _Parse) -> None:
     p.ctx.body_line = p.fm.body_line
     p.ctx.lines = p.fm.body.split("\n")
     env: dict[str, Any] = {}
-    tokens = _markdown().parse(p.fm.body, env)
+    tokens = _markdown(p.max_nesting).parse(p.fm.body, env)
     for line in env.get("too_deep", ()):
         p.ctx.add(
             p.fm.body_line + line + 1,
             1,
             "nesting-too-deep",
-            f"more than {MAX_NESTING} nested lists, quotes or components: from here on, the "
+            f"more than {p.max_nesting} nested lists, quotes or components: from here on, the "
             "content of this container is kept as plain text",
         )
     converter = Converter(p.ctx, p.fm.body, p.slug, p.fm.apis)
@@ -99,18 +103,23 @@ STAGES: list[tuple[str, Callable[[_Parse], None]]] = [
 ]
 
 
-def parse_guide(text: str | bytes, path: str | os.PathLike[str] | None = None) -> m.Guide:
-    """Parse one guide file's content; ``path`` names the file in diagnostics and gives the slug."""
-    return parse_guide_and_text(text, path)[0]
+def parse_guide(
+    text: str | bytes, path: str | os.PathLike[str] | None = None, *, max_nesting: int = MAX_NESTING
+) -> m.Guide:
+    """Parse one guide file's content; ``path`` names the file in diagnostics and gives the slug.
+
+    ``max_nesting`` bounds nested lists, quotes and components: deeper content is kept as text.
+    """
+    return parse_guide_and_text(text, path, max_nesting=max_nesting)[0]
 
 
 def parse_guide_and_text(
-    text: str | bytes, path: str | os.PathLike[str] | None = None
+    text: str | bytes, path: str | os.PathLike[str] | None = None, *, max_nesting: int = MAX_NESTING
 ) -> tuple[m.Guide, str]:
     """The guide and the words of its body (text, code, raw HTML's text) for a search index."""
     file = os.fspath(path) if path is not None else None
     slug = slug_from_filename(PurePath(file).stem) if file else None
-    p = _Parse(raw=text, slug=slug, ctx=Context(file))
+    p = _Parse(raw=text, slug=slug, ctx=Context(file), max_nesting=max_nesting)
     for _name, stage in STAGES:
         stage(p)
         if p.stop:

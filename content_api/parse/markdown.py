@@ -60,8 +60,11 @@ _ALIGN: dict[str, m.Align] = {
 }
 
 
-def make_markdown() -> MarkdownIt:
-    """CommonMark + GFM tables, strikethrough and bare-URL autolinks, plus components."""
+def make_markdown(max_nesting: int = MAX_NESTING) -> MarkdownIt:
+    """CommonMark + GFM tables, strikethrough and bare-URL autolinks, plus components.
+
+    ``max_nesting`` bounds nested containers (lists, quotes, components) and inline nesting.
+    """
     md = MarkdownIt("commonmark", {"linkify": True})
     md.enable(["table", "strikethrough", "linkify"])
     md.linkify = GfmLinkify()
@@ -70,7 +73,7 @@ def make_markdown() -> MarkdownIt:
     # URLs stay as written (mdast); render_html percent-encodes them as CommonMark does.
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     components_plugin(md)
-    md.options["maxNesting"] = MAX_NESTING
+    md.options["maxNesting"] = max_nesting
     _keep_text_past_max_nesting(md)
     return md
 

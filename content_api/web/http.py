@@ -12,7 +12,7 @@ import gzip
 import hashlib
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import brotli
 import msgspec
@@ -65,12 +65,11 @@ class Compressor:
             self.fresh += 1
         return forms
 
-    def prefill(self, bodies: list[bytes]) -> None:
+    def prefill(self, bodies: list[bytes], etags: list[str]) -> None:
         """Compress the bodies not seen before, on every core (see content_api.parallel)."""
         from ..parallel import pmap
 
-        missing = {etag_of(body): body for body in bodies}
-        missing = {etag: body for etag, body in missing.items() if etag not in self.forms}
+        missing = {etag: body for etag, body in zip(etags, bodies, strict=True) if etag not in self.forms}
         for etag, forms in zip(missing, pmap(compress, list(missing.values())), strict=True):
             self.forms[etag] = forms
             self.fresh += 1
@@ -81,19 +80,30 @@ class Compressor:
         self.used = set()
 
 
+def _gzip(body: bytes) -> bytes:
+    # mtime=0: the same bytes on every machine, so the ETags of the encodings agree too.
+    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def _br(body: bytes) -> bytes:
+    return bytes(brotli.compress(body, quality=BROTLI_QUALITY))
+
+
 def compress(body: bytes) -> Forms:
     if len(body) < MIN_COMPRESS:
         return None, None
-    # mtime=0: the same bytes on every machine, so the ETags of the encodings agree too.
-    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0), brotli.compress(
-        body, quality=BROTLI_QUALITY
-    )
+    return _gzip(body), _br(body)
 
 
 class Prepared:
-    """One response body, encoded once, in every content coding it is worth sending in."""
+    """One response body, encoded once, in every content coding it is worth sending in.
 
-    __slots__ = ("body", "br", "etag", "gzip", "headers", "media_type")
+    With a ``compressor`` (the responses prepared at load), the gzip and br forms are made at once
+    (or found again by ETag). Without (a response made for one query), each form is made the
+    first time a client asks for it: nobody waits for a coding nobody wants.
+    """
+
+    __slots__ = ("_br", "_gzip", "body", "etag", "headers", "media_type")
 
     def __init__(
         self,
@@ -102,12 +112,28 @@ class Prepared:
         headers: Iterable[tuple[bytes, bytes]] = (),
         *,
         compressor: Compressor | None = None,
+        etag: str | None = None,
     ) -> None:
         self.body = body
         self.media_type = media_type
         self.headers: tuple[tuple[bytes, bytes], ...] = tuple(headers)
-        self.etag = etag_of(body)
-        self.gzip, self.br = compressor(self.etag, body) if compressor is not None else compress(body)
+        self.etag = etag or etag_of(body)
+        self._gzip: bytes | Literal[False] | None = False  # False: not made yet
+        self._br: bytes | Literal[False] | None = False
+        if compressor is not None:
+            self._gzip, self._br = compressor(self.etag, body)
+
+    @property
+    def gzip(self) -> bytes | None:
+        if self._gzip is False:
+            self._gzip = _gzip(self.body) if len(self.body) >= MIN_COMPRESS else None
+        return self._gzip
+
+    @property
+    def br(self) -> bytes | None:
+        if self._br is False:
+            self._br = _br(self.body) if len(self.body) >= MIN_COMPRESS else None
+        return self._br
 
     @classmethod
     def json(

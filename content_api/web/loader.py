@@ -113,7 +113,14 @@ class Loader:
                 cached = pack.guides
                 self.compressor = Compressor(pack.forms)
             previous = current.library if current is not None else None
-            library = load_library(self.settings.content_dir, previous=previous, cache=cached, lean=True)
+            library = load_library(
+                self.settings.content_dir,
+                previous=previous,
+                cache=cached,
+                lean=True,
+                max_file_size=self.settings.max_file_size,
+                max_nesting=self.settings.max_nesting,
+            )
         site = build_site(library, self.settings, self.compressor)
         fresh, self.compressor.fresh = self.compressor.fresh, 0
         self.compressor.keep_used()

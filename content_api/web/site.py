@@ -24,7 +24,7 @@ from ..config import Settings
 from ..ids import strip_accents
 from ..library import Library
 from ..render import render_html, render_text
-from .http import JSON, Compressor, Policy, Prepared, encode
+from .http import JSON, Compressor, Policy, Prepared, encode, etag_of
 from .queries import GuideQuery, list_response
 from .search import SearchIndex
 
@@ -209,9 +209,15 @@ def _indexes(site: Site) -> None:
 
 
 def _details(site: Site) -> None:
-    if site.compressor is not None:  # compress the new ones on every core first
-        site.compressor.prefill([site._detail_body(i) for i in range(len(site.guides))])
-    site.details = [site._detail(i) for i in range(len(site.guides))]
+    bodies = [site._detail_body(i) for i in range(len(site.guides))]
+    etags = [etag_of(body) for body in bodies]
+    compressor = site.compressor or Compressor()
+    compressor.prefill(bodies, etags)  # the new ones, on every core
+    robots = [(b"x-robots-tag", b"noindex")]
+    site.details = [
+        Prepared(body, JSON, robots if guide.noindex else (), compressor=compressor, etag=etag)
+        for guide, body, etag in zip(site.guides, bodies, etags, strict=True)
+    ]
     for i, guide in enumerate(site.guides):
         site.prepared[f"/guides/{guide.slug}"] = site.details[i]
 
