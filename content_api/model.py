@@ -386,9 +386,18 @@ class Total(msgspec.Struct):
     total: int
 
 
+class EditorMeta(msgspec.Struct, omit_defaults=True):
+    """``total`` always; ``page``, ``per_page`` and ``pages`` when the request asked for a page."""
+
+    total: int
+    page: int | None = None
+    per_page: int | None = None
+    pages: int | None = None
+
+
 class EditorList(msgspec.Struct):
     data: list[EditorRow]
-    meta: Total
+    meta: EditorMeta
 
 
 class TagFacet(msgspec.Struct):

@@ -38,10 +38,20 @@ def hostile_folder(folder: Path, outside: Path) -> dict[str, str]:
     write("ccas.md", SEED.read_bytes())
     write("binaire.md", bytes(range(256)) * 40, "file-binary")
     write("latin1.md", "---\ntitle: Été\n---\n\nCafé crème\n".encode("latin-1"), "encoding-invalid")
-    write("utf16.md", codecs.BOM_UTF16_LE + "---\ntitle: UTF-16\n---\n\nTexte\n".encode("utf-16-le"), "encoding-utf16")
+    write(
+        "utf16.md",
+        codecs.BOM_UTF16_LE + "---\ntitle: UTF-16\n---\n\nTexte\n".encode("utf-16-le"),
+        "encoding-utf16",
+    )
     write("enorme.md", "---\ntitle: Énorme\n---\n\n" + ("mot " * 1_300_000), "file-too-large")  # 5 MB
-    write("listes.md", "---\ntitle: Listes\n---\n\n" + "- " * 10_000 + "fond des listes\n", "nesting-too-deep")
-    write("citations.md", "---\ntitle: Citations\n---\n\n" + "> " * 10_000 + "fond des citations\n", "nesting-too-deep")
+    write(
+        "listes.md", "---\ntitle: Listes\n---\n\n" + "- " * 10_000 + "fond des listes\n", "nesting-too-deep"
+    )
+    write(
+        "citations.md",
+        "---\ntitle: Citations\n---\n\n" + "> " * 10_000 + "fond des citations\n",
+        "nesting-too-deep",
+    )
     write(
         "composants.md",
         "---\ntitle: Composants\n---\n\n" + "<Grid>\n" * 10_000 + "fond\n" + "</Grid>\n" * 10_000,
@@ -53,7 +63,11 @@ def hostile_folder(folder: Path, outside: Path) -> dict[str, str]:
         previous, current = chr(ord("a") + level - 1), chr(ord("a") + level)
         laughs.append(f"{current}: &{current} [" + ",".join([f"*{previous}"] * 9) + "]")
     write("rires.md", "\n".join(laughs) + "\n---\n\nTexte\n", "yaml-too-large")
-    write("python.md", "---\ntitle: P\nx: !!python/object/apply:os.system ['touch /tmp/pwned']\n---\nT\n", "yaml-invalid")
+    write(
+        "python.md",
+        "---\ntitle: P\nx: !!python/object/apply:os.system ['touch /tmp/pwned']\n---\nT\n",
+        "yaml-invalid",
+    )
     write("liste.md", "---\n- un\n- deux\n---\n\nTexte\n", "title-missing")
     write("doublons.md", "---\ntitle: A\ntitle: B\n---\n\nTexte\n", "yaml-duplicate-key")
     write("vide.md", "", "title-missing")
@@ -145,7 +159,8 @@ def test_limits_are_settings(tmp_path: Path) -> None:
     )  # fmt: skip
     assert [d["code"] for d in json.loads(tight.stdout)["diagnostics"]] == ["file-too-large"]
     loose = subprocess.run(
-        [sys.executable, "-m", "content_api", "check", str(tmp_path), "--format", "json", "--max-file-size", "5000"],
+        [sys.executable, "-m", "content_api", "check", str(tmp_path), "--format", "json",
+         "--max-file-size", "5000"],
         cwd=ROOT, capture_output=True, text=True, timeout=60, env=env,
     )  # fmt: skip
     assert [d["code"] for d in json.loads(loose.stdout)["diagnostics"]] == ["nesting-too-deep"]

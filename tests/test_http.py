@@ -252,6 +252,22 @@ def test_editors_filters(api: Server) -> None:
     assert api.get("/editors?bogus=1").status == 400
 
 
+def test_editors_pages(api: Server) -> None:
+    first = api.get("/editors?per_page=2").json()
+    assert [r["editor"] for r in first["data"]] == ["Arpège", "Up"]
+    assert first["meta"] == {"total": 3, "page": 1, "per_page": 2, "pages": 2}
+    second = api.get("/editors?per_page=2&page=2").json()
+    assert [r["editor"] for r in second["data"]] == ["Zèbre"]
+    assert api.get("/editors?api=particulier&page=2").json() == {
+        "data": [],
+        "meta": {"total": 2, "page": 2, "per_page": 100, "pages": 1},
+    }
+    for bad in ("page=0", "per_page=0", "per_page=1001", "page=x"):
+        response = api.get(f"/editors?{bad}")
+        assert response.status == 400, bad
+        assert bad.split("=")[0] in [e["param"] for e in response.json()["errors"]]
+
+
 def test_facets(api: Server) -> None:
     tags = api.get("/tags").json()["data"]
     assert tags[0] == {"slug": "portail-famille", "label": "Portail-Famille", "guides": 2}

@@ -19,7 +19,7 @@ from .server import serve
 CONTRACT_PARAMS = {
     "/guides": {"tag", "api", "publish", "noindex", "q", "sort", "page", "per_page", "fields"},
     "/guides/{slug}": {"slug", "include"},
-    "/editors": {"api", "guide", "q"},
+    "/editors": {"api", "guide", "q", "page", "per_page"},
     "/tags": set(),
     "/apis": set(),
     "/sitemap.xml": set(),

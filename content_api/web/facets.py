@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from litestar import Request, get
@@ -12,7 +13,7 @@ from .. import model as m
 from ..ids import api_slug, slugify, strip_accents
 from .common import BadParameters, Raw, current_site, reject_unknown, reply, split_values
 from .http import ParamError
-from .site import editors_response
+from .site import DEFAULT_EDITORS_PER_PAGE, MAX_EDITORS_PER_PAGE, editors_response
 
 
 @get(
@@ -54,7 +55,8 @@ def list_apis(request: Request[Any, Any, Any]) -> Raw:
     description=(
         "Rows of the guides' editor tables. Filters combine: `api` (slug or name, normalized), "
         "`guide` (slug), `q` (in the editor or solution name, case- and accent-insensitive). Repeated "
-        "values of one filter mean any of them."
+        "values of one filter mean any of them. Without `page` or `per_page` every matching row is "
+        "returned; with either, one page of them, and `meta` adds `page`, `per_page` and `pages`."
     ),
     responses={
         200: ResponseSpec(
@@ -67,26 +69,41 @@ def list_editors(
     api: Annotated[list[str] | None, Parameter(description="API slug or name; repeatable")] = None,
     guide: Annotated[list[str] | None, Parameter(description="guide slug; repeatable")] = None,
     q: Annotated[str | None, Parameter(description="text in the editor or solution name")] = None,
+    page: Annotated[int | None, Parameter(ge=1, description="page number, from 1 (pages the rows)")] = None,
+    per_page: Annotated[
+        int | None,
+        Parameter(
+            ge=1,
+            le=MAX_EDITORS_PER_PAGE,
+            description=f"rows per page (pages the rows; default {DEFAULT_EDITORS_PER_PAGE})",
+        ),
+    ] = None,
 ) -> Raw:
-    reject_unknown(request, ("api", "guide", "q"))
+    reject_unknown(request, ("api", "guide", "q", "page", "per_page"))
     site = current_site(request)
     apis = [api_slug(value) for value in split_values(api)]
     guides = [slugify(value) if value.strip() else "" for value in split_values(guide)]
     if "" in apis or "" in guides:
         raise BadParameters([ParamError("api" if "" in apis else "guide", "empty value")])
     needle = strip_accents(q).casefold().strip() if q is not None else None
-    key = f"/editors?api={','.join(apis)}&guide={','.join(guides)}&q={needle}"
+    paged = page is not None or per_page is not None
+    window = (page or 1, per_page or DEFAULT_EDITORS_PER_PAGE) if paged else None
+    key = f"/editors?api={','.join(apis)}&guide={','.join(guides)}&q={needle}&page={window}"
 
     def build() -> Any:
-        rows: set[int] | None = None
-        if apis:
-            rows = {n for slug in apis for n in site.editors_by_api.get(slug, ())}
-        if guides:
-            by_guide = {n for slug in guides for n in site.editors_by_guide.get(slug, ())}
-            rows = by_guide if rows is None else rows & by_guide
-        chosen = range(len(site.editors)) if rows is None else sorted(rows)
+        chosen: Sequence[int]
+        if len(apis) == 1 and not guides:
+            chosen = site.editors_by_api.get(apis[0], [])  # already in row order: no set, no sort
+        else:
+            rows: set[int] | None = None
+            if apis:
+                rows = {n for slug in apis for n in site.editors_by_api.get(slug, ())}
+            if guides:
+                by_guide = {n for slug in guides for n in site.editors_by_guide.get(slug, ())}
+                rows = by_guide if rows is None else rows & by_guide
+            chosen = range(len(site.editors)) if rows is None else sorted(rows)
         if needle:
             chosen = [n for n in chosen if needle in site.editor_keys[n]]
-        return editors_response(site, chosen)
+        return editors_response(site, chosen, window=window)
 
     return reply(request, site.cached(key, build), site)

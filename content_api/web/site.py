@@ -8,11 +8,12 @@ responses to the queries seen are kept in a bounded cache. The build steps run a
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import urllib.parse
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -27,6 +28,10 @@ from ..render import render_html, render_text
 from .http import JSON, Compressor, Policy, Prepared, encode, etag_of
 from .queries import GuideQuery, list_response
 from .search import SearchIndex
+
+#: /editors pages, when a page is asked for (without, every row is returned).
+DEFAULT_EDITORS_PER_PAGE = 100
+MAX_EDITORS_PER_PAGE = 1000
 
 SORTS = ("title", "-title", "slug", "-slug", "updated", "-updated")
 
@@ -235,10 +240,21 @@ def _editors(site: Site) -> None:
     site.prepared["/editors"] = editors_response(site, range(len(rows)), site.compressor)
 
 
-def editors_response(site: Site, rows: Any, compressor: Compressor | None = None) -> Prepared:
-    chosen = list(rows)
-    body = b'{"data":[' + b",".join(site.editor_json[n] for n in chosen) + b'],"meta":'
-    return Prepared(body + encode({"total": len(chosen)}) + b"}", compressor=compressor)
+def editors_response(
+    site: Site,
+    rows: Sequence[int],
+    compressor: Compressor | None = None,
+    *,
+    window: tuple[int, int] | None = None,
+) -> Prepared:
+    """The /editors body for ``rows`` (positions in ``site.editors``): all, or one ``(page, per_page)``."""
+    meta: dict[str, int] = {"total": len(rows)}
+    if window is not None:
+        page, per_page = window
+        meta |= {"page": page, "per_page": per_page, "pages": math.ceil(len(rows) / per_page)}
+        rows = rows[(page - 1) * per_page : page * per_page]
+    body = b'{"data":[' + b",".join(site.editor_json[n] for n in rows) + b'],"meta":'
+    return Prepared(body + encode(meta) + b"}", compressor=compressor)
 
 
 def _facets(site: Site) -> None:
