@@ -47,6 +47,7 @@ RULES: dict[str, Rule] = {
     "tag-not-component": Rule("info", "a capitalized tag that is not a valid component: kept as text"),
     "attribute-unquoted": Rule("warning", "`href=https://…` without quotes (the site's renderer loses it)"),
     "attribute-quote": Rule("warning", "a quoted value contains its own quote character"),
+    "html-unsafe": Rule("warning", "raw HTML that runs code (script, on* handler, javascript: URL), removed"),
     "url-unsafe": Rule("warning", "a `javascript:`, `vbscript:` or `data:` URL, replaced by null"),
     "nesting-too-deep": Rule("warning", "containers nested deeper than 32 levels: the rest is plain text"),
     # Markdown read differently by GFM and by the site's renderer

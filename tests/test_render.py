@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import pytest
+
 from content_api import model as m
 from content_api import parse_guide, render_html, render_text
+from content_api.parse.html_safety import DROPPED_ELEMENTS
+from content_api.parse.urls import is_unsafe_url
 
 
 def body(markdown: str) -> m.Root:
@@ -71,6 +75,77 @@ def test_unsafe_urls_never_reach_the_html() -> None:
     )
     assert "javascript" not in html.lower() and "vbscript" not in html.lower() and "data:" not in html
     assert_balanced(html)
+
+
+RAW_HTML_ATTACKS = [
+    '<a href="javascript:alert(1)">x</a>',
+    "<a href=' JaVa&#x0A;ScRiPt:alert(1)'>x</a>",
+    "<img src=x onerror=alert(1)>",
+    "<IMG SRC=x OnError='alert(1)'>",
+    "<svg><a xlink:href='vbscript:x'>y</a></svg>",
+    "<iframe srcdoc='<script>alert(1)</script>'></iframe>",
+    "<iframe src='data:text/html,<script>alert(1)</script>'></iframe>",
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<meta http-equiv=refresh content='0;url=https://evil.example'>",
+    "<base href='https://evil.example/'>",
+    "<object data='x.swf'></object><embed src='x.swf'>",
+    "<style>body{display:none}</style>",
+    "<form action='javascript:x'><button formaction='javascript:y'>b</button></form>",
+    "<div>\n<img src=x onerror=alert(1)",
+]
+
+
+class _Tags(HTMLParser):
+    """Every start tag and attribute a browser would see in a piece of HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+
+def _runs_code(fragment: str) -> list[str]:
+    """What in ``fragment`` would run code or load a page in a browser."""
+    parser = _Tags()
+    parser.feed(fragment)
+    parser.close()
+    found = []
+    for tag, attrs in parser.tags:
+        if tag in DROPPED_ELEMENTS:
+            found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on") or name == "srcdoc" or (value is not None and is_unsafe_url(value)):
+                found.append(f"<{tag} {name}={value!r}>")
+    return found
+
+
+def _walk(node: object) -> list[object]:
+    nodes = [node]
+    for child in getattr(node, "children", None) or ():
+        nodes += _walk(child)
+    return nodes
+
+
+@pytest.mark.parametrize("attack", RAW_HTML_ATTACKS)
+@pytest.mark.parametrize("where", ["block", "inline", "component"])
+def test_raw_html_never_runs_code(attack: str, where: str) -> None:
+    markdown = {
+        "block": attack + "\n",
+        "inline": "Texte " + attack.replace("\n", " ") + " suite\n",
+        "component": "<Centered>\n" + attack + "\n\n</Centered>\n",
+    }[where]
+    guide = parse_guide("---\ntitle: T\n---\n" + markdown, "g.md")
+    assert _runs_code(render_html(guide.body)) == []
+    nodes = _walk(guide.body)
+    assert [_runs_code(n.value) for n in nodes if isinstance(n, m.Html) and _runs_code(n.value)] == []
+    for node in nodes:
+        for name, value in (getattr(node, "props", None) or {}).items():
+            assert not name.lower().startswith("on") and not (isinstance(value, str) and is_unsafe_url(value))
+    if not (where == "inline" and attack.startswith("<div>\n")):  # unfinished inline: plain text
+        assert "html-unsafe" in [d.code for d in guide.diagnostics]
 
 
 def test_heading_ids_on_request() -> None:

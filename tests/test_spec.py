@@ -24,6 +24,16 @@ DIALECT = {
     612: "bare e-mail address",
 }
 
+# Raw HTML that runs code is removed (README, "Raw HTML"): these examples render without their
+# <script> and <style> elements, and everything else stays as the spec has it.
+SANITIZED = {
+    170: "<p>okay</p>\n",
+    172: "<p>okay</p>\n",
+    173: "",
+    176: "<p><em>foo</em></p>\n",
+    178: "1. *bar*\n",
+}
+
 
 def _examples(name: str, extension: str | None = None) -> list[dict[str, object]]:
     path = SPEC / name
@@ -51,7 +61,8 @@ def _render(markdown: str) -> str:
 @needs_shared
 @pytest.mark.parametrize("example", _params(_examples("commonmark.json"), DIALECT))
 def test_commonmark(example: dict[str, str]) -> None:
-    assert _render(example["markdown"]) == example["html"]
+    expected = SANITIZED.get(int(example["example"]), example["html"])
+    assert _render(example["markdown"]) == expected
 
 
 @needs_shared

@@ -33,6 +33,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.html_block import html_block
 from markdown_it.rules_inline import StateInline
 
+from .html_safety import DROPPED_ELEMENTS
+
 _NAME = re.compile(r"[A-Z][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _ATTR_NAME = re.compile(r"[A-Za-z_:$][A-Za-z0-9_:.$-]*")
 _UNQUOTED = re.compile(r"[^\s>]+")
@@ -190,13 +192,21 @@ def find_close(src: str, name: str, start: int, end: int) -> tuple[int, int] | N
                 i = tag.end
 
 
+_HTML_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
+
+
+def is_dangerous_html(src: str, pos: int, end: int) -> bool:
+    """``<SCRIPT``, ``</Style``...: an element that runs code, whatever its case, is HTML, not a
+    component, so that the raw-HTML rules see it and make it safe (content_api.parse.html_safety)."""
+    match = _HTML_NAME.match(src, pos, end)
+    return match is not None and match.group(1).lower() in DROPPED_ELEMENTS
+
+
 def _is_capitalized_tag(src: str, pos: int, end: int) -> bool:
     if pos + 1 >= end or src[pos] != "<":
         return False
-    ch = src[pos + 1]
-    if ch == "/":
-        return pos + 2 < end and "A" <= src[pos + 2] <= "Z"
-    return "A" <= ch <= "Z"
+    first = pos + 2 if src[pos + 1] == "/" else pos + 1
+    return first < end and "A" <= src[first] <= "Z" and not is_dangerous_html(src, pos, end)
 
 
 # --- block rule -----------------------------------------------------------------------------------
@@ -214,6 +224,8 @@ def component_block(state: StateBlock, startLine: int, endLine: int, silent: boo
     pos = state.bMarks[startLine] + state.tShift[startLine]
     limit = state.eMarks[endLine - 1] if endLine > startLine else state.eMarks[startLine]
     if src[pos : pos + 1] != "<" or pos + 1 >= limit or not "A" <= src[pos + 1] <= "Z":
+        return False
+    if is_dangerous_html(src, pos, limit):
         return False
     tag = scan_tag(src, pos, limit)
     if tag is None:
@@ -324,7 +336,7 @@ def html_block_without_components(state: StateBlock, startLine: int, endLine: in
 
 def component_inline(state: StateInline, silent: bool) -> bool:
     src, pos, end = state.src, state.pos, state.posMax
-    if src[pos] != "<" or pos + 1 >= end:
+    if src[pos] != "<" or pos + 1 >= end or is_dangerous_html(src, pos, end):
         return False
     ch = src[pos + 1]
     if ch == "/":

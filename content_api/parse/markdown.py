@@ -19,6 +19,7 @@ from ..render import html_to_text, render_text
 from .components import RAW_HTML_START, Attr, components_plugin
 from .context import Context
 from .editors import editor_table, is_editor_header
+from .html_safety import sanitize_html
 from .linkify import GfmLinkify
 from .urls import is_unsafe_url, is_url_prop
 
@@ -336,7 +337,8 @@ class Converter:
             return m.Code(lang=None, meta=None, value=_strip_eol(token.content), position=position)
         if kind == "html_block":
             self._check_html_block(token)
-            return m.Html(value=_strip_eol(token.content), position=position)
+            value = self.safe_html(_strip_eol(token.content), token)
+            return m.Html(value=value, position=position) if value.strip() else None
         if kind == "hr":
             return m.ThematicBreak(position=position)
         if kind == "component":
@@ -508,6 +510,24 @@ class Converter:
                 "'[[...]](...)' literally; remove the inner brackets",
             )
 
+    def safe_html(self, value: str, block: Token | None = None) -> str:
+        """Raw HTML without what runs code (see html_safety), each removal reported."""
+        safe, removed = sanitize_html(value)
+        if removed:
+            snippet = removed[0][1]
+            if block is not None and block.map is not None:
+                lines = self.ctx.lines
+                index = next(
+                    (i for i in range(block.map[0], min(block.map[1], len(lines))) if snippet in lines[i]),
+                    block.map[0],
+                )
+                where = self.ctx.body_point(index, snippet)
+            else:
+                where = self.where(0, snippet)
+            whats = ", ".join(dict.fromkeys(what for what, _ in removed))
+            self.warn(where, "html-unsafe", f"raw HTML that could run code, removed: {whats}")
+        return safe
+
     def url(self, url: str, what: str, offset: int = 0) -> str | None:
         if is_unsafe_url(url):
             self.warn(
@@ -574,11 +594,22 @@ class Converter:
                     f"<{name} {attr.name}=...> is not quoted: kept as {attr.value!r}, but the site's "
                     f'current renderer loses it; write {attr.name}="..."',
                 )
-            if isinstance(value, str) and is_url_prop(attr.name):
+            lowered = attr.name.lower()
+            if lowered.startswith("on") or lowered in _CODE_PROPS:
+                self.warn(
+                    self.where(attr.offset, attr.name),
+                    "html-unsafe",
+                    f"<{name} {attr.name}> would run code in a frontend that passes props on: removed",
+                )
+                continue
+            if isinstance(value, str) and (is_url_prop(attr.name) or is_unsafe_url(value)):
                 value = self.url(value, f"<{name} {attr.name}>", attr.offset)
             props[attr.name] = value
         return props
 
+
+#: Props that hold code or markup for the DOM (``on*`` handlers are caught by their prefix).
+_CODE_PROPS = frozenset({"dangerouslysetinnerhtml", "srcdoc"})
 
 _BlockOpener = Callable[[Converter, Token, list[_Frame], m.Position | None], Any]
 _BLOCK_OPENERS: dict[str, _BlockOpener] = {
@@ -676,8 +707,10 @@ def _leaf_code(conv: Converter, token: Token, current: list[Any]) -> None:
 
 
 def _leaf_html(conv: Converter, token: Token, current: list[Any]) -> None:
-    conv.texts.append(html_to_text(token.content))
-    current.append(m.Html(value=token.content))
+    value = conv.safe_html(token.content)
+    if value:  # an inline tag removed whole leaves nothing to keep
+        conv.texts.append(html_to_text(value))
+        current.append(m.Html(value=value))
 
 
 def _leaf_image(conv: Converter, token: Token, current: list[Any]) -> None:
