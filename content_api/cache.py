@@ -2,7 +2,7 @@
 
 ``content-api serve --cache DIR`` keeps one file, ``DIR/content-api.cache``: msgspec MessagePack
 of the guides parsed by the last load (keyed by a hash of each file's name and bytes) and the
-gzip/br forms of its prepared responses (keyed by ETag). The next start parses and compresses
+br forms of its prepared responses (keyed by ETag). The next start parses and compresses
 only what changed. The file records the engine version (a hash of this package's code and of the
 versions of the parsing libraries): written by another version, or unreadable, it is ignored
 with a warning, never trusted. It is written to a temporary file and renamed, so a crash never
@@ -32,7 +32,7 @@ _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "python-fron
 class Pack(msgspec.Struct):
     engine: str
     guides: dict[str, Parsed]
-    forms: dict[str, tuple[bytes | None, bytes | None]]
+    forms: dict[str, bytes | None]
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +77,7 @@ class ParseCache:
             return empty
         return pack
 
-    def save(self, guides: dict[str, Parsed], forms: dict[str, tuple[bytes | None, bytes | None]]) -> None:
+    def save(self, guides: dict[str, Parsed], forms: dict[str, bytes | None]) -> None:
         """Write the cache atomically; a failure is logged, never raised (the cache is optional)."""
         data = msgspec.msgpack.encode(Pack(engine_version(), guides, forms))
         try:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..config import Settings
 from .common import not_loaded_detail
-from .http import NOSNIFF, Policy, Prepared, encode, problem, respond
+from .http import NOSNIFF, Policy, Prepared, encode, problem, respond, security_headers
 from .loader import SiteHolder, workers_ready
 
 Scope = MutableMapping[str, Any]
@@ -132,10 +132,7 @@ class Edge:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                raw = list(message.get("headers", ()))
-                if not any(name.lower() == b"x-content-type-options" for name, _ in raw):
-                    raw.append(NOSNIFF)
-                message = {**message, "headers": raw + cors}
+                message = {**message, "headers": security_headers(list(message.get("headers", ()))) + cors}
             elif head and message["type"] == "http.response.body":
                 message = {**message, "body": b""}
             await send(message)

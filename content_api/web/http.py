@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -41,43 +43,75 @@ def etag_of(body: bytes) -> str:
 GZIP_LEVEL = 6
 BROTLI_QUALITY = 5
 
-Forms = tuple[bytes | None, bytes | None]
+#: The gzip forms of the responses prepared at load are made when first asked for and kept in a
+#: least-recently-used cache of this many bytes (their br forms are made at load and always kept).
+GZIP_CACHE_BYTES = 64 * 1024 * 1024
 
 
 class Compressor:
-    """gzip and br forms of bodies, kept by ETag: a body seen before is not compressed again.
+    """br forms of bodies, kept by ETag: a body seen before is not compressed again.
 
     One compressor lives across snapshots (hot reload) and can be saved with the parse cache
-    (warm restart); ``keep`` drops the forms no live response uses.
+    (warm restart); ``keep_used`` drops the forms no live response uses. Only br is made ahead:
+    every browser asks for it, and it is the smaller; gzip, for the clients that only know gzip, is
+    made on demand (:data:`GZIP_CACHE`), so that memory does not hold every body three times.
     """
 
-    def __init__(self, forms: dict[str, Forms] | None = None) -> None:
-        self.forms: dict[str, Forms] = forms or {}
+    def __init__(self, forms: dict[str, bytes | None] | None = None) -> None:
+        self.forms: dict[str, bytes | None] = forms or {}
         self.used: set[str] = set()
         #: how many bodies were compressed since the last ``keep_used``
         self.fresh = 0
 
-    def __call__(self, etag: str, body: bytes) -> Forms:
+    def __call__(self, etag: str, body: bytes) -> bytes | None:
         self.used.add(etag)
-        forms = self.forms.get(etag)
-        if forms is None:
-            forms = self.forms[etag] = compress(body)
-            self.fresh += 1
-        return forms
+        if etag in self.forms:
+            return self.forms[etag]
+        form = self.forms[etag] = compress(body)
+        self.fresh += 1
+        return form
 
     def prefill(self, bodies: list[bytes], etags: list[str]) -> None:
         """Compress the bodies not seen before, on every core (see content_api.parallel)."""
         from ..parallel import pmap
 
         missing = {etag: body for etag, body in zip(etags, bodies, strict=True) if etag not in self.forms}
-        for etag, forms in zip(missing, pmap(compress, list(missing.values())), strict=True):
-            self.forms[etag] = forms
+        for etag, form in zip(missing, pmap(compress, list(missing.values())), strict=True):
+            self.forms[etag] = form
             self.fresh += 1
 
     def keep_used(self) -> None:
         """Forget the forms of bodies no longer served (after a new snapshot is built)."""
-        self.forms = {etag: forms for etag, forms in self.forms.items() if etag in self.used}
+        self.forms = {etag: form for etag, form in self.forms.items() if etag in self.used}
         self.used = set()
+
+
+class _LruCache:
+    """Bytes by key, the least recently used dropped beyond ``limit`` bytes in all."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()  # a reload's build thread may prepare while requests read
+
+    def get(self, key: str, make: Callable[[], bytes]) -> bytes:
+        found = self.items.get(key)
+        if found is not None:
+            self.items.move_to_end(key)
+            return found
+        made = make()
+        with self._lock:
+            if key not in self.items:
+                self.items[key] = made
+                self.size += len(made)
+            while self.size > self.limit and len(self.items) > 1:
+                _, dropped = self.items.popitem(last=False)
+                self.size -= len(dropped)
+        return made
+
+
+GZIP_CACHE = _LruCache(GZIP_CACHE_BYTES)
 
 
 def _gzip(body: bytes) -> bytes:
@@ -89,21 +123,21 @@ def _br(body: bytes) -> bytes:
     return bytes(brotli.compress(body, quality=BROTLI_QUALITY))
 
 
-def compress(body: bytes) -> Forms:
-    if len(body) < MIN_COMPRESS:
-        return None, None
-    return _gzip(body), _br(body)
+def compress(body: bytes) -> bytes | None:
+    """The br form of ``body``, or None when it is too short to be worth it."""
+    return _br(body) if len(body) >= MIN_COMPRESS else None
 
 
 class Prepared:
     """One response body, encoded once, in every content coding it is worth sending in.
 
-    With a ``compressor`` (the responses prepared at load), the gzip and br forms are made at once
-    (or found again by ETag). Without (a response made for one query), each form is made the
-    first time a client asks for it: nobody waits for a coding nobody wants.
+    With a ``compressor`` (the responses prepared at load), the br form is made at once (or found
+    again by ETag) and the gzip form comes from :data:`GZIP_CACHE`. Without (a response made for
+    one query), each form is made the first time a client asks for it and kept with the response:
+    nobody waits for a coding nobody wants.
     """
 
-    __slots__ = ("_br", "_gzip", "body", "etag", "headers", "media_type")
+    __slots__ = ("_br", "_gzip", "_shared", "body", "etag", "headers", "media_type")
 
     def __init__(
         self,
@@ -120,19 +154,28 @@ class Prepared:
         self.etag = etag or etag_of(body)
         self._gzip: bytes | Literal[False] | None = False  # False: not made yet
         self._br: bytes | Literal[False] | None = False
+        self._shared = compressor is not None
         if compressor is not None:
-            self._gzip, self._br = compressor(self.etag, body)
+            self._br = compressor(self.etag, body)
+
+    @property
+    def compressible(self) -> bool:
+        return len(self.body) >= MIN_COMPRESS
 
     @property
     def gzip(self) -> bytes | None:
+        if not self.compressible:
+            return None
+        if self._shared:
+            return GZIP_CACHE.get(self.etag, lambda: _gzip(self.body))
         if self._gzip is False:
-            self._gzip = _gzip(self.body) if len(self.body) >= MIN_COMPRESS else None
+            self._gzip = _gzip(self.body)
         return self._gzip
 
     @property
     def br(self) -> bytes | None:
         if self._br is False:
-            self._br = _br(self.body) if len(self.body) >= MIN_COMPRESS else None
+            self._br = _br(self.body) if self.compressible else None
         return self._br
 
     @classmethod
@@ -227,6 +270,31 @@ class Policy(msgspec.Struct, frozen=True):
 
 
 NOSNIFF = (b"x-content-type-options", b"nosniff")
+#: The policy of the HTML pages (API reference, previews): scripts and styles from this origin only
+#: (no inline script), images and embedded widgets over HTTPS, no plugins, never framed elsewhere.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; "
+    "frame-src https:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+HTML_SECURITY = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+)
+
+
+def security_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``raw`` with ``nosniff``, and for an HTML page the headers above, unless already there."""
+    names = {name.lower() for name, _ in raw}
+    out = list(raw)
+    if b"x-content-type-options" not in names:
+        out.append(NOSNIFF)
+    is_html = any(name.lower() == b"content-type" and value.startswith(b"text/html") for name, value in raw)
+    if is_html and b"content-security-policy" not in names:
+        out.extend(HTML_SECURITY)
+    return out
+
+
 VARY = (b"vary", b"Accept-Encoding")
 
 
@@ -237,14 +305,13 @@ def respond(
     if not accepts(request_headers.get("accept"), prepared.media_type):
         return not_acceptable(f"this resource is {prepared.media_type}", policy)
     coding = choose_encoding(request_headers.get("accept-encoding"))
-    if coding == "br" and prepared.br is not None:
-        body, etag = prepared.br, prepared.etag[:-1] + '-br"'
-    elif coding == "gzip" and prepared.gzip is not None:
-        body, etag = prepared.gzip, prepared.etag[:-1] + '-gzip"'
-    elif coding is None:
+    if coding is None:
         return not_acceptable("no acceptable content coding (identity is refused)", policy)
+    if coding == "identity" or not prepared.compressible:
+        coding, etag = "identity", prepared.etag
     else:
-        body, etag, coding = prepared.body, prepared.etag, "identity"
+        etag = f'{prepared.etag[:-1]}-{coding}"'
+    body = b""  # the encoded form is made (if it must be) only for a 200, below
     headers: RawHeaders = [
         (b"etag", etag.encode()),
         (b"cache-control", policy.cache_control),
@@ -252,10 +319,15 @@ def respond(
         NOSNIFF,
         *prepared.headers,
         *policy.extra,
+        *(HTML_SECURITY if prepared.media_type == "text/html" else ()),
     ]
     if_none_match = request_headers.get("if-none-match")
     if if_none_match is not None and status == 200 and etag_matches(if_none_match, prepared.etag):
         return 304, headers, b""
+    if coding == "identity":
+        body = prepared.body
+    else:
+        body = (prepared.br if coding == "br" else prepared.gzip) or prepared.body
     headers.append((b"content-type", _content_type(prepared.media_type)))
     if coding != "identity":
         headers.append((b"content-encoding", coding.encode()))
