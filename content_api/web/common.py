@@ -53,17 +53,28 @@ def not_loaded_detail(holder: SiteHolder) -> str:
     return "the content is still loading; retry in a moment"
 
 
-def reject_unknown(request: Request[Any, Any, Any], allowed: Iterable[str]) -> None:
-    """A 400 naming every query parameter the endpoint does not know."""
+def reject_unknown(
+    request: Request[Any, Any, Any],
+    allowed: Iterable[str],
+    single: Iterable[str] = (),
+    typed: Iterable[str] = (),
+) -> None:
+    """A 400 naming every query parameter the endpoint does not know, every ``single`` one given
+    more than once, and every ``typed`` one (a number, a boolean, a choice) given as ``null``, which
+    the framework would otherwise read as absent."""
     known = set(allowed)
-    unknown = [name for name in request.query_params if name not in known]
-    if unknown:
-        raise BadParameters(
-            [
-                ParamError(name, f"unknown parameter (allowed: {', '.join(sorted(known)) or 'none'})")
-                for name in unknown
-            ]
-        )
+    errors = [
+        ParamError(name, f"unknown parameter (allowed: {', '.join(sorted(known)) or 'none'})")
+        for name in request.query_params
+        if name not in known
+    ]
+    params = request.query_params
+    errors += [
+        ParamError(name, "given more than once") for name in single if len(params.getall(name, [])) > 1
+    ]
+    errors += [ParamError(name, "null is not a value") for name in typed if params.get(name) == "null"]
+    if errors:
+        raise BadParameters(errors)
 
 
 class Raw:
@@ -92,9 +103,24 @@ def reply(request: Request[Any, Any, Any], prepared: Prepared, site: Site) -> Ra
     return Raw(*respond(prepared, request.headers, site.policy))
 
 
+def choices(name: str, values: Iterable[str] | None, known: Iterable[str]) -> set[str]:
+    """Values of a parameter with a fixed set of values: an empty or unknown one is a 400."""
+    chosen = {part.strip() for value in values or () for part in value.split(",")}
+    unknown = chosen - set(known)
+    if unknown:
+        raise BadParameters(
+            [ParamError(name, f"unknown value(s) {sorted(unknown)}; known: {', '.join(sorted(known))}")]
+        )
+    return chosen
+
+
 def split_values(values: Iterable[str] | None) -> list[str]:
-    """Repeated and comma-separated values: ``a,b&x=c`` -> ["a", "b", "c"]."""
+    """Repeated and comma-separated values: ``a,b&x=c`` -> ["a", "b", "c"].
+
+    Empty values are no values: ``tag=`` (what a form sends for an empty field, and how OpenAPI
+    clients write a null) filters nothing.
+    """
     out: list[str] = []
     for value in values or ():
-        out.extend(part.strip() for part in value.split(","))
+        out.extend(part for part in (part.strip() for part in value.split(",")) if part)
     return out

@@ -11,8 +11,7 @@ from litestar.params import Parameter
 
 from .. import model as m
 from ..ids import api_slug, slugify, strip_accents
-from .common import BadParameters, Raw, current_site, reject_unknown, reply, split_values
-from .http import ParamError
+from .common import Raw, current_site, reject_unknown, reply, split_values
 from .site import DEFAULT_EDITORS_PER_PAGE, MAX_EDITORS_PER_PAGE, editors_response
 
 
@@ -79,12 +78,16 @@ def list_editors(
         ),
     ] = None,
 ) -> Raw:
-    reject_unknown(request, ("api", "guide", "q", "page", "per_page"))
+    reject_unknown(
+        request,
+        ("api", "guide", "q", "page", "per_page"),
+        single=("q", "page", "per_page"),
+        typed=("page", "per_page"),
+    )
     site = current_site(request)
+    # a value without letter or digit normalizes to "", which no row has
     apis = [api_slug(value) for value in split_values(api)]
-    guides = [slugify(value) if value.strip() else "" for value in split_values(guide)]
-    if "" in apis or "" in guides:
-        raise BadParameters([ParamError("api" if "" in apis else "guide", "empty value")])
+    guides = [slugify(value) for value in split_values(guide)]
     needle = strip_accents(q).casefold().strip() if q is not None else None
     paged = page is not None or per_page is not None
     window = (page or 1, per_page or DEFAULT_EDITORS_PER_PAGE) if paged else None

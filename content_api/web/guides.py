@@ -10,32 +10,35 @@ from litestar.params import Parameter
 
 from .. import model as m
 from ..ids import api_slug, slugify
-from .common import BadParameters, GuideFailed, Raw, current_site, reject_unknown, reply, split_values
+from .common import (
+    BadParameters,
+    GuideFailed,
+    Raw,
+    choices,
+    current_site,
+    reject_unknown,
+    reply,
+    split_values,
+)
 from .http import ParamError
 from .queries import DEFAULT_PER_PAGE, MAX_PER_PAGE, SUMMARY_FIELDS, GuideQuery, list_response
-from .search import SearchError
 
 Sort = Literal["title", "-title", "slug", "-slug", "updated", "-updated"]
 LIST_PARAMS = ("tag", "api", "publish", "noindex", "q", "sort", "page", "per_page", "fields")
 INCLUDES = frozenset({"html", "text"})
 
 
-def _slugs(name: str, values: list[str] | None, normalize: Any) -> tuple[str, ...]:
-    slugs = []
-    for value in split_values(values):
-        slug = normalize(value)
-        if not slug:
-            raise BadParameters([ParamError(name, f"{value!r} has no letter or digit")])
-        slugs.append(slug)
-    return tuple(dict.fromkeys(slugs))
+def _slugs(values: list[str] | None, normalize: Any) -> tuple[str, ...]:
+    """Normalized filter values; one without letter or digit normalizes to ``""``, which no guide has."""
+    return tuple(dict.fromkeys(normalize(value) for value in split_values(values)))
 
 
 def _fields(value: str | None) -> tuple[str, ...] | None:
-    if value is None:
+    fields = tuple(dict.fromkeys(split_values([value] if value is not None else [])))
+    if not fields:
         return None
-    fields = tuple(dict.fromkeys(split_values([value])))
     unknown = [f for f in fields if f not in SUMMARY_FIELDS]
-    if unknown or not fields:
+    if unknown:
         raise BadParameters(
             [ParamError("fields", f"unknown field(s) {unknown}; known: {', '.join(sorted(SUMMARY_FIELDS))}")]
         )
@@ -50,7 +53,9 @@ def _fields(value: str | None) -> tuple[str, ...] | None:
         "Guides in pages, filtered and sorted. Repeated `tag` and `api` values must all match; values are "
         "normalized (`api=API Particulier` = `api=particulier`). With `q`, each item gets a `snippet` "
         "(HTML, matches in `<mark>`) and, unless `sort` is given, the order is relevance (BM25: title, "
-        "then tagline, then body). A page past the end is an empty page."
+        "then tagline, then body); FTS5 syntax that does not parse is searched as plain words. Empty "
+        "values (`tag=`, `q=`) filter nothing; a value that normalizes to nothing matches nothing. A page "
+        "past the end is an empty page."
     ),
     responses={
         200: ResponseSpec(data_container=m.GuideList, generate_examples=False, description="A page of guides")
@@ -87,23 +92,25 @@ def list_guides(
         str | None, Parameter(description="comma-separated GuideSummary fields to return (`slug` always is)")
     ] = None,
 ) -> Raw:
-    reject_unknown(request, LIST_PARAMS)
+    reject_unknown(
+        request,
+        LIST_PARAMS,
+        single=("publish", "noindex", "q", "sort", "page", "per_page", "fields"),
+        typed=("publish", "noindex", "sort", "page", "per_page"),
+    )
     site = current_site(request)
     query = GuideQuery(
-        tags=_slugs("tag", tag, slugify),
-        apis=_slugs("api", api, api_slug),
+        tags=_slugs(tag, slugify),
+        apis=_slugs(api, api_slug),
         publish=publish,
         noindex=noindex,
-        q=q,
+        q=q if q is not None and q.strip() else None,
         sort=sort,
         page=page,
         per_page=per_page,
         fields=_fields(fields),
     )
-    try:
-        prepared = site.cached(query.link(page), lambda: list_response(site, query))
-    except SearchError as exc:
-        raise BadParameters([ParamError("q", str(exc))]) from None
+    prepared = site.cached(query.link(page), lambda: list_response(site, query))
     return reply(request, prepared, site)
 
 
@@ -133,11 +140,7 @@ def get_guide(
 ) -> Raw:
     reject_unknown(request, ("include",))
     site = current_site(request)
-    wanted = frozenset(split_values(include))
-    if wanted - INCLUDES:
-        raise BadParameters(
-            [ParamError("include", f"unknown rendering(s) {sorted(wanted - INCLUDES)}; known: html, text")]
-        )
+    wanted = frozenset(choices("include", include, INCLUDES))
     i = site.index.get(slug.lower())
     if i is None:
         failed = site.library.failed.get(slug.lower())

@@ -91,6 +91,41 @@ def _head(operation: dict[str, Any]) -> dict[str, Any]:
     return head
 
 
+def _parameter_schemas() -> dict[tuple[str, str], dict[str, Any]]:
+    """Constraints the handlers check themselves, stated in the document (for clients and fuzzers)."""
+    from ..diagnostics import RULES
+    from .queries import SUMMARY_FIELDS
+
+    field = "(?:" + "|".join(sorted(SUMMARY_FIELDS)) + ")"
+    return {
+        ("/guides/{slug}", "include"): {"items": {"type": "string", "enum": ["html", "text"]}},
+        ("/diagnostics", "code"): {"items": {"type": "string", "enum": sorted(RULES)}},
+        # comma-separated names; empty items are ignored, as by the handler
+        ("/guides", "fields"): {"pattern": f"^[\\s,]*(?:{field}(?:\\s*,[\\s,]*{field})*)?[\\s,]*$"},
+    }
+
+
+def _constrain(path: str, operation: dict[str, Any]) -> None:
+    constraints = _parameter_schemas()
+    for parameter in operation.get("parameters", ()):
+        schema = parameter["schema"]
+        options = schema.get("oneOf")
+        if parameter.get("in") == "query" and options and {"type": "null"} in options:
+            # An optional query parameter is absent, never null: a query string holds no null.
+            kept = [o for o in options if o != {"type": "null"}]
+            rest = {k: v for k, v in schema.items() if k != "oneOf"}
+            parameter["schema"] = schema = {**kept[0], **rest} if len(kept) == 1 else {**rest, "oneOf": kept}
+        extra = constraints.get((path, parameter["name"]))
+        if extra is None:
+            continue
+        for option in schema.get("oneOf", [schema]):
+            if option.get("type") in ("array", "string"):
+                if "items" in extra and option.get("type") == "array":
+                    option["items"] = extra["items"]
+                elif option.get("type") == "string":
+                    option.update({k: v for k, v in extra.items() if k != "items"})
+
+
 def openapi_document(app: Litestar) -> dict[str, Any]:
     doc: dict[str, Any] = app.openapi_schema.to_schema()
     _, schemas = msgspec.json.schema_components(RESPONSE_MODELS, ref_template=REF)
@@ -100,5 +135,6 @@ def openapi_document(app: Litestar) -> dict[str, Any]:
         if get is None:
             continue
         _responses(path, get)
+        _constrain(path, get)
         item["head"] = _head(get)
     return doc

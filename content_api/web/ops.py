@@ -9,7 +9,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from .. import model as m
-from .common import Raw, current_site, reject_unknown, reply, split_values
+from ..diagnostics import RULES
+from .common import Raw, choices, current_site, reject_unknown, reply, split_values
 from .site import diagnostics_response
 
 
@@ -66,7 +67,7 @@ def diagnostics(
     reject_unknown(request, ("file", "code", "severity"))
     site = current_site(request)
     files = {f if f.endswith(".md") else f + ".md" for f in split_values(file)}
-    codes = set(split_values(code))
+    codes = choices("code", code, RULES)
     severities = set(severity or ())
     if not (files or codes or severities):
         return reply(request, site.prepared["/diagnostics"], site)

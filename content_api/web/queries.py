@@ -81,7 +81,7 @@ def _page(site: Site, selected: frozenset[int] | None, sort: str, start: int, st
 
 
 def list_response(site: Site, query: GuideQuery, compressor: Compressor | None = None) -> Prepared:
-    """The /guides response for ``query`` (raises SearchError for a bad ``q``)."""
+    """The /guides response for ``query``."""
     selected = _select(site, query)
     per_page = query.per_page
     start = (query.page - 1) * per_page
