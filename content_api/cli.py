@@ -116,6 +116,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+#: How long a client may take to send its request headers (slow clients hold no connection longer).
+HEADER_TIMEOUT_MS = 10_000
+
+
 def _run_server(settings: Settings) -> None:
     target = "content_api.web.app:create_app_from_env"
     if settings.server == "uvicorn":
@@ -129,10 +133,12 @@ def _run_server(settings: Settings) -> None:
             workers=settings.workers,
             log_level="info",
             server_header=False,
+            timeout_keep_alive=HEADER_TIMEOUT_MS // 1000,
         )
     else:
         from granian import Granian
         from granian.constants import Interfaces
+        from granian.http import HTTP1Settings
 
         Granian(
             target,
@@ -142,7 +148,9 @@ def _run_server(settings: Settings) -> None:
             interface=Interfaces.ASGI,
             workers=settings.workers,
             websockets=False,
-            respawn_failed_workers=True,
+            respawn_failed_workers=True,  # a worker that dies is replaced; the others serve meanwhile
+            # a client that has not sent its request headers within this time is disconnected
+            http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
         ).serve()
 
 
