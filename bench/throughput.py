@@ -11,8 +11,10 @@ another port over them, then runs wrk (2 threads, 64 connections) in one run aga
 * ``GET /guides?tag=...&api=...`` (200, identity),
 * the same detail with ``If-None-Match`` (304),
 
-and prints requests/s, p99 latency and the ratio to nginx's 200 for the same bytes. Needs wrk and
-nginx (Debian: ``apt-get install wrk nginx-light``). Talks to 127.0.0.1 only.
+and prints requests/s, p99 latency and the ratio to nginx's 200 for the same bytes. Beside them,
+the floor of a Python server here (bench/floor.py): granian, one worker, answering the detail's
+bytes with an ASGI and with an RSGI app that do nothing else. Needs wrk and nginx (Debian:
+``apt-get install wrk nginx-light``). Talks to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -139,6 +141,7 @@ def main() -> int:
 
     api_port, nginx_port = free_port(), free_port()
     api = start_api(args, api_port)
+    floors: list[tuple[str, int, subprocess.Popen[bytes]]] = []
     tmp = Path(tempfile.mkdtemp(prefix="content-api-bench-"))
     tmp.chmod(0o755)  # nginx workers run as another user
     nginx = None
@@ -158,6 +161,16 @@ def main() -> int:
         wait_for(f"{static}/guides/{args.slug}", nginx)
         assert fetch(f"{static}/guides/{args.slug}")[0] == detail
 
+        for interface in ("asgi", "rsgi"):
+            port = free_port()
+            floors.append((interface, port, subprocess.Popen(
+                [str(Path(sys.executable).with_name("granian")), "--interface", interface,
+                 "--port", str(port), "--workers", "1", "--no-ws", f"bench.floor:{interface}"],
+                cwd=ROOT, env={**os.environ, "FLOOR_BODY": str(tmp / "www" / "guides" / args.slug)},
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )))  # fmt: skip
+        for _, port, process in floors:
+            wait_for(f"http://127.0.0.1:{port}/", process)
         etag = headers["etag"]
         runs = [
             ("nginx  /guides/<slug>", f"{static}/guides/{args.slug}", {}),
@@ -165,6 +178,7 @@ def main() -> int:
             ("nginx  /guides?tag&api", static + "/guides", {}),
             ("api    /guides?tag&api", base + args.list, {}),
             ("api    304 /guides/<slug>", f"{base}/guides/{args.slug}", {"If-None-Match": etag}),
+            *((f"floor  {i} (no app work)", f"http://127.0.0.1:{port}/", {}) for i, port, _ in floors),
         ]
         results = {}
         for name, url, extra in runs:
@@ -183,11 +197,15 @@ def main() -> int:
             "api    /guides/<slug>": "nginx  /guides/<slug>",
             "api    /guides?tag&api": "nginx  /guides?tag&api",
             "api    304 /guides/<slug>": "nginx  /guides/<slug>",
+            "floor  asgi (no app work)": "nginx  /guides/<slug>",
+            "floor  rsgi (no app work)": "nginx  /guides/<slug>",
         }
         for name, (rate, p99) in results.items():
             ratio = f"{rate / results[pairs[name]][0]:.2f}" if name in pairs else ""
             print(f"{name:28} {rate:10.0f} {p99:>9} {ratio:>7}")
     finally:
+        for _, _, process in floors:
+            process.kill()
         for process in (api, nginx):
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM if process is api else signal.SIGQUIT)

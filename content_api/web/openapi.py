@@ -126,10 +126,27 @@ def _constrain(path: str, operation: dict[str, Any]) -> None:
                     option.update({k: v for k, v in extra.items() if k != "items"})
 
 
+def _partial_hits(schemas: dict[str, Any]) -> None:
+    """With ``fields=``, a /guides item holds ``slug`` and the fields asked for: say so."""
+    hit = schemas.get("GuideHit")
+    if hit is None:
+        return
+    schemas["GuideFields"] = {
+        **hit,
+        "title": "GuideFields",
+        "description": "A /guides item when `fields` is given: `slug` and the fields asked for.",
+        "required": ["slug"],
+    }
+    schemas["GuideList"]["properties"]["data"]["items"] = {
+        "anyOf": [{"$ref": REF.format(name="GuideHit")}, {"$ref": REF.format(name="GuideFields")}]
+    }
+
+
 def openapi_document(app: Litestar) -> dict[str, Any]:
     doc: dict[str, Any] = app.openapi_schema.to_schema()
     _, schemas = msgspec.json.schema_components(RESPONSE_MODELS, ref_template=REF)
     doc.setdefault("components", {})["schemas"] = _node_union(schemas)
+    _partial_hits(doc["components"]["schemas"])
     for path, item in doc.get("paths", {}).items():
         get = item.get("get")
         if get is None:
