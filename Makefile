@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: serve test lint lock bench bench-http bench-setup bench-all
 
-$(STAMP): pyproject.toml requirements/test.lock requirements/runtime.lock
+$(STAMP): pyproject.toml requirements/test.lock requirements/runtime.lock clients/typescript/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements/test.lock
@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml requirements/test.lock requirements/runtime.lock
 	# The image's dependencies as files, so that a test installs them as the Dockerfile does, offline.
 	$(BIN)/python -m pip download --quiet --no-deps --require-hashes -r requirements/runtime.lock -d $(VENV)/wheelhouse
 	$(BIN)/python -m pip download --quiet "setuptools>=77" -d $(VENV)/wheelhouse
+	# The TypeScript kit's compiler and generator (its tests skip, saying so, without Node.js).
+	if command -v npm >/dev/null 2>&1; then cd clients/typescript && npm ci --no-audit --no-fund --silent; fi
 	touch $(STAMP)
 
 ## serve: serve the guides of content/ on http://127.0.0.1:8000

@@ -58,5 +58,5 @@ def test_every_endpoint_is_documented() -> None:
 
     for handler in HANDLERS:
         for path in handler.paths:
-            shown = path.replace("{slug:str}", "{slug}")
+            shown = path.replace("{slug:str}", "{slug}").replace("{path:path}", "{path}")
             assert f"`GET {shown}`" in README, f"{shown} is not in the README"

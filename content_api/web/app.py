@@ -23,6 +23,7 @@ from .http import PROBLEM_JSON, ParamError, Policy, Prepared, RawHeaders, proble
 from .loader import Loader, SiteHolder
 from .openapi import openapi_document
 from .ops import diagnostics, health, ready
+from .preview import PREVIEW_HANDLERS, RELOAD_JS
 from .seo import robots, sitemap
 
 log = logging.getLogger("content_api")
@@ -30,6 +31,7 @@ log = logging.getLogger("content_api")
 HANDLERS = [
     *(list_guides, get_guide, list_editors, list_tags, list_apis),
     *(sitemap, robots, health, ready, diagnostics),
+    *PREVIEW_HANDLERS,
 ]
 
 
@@ -148,6 +150,7 @@ def create_app(
     static = {
         "/schema/openapi.json": Prepared.json(openapi_document(app)),
         "/schema/docs.js": Prepared(SCRIPT.encode(), "text/javascript"),
+        "/preview/reload.js": Prepared(RELOAD_JS.encode(), "text/javascript"),
     }
     return Edge(app, holder, settings, static)
 

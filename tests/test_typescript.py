@@ -1,0 +1,113 @@
+"""The TypeScript kit (clients/typescript): generated types, `tsc --strict`, the example renderer.
+
+* the committed `openapi.json` and `src/api.d.ts` are what `generate.py` writes from the current
+  OpenAPI document (the API changed without the types being regenerated: this fails);
+* `tsc --strict` compiles the types, the fetch helpers and `render.ts`;
+* `render.ts` gives, byte for byte, the HTML of the service's `render_html` (the seed; every guide
+  of the corpus when ../shared is there);
+* the `switch` over `node.type` is exhaustive: without one of its cases, it does not compile.
+
+Needs Node.js and `npm ci` in clients/typescript (the Makefile's set-up does it).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from content_api import model as m
+from content_api import parse_guide, render_html
+
+from .conftest import CORPUS, ROOT, SEED
+
+KIT = ROOT / "clients" / "typescript"
+TSC = KIT / "node_modules" / ".bin" / "tsc"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("node") is None or not TSC.exists(),
+    reason="Node.js or clients/typescript/node_modules missing (run `npm ci` in clients/typescript)",
+)
+
+
+def generate(out: Path) -> None:
+    sys.path.insert(0, str(KIT))
+    try:
+        from generate import generate as write  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(KIT))
+    write(out)
+
+
+def test_types_are_generated_from_the_current_openapi(tmp_path: Path) -> None:
+    generate(tmp_path)
+    for name in ("openapi.json", "src/api.d.ts"):
+        current = (tmp_path / name).read_text(encoding="utf-8")
+        committed = (KIT / name).read_text(encoding="utf-8")
+        assert current == committed, f"{name} is stale: run `python clients/typescript/generate.py`"
+
+
+def tsc(project: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(TSC), "-p", str(project / "tsconfig.json"), "--outDir", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    result = tsc(KIT, out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (out / "package.json").write_text('{"type": "module"}', encoding="utf-8")
+    (out / "node_modules").symlink_to(KIT / "node_modules")
+    return out
+
+
+def test_tsc_strict_compiles_the_kit(compiled: Path) -> None:
+    assert {"index.js", "render.js", "index.d.ts", "render.d.ts"} <= {p.name for p in compiled.iterdir()}
+
+
+def render_ts(compiled: Path, body: m.Root, heading_ids: bool) -> str:
+    return subprocess.run(
+        ["node", str(compiled / "cli.js"), *(["--heading-ids"] if heading_ids else [])],
+        input=msgspec.json.encode({"body": body}),
+        capture_output=True,
+        timeout=60,
+        check=True,
+    ).stdout.decode()
+
+
+def guides() -> list[Path]:
+    return [SEED, *sorted(CORPUS.glob("*.md"))] if CORPUS.is_dir() else [SEED]
+
+
+def test_render_ts_writes_what_render_html_writes(compiled: Path) -> None:
+    compared = 0
+    for path in guides():
+        body = parse_guide(path.read_bytes(), str(path)).body
+        for heading_ids in (False, True):
+            expected = render_html(body, heading_ids=heading_ids)
+            assert render_ts(compiled, body, heading_ids) == expected, (path.name, heading_ids)
+            compared += 1
+    assert compared == 2 * len(guides())
+
+
+def test_the_switch_is_exhaustive(tmp_path: Path) -> None:
+    project = tmp_path / "kit"
+    shutil.copytree(KIT, project, ignore=shutil.ignore_patterns("node_modules", "dist"))
+    (project / "node_modules").symlink_to(KIT / "node_modules")
+    render = project / "src" / "render.ts"
+    source = render.read_text(encoding="utf-8")
+    case = '    case "editorTable": return table(r, node, \'<table class="editors">\\n\');\n'
+    assert case in source
+    render.write_text(source.replace(case, ""), encoding="utf-8")
+    result = tsc(project, tmp_path / "out")
+    assert result.returncode != 0 and "never" in result.stdout, result.stdout
