@@ -359,6 +359,19 @@ def test_etag_304_head_and_encodings(api: Server, path: str) -> None:
     assert api.get(path, accept_encoding="identity;q=0, deflate").status == 406
 
 
+def test_prepared_responses_keep_only_br_and_give_identity_back() -> None:
+    from content_api.web.http import IDENTITY_CACHE, Compressor, Prepared
+
+    body = ('{"text": "' + "Le quotient familial de la CAF, " * 40 + '"}').encode()
+    prepared = Prepared(body, compressor=Compressor())
+    assert prepared.br is not None and brotli.decompress(prepared.br) == body
+    assert prepared.etag not in IDENTITY_CACHE.items  # nothing but the br form is held
+    assert prepared.body == body and IDENTITY_CACHE.items[prepared.etag] == body
+    assert gzip.decompress(prepared.gzip or b"") == body
+    short = Prepared(b'{"a": 1}', compressor=Compressor())
+    assert short.br is None and short.body == b'{"a": 1}'
+
+
 def test_etags_are_the_same_across_processes(content: Path, api: Server) -> None:
     with serve("--content", str(content), "--site-url", "https://example.test/") as other:
         for path in ("/guides/ccas", "/guides?tag=ccas", "/tags", "/sitemap.xml"):
