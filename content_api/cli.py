@@ -12,9 +12,11 @@ from pathlib import Path
 import msgspec
 
 from .config import SETTINGS_HELP, Settings
-from .library import load_library
+from .diagnostics import known_selector, selected, severity
+from .library import Library, Places, load_library
 from .model import Diagnostic
 from .parse import parse_guide
+from .parse.checks import external_urls
 from .render import render_html, render_text
 
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -40,24 +42,38 @@ def _format_github(diagnostic: Diagnostic) -> str:
     return f"::{level} {props}::{_github_escape(d.message)}"
 
 
+def _selectors(values: list[str] | None) -> list[str]:
+    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Parse every guide of the folder and print the diagnostics; 1 when there is an error."""
     directory = args.directory
     if not os.path.isdir(directory):
         print(f"content-api check: {directory}: not a folder", file=sys.stderr)
         return 2
+    select, ignore = _selectors(args.select), _selectors(args.ignore)
+    unknown = [s for s in select + ignore if not known_selector(s)]
+    if unknown:
+        print(f"content-api check: no rule is named or starts with {unknown[0]!r}", file=sys.stderr)
+        return 2
     from .config import settings_from_env
 
     limits = settings_from_env(max_file_size=args.max_file_size, max_nesting=args.max_nesting)
     library = load_library(directory, max_file_size=limits.max_file_size, max_nesting=limits.max_nesting)
-    diagnostics = library.diagnostics
-    errors = library.errors
+    diagnostics = list(library.diagnostics)
+    if args.links:
+        diagnostics += _external_links(library, args)
+        diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
+    diagnostics = [d for d in diagnostics if selected(d.code, select, ignore)]
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = sum(d.severity == "warning" for d in diagnostics)
     if args.format == "json":
         report = {
             "guides": len(library.guides),
             "files": len(library.files),
             "errors": errors,
-            "warnings": library.warnings,
+            "warnings": warnings,
             "diagnostics": diagnostics,
         }
         sys.stdout.write(msgspec.json.format(msgspec.json.encode(report).decode(), indent=2) + "\n")
@@ -68,10 +84,58 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.format == "text":
             print(
                 f"{len(library.files)} file(s), {len(library.guides)} guide(s) served, "
-                f"{errors} error(s), {library.warnings} warning(s)",
+                f"{errors} error(s), {warnings} warning(s)",
                 file=sys.stderr,
             )
-    return 1 if errors else 0
+    return 1 if errors or (args.fail_on == "warning" and warnings) else 0
+
+
+#: What ``check --links`` says for each outcome of a checked address.
+_LINK_CODES = {"broken": "link-broken", "timeout": "link-timeout", "redirect": "link-redirect"}
+
+
+def default_links_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "content-api" / "links.json"
+
+
+def _external_links(library: Library, args: argparse.Namespace) -> list[Diagnostic]:
+    """Every http(s) address of every parsed guide checked once; a diagnostic for each problem."""
+    from .links import check_links
+
+    places: list[tuple[str, str, tuple[int, int]]] = []
+    for file, guide in sorted(library.files.items()):
+        if guide is None:
+            continue
+        try:
+            finder = Places(Path(file).read_bytes())
+        except OSError:
+            continue
+        for url in external_urls(guide.body):
+            places.append((file, url, finder.find(url)))
+    cache = None if args.links_cache == "" else Path(args.links_cache or default_links_cache())
+    results = check_links(
+        (url for _, url, _ in places),
+        cache_file=cache,
+        ttl=args.links_ttl,
+        timeout=args.links_timeout,
+        concurrency=args.links_concurrency,
+        per_host=args.links_per_host,
+    )
+    found = []
+    for file, url, (line, column) in places:
+        result = results[url]
+        if result.outcome == "ok":
+            continue
+        code = _LINK_CODES.get(result.outcome, "link-unchecked")
+        if code == "link-redirect":
+            message = f"« {url} » redirige définitivement vers « {result.final_url} » : mettez le lien à jour"
+        elif code == "link-unchecked":
+            message = f"« {url} » n'a pas pu être vérifié : {result.detail}"
+        else:
+            message = f"« {url} » ne répond pas correctement : {result.detail}"
+        found.append(Diagnostic(file, line, column, severity(code), code, message))
+    return found
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -214,6 +278,45 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help=cmd_check.__doc__)
     check.add_argument("directory", nargs="?", default="content", help="content folder (default: content)")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.add_argument(
+        "--select",
+        action="append",
+        metavar="CODES",
+        help="only these rules: codes or prefixes, comma-separated (`a11y`, `link`, `a11y-heading-skip`)",
+    )
+    check.add_argument(
+        "--ignore",
+        action="append",
+        metavar="CODES",
+        help="not these rules: codes or prefixes, comma-separated",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="exit 1 when there is a diagnostic of this severity or worse (default: error)",
+    )
+    links = check.add_argument_group("external links (off by default: they need the network)")
+    links.add_argument(
+        "--links", action="store_true", help="also check every http(s) address (HEAD, then GET)"
+    )
+    links.add_argument(
+        "--links-cache",
+        metavar="FILE",
+        help="results kept between runs (default: $XDG_CACHE_HOME/content-api/links.json; '' for none)",
+    )
+    links.add_argument(
+        "--links-ttl",
+        type=float,
+        default=24 * 3600,
+        metavar="SECONDS",
+        help="reuse results younger than this",
+    )
+    links.add_argument("--links-timeout", type=float, default=10.0, metavar="SECONDS", help="per request")
+    links.add_argument("--links-concurrency", type=int, default=16, metavar="N", help="requests in flight")
+    links.add_argument(
+        "--links-per-host", type=int, default=2, metavar="N", help="requests in flight per host"
+    )
     _settings_flags(check, ("max_file_size", "max_nesting"))
     check.set_defaults(handler=cmd_check)
 

@@ -15,20 +15,31 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import stat
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import msgspec
 
-from .diagnostics import severity
+from .diagnostics import LIBRARY_CODES, severity
 from .ids import SLUG_RE, slug_from_filename
 from .model import Diagnostic, EditorRow, Guide, Root
 from .parallel import pmap
 from .parse import parse_guide_and_text
+from .parse.checks import (
+    Directive,
+    anchor_ids,
+    apply_directives,
+    find_directives,
+    link_urls,
+    unused_directives,
+)
+from .parse.context import Context
 from .parse.markdown import MAX_NESTING
 
 #: Files larger than this are refused (a diagnostic, not a crash).
@@ -354,12 +365,96 @@ def _related(load: _Load) -> None:
                 load.diagnostics.append(_diag(guide.file or slug, "related-missing", message, line))
 
 
+#: A link to a guide of this site: ``/guides/<slug>``, maybe with a query and an ``#anchor``.
+_GUIDE_LINK = re.compile(r"^/guides/([^/?#]+)/?(?:\?[^#]*)?(?:#(.*))?$")
+
+
+def _guide_links(load: _Load) -> None:
+    """``/guides/<slug>`` links to a guide not served, or to an anchor that guide lacks."""
+    anchors: dict[str, set[str]] = {}
+
+    def anchors_of(slug: str) -> set[str]:
+        if slug not in anchors:
+            guide = load.guides[slug]
+            anchors[slug] = anchor_ids(body_of(guide, load.bodies.get(guide.file or "", b"")))
+        return anchors[slug]
+
+    for guide in load.guides.values():
+        file = guide.file or ""
+        body = load.bodies.get(file, b"")
+        if b"/guides/" not in body:  # the body's JSON: most guides link to no other
+            continue
+        places = Places(load.sources.get(file, b""))
+        for url in link_urls(body_of(guide, body)):
+            match = _GUIDE_LINK.match(url)
+            if match is None:
+                continue
+            target, fragment = unquote(match.group(1)).lower(), unquote(match.group(2) or "")
+            if target not in load.guides:
+                why = (
+                    "n'a pas pu être chargé (voir ses diagnostics)"
+                    if target in load.failed
+                    else "n'existe pas"
+                )
+                message = f"le lien « {url} » mène au guide « {target} », qui {why}"
+            elif fragment and fragment not in anchors_of(target):
+                message = f"le lien « {url} » mène au guide « {target} », sans titre d'ancre « {fragment} »"
+            else:
+                places.find(url)
+                continue
+            line, column = places.find(url)
+            load.diagnostics.append(
+                Diagnostic(file, line, column, severity("link-guide-missing"), "link-guide-missing", message)
+            )
+
+
+class Places:
+    """(line, column) of successive occurrences of strings in a file's bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.cursor = 0
+
+    def find(self, text: str) -> tuple[int, int]:
+        needle = text.encode("utf-8", "surrogateescape")
+        found = self.data.find(needle, self.cursor)
+        if found < 0:
+            found = self.data.find(needle)
+        if found < 0:
+            return 1, 1
+        self.cursor = found + 1
+        line_start = self.data.rfind(b"\n", 0, found) + 1
+        column = len(self.data[line_start:found].decode("utf-8", "replace")) + 1
+        return self.data.count(b"\n", 0, found) + 1, column
+
+
+def _ignore_comments(load: _Load) -> None:
+    """The ignore comments of each file, applied to the diagnostics only the library makes."""
+    by_file: dict[str, list[Diagnostic]] = {}
+    for diagnostic in load.diagnostics:
+        if diagnostic.code in LIBRARY_CODES:
+            by_file.setdefault(diagnostic.file or "", []).append(diagnostic)
+    kept = [d for d in load.diagnostics if d.code not in LIBRARY_CODES]
+    for file, data in load.sources.items():
+        if b"content-api:" not in data:
+            continue
+        text = data.decode("utf-8", "replace")
+        directives = [Directive(line, column, codes) for line, column, codes in find_directives(text)]
+        by_file[file] = apply_directives(by_file.get(file, []), directives, LIBRARY_CODES)
+        ctx = Context(file)
+        unused_directives(ctx, directives, LIBRARY_CODES, report_unknown=False)
+        kept.extend(ctx.diagnostics)
+    load.diagnostics = kept + [d for found in by_file.values() for d in found]
+
+
 LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
     ("list", _list),
     ("parse", _parse_all),
     ("slugs", _slugs),
     ("owners", _owners),
     ("related", _related),
+    ("guide_links", _guide_links),
+    ("ignore_comments", _ignore_comments),
 ]
 
 

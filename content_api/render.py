@@ -4,7 +4,9 @@
 strikethrough) does, following commonmark.js: a block starts and ends on its own line (``cr``),
 paragraphs of tight lists lose their ``<p>``. Components become semantic HTML:
 
-* ``external``: ``<a href target="_blank" rel="noopener noreferrer">``;
+* ``external``: ``<a href target="_blank" rel="noopener noreferrer">``, its text followed by
+  ``<span class="sr-only"> (nouvelle fenêtre)</span>`` (RGAA 13.2: a link that opens a new window
+  says so; the class hides it from sight only, and without a stylesheet it shows);
 * ``button``: ``<a class="button" href>`` (``button button-alt`` for ``alt``);
 * ``quote``: ``<figure class="quote">`` with ``<blockquote>`` and a ``<figcaption>`` (logo, who, title);
 * any other component: ``<div data-component="Name" data-props="{json}">`` (``<span>`` when inline).
@@ -225,9 +227,15 @@ def _component_shell(r: _Html, node: Any, open_tag: str, close_tag: str) -> None
         r.block(open_tag, close_tag, node.children)
 
 
+#: What an ``External`` link adds to its text: it opens a new window (RGAA 13.2).
+NEW_WINDOW_NOTE = '<span class="sr-only"> (nouvelle fenêtre)</span>'
+
+
 def _external(r: _Html, node: m.External, tight: bool) -> None:
     href = f' href="{escape(node.href)}"' if node.href is not None else ""
-    _component_shell(r, node, f'<a{href} target="_blank" rel="noopener noreferrer">', "</a>")
+    _component_shell(
+        r, node, f'<a{href} target="_blank" rel="noopener noreferrer">', NEW_WINDOW_NOTE + "</a>"
+    )
 
 
 def _button(r: _Html, node: m.Button, tight: bool) -> None:

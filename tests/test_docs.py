@@ -17,9 +17,14 @@ SOURCES = "\n".join(
 
 
 def test_every_diagnostic_code_is_documented_with_its_severity() -> None:
+    from content_api.diagnostics import rules_table
+
     for code, rule in RULES.items():
-        row = f"| `{code}` | {rule.severity} | {rule.summary.replace('|', chr(92) + '|')} |"
+        summary = rule.summary.replace("|", chr(92) + "|")
+        row = f"| `{code}` | {rule.severity} | {rule.rgaa or '—'} | {summary} |"
         assert row in README, f"README lacks the row: {row}"
+        assert rule.example, f"{code} has no example"
+    assert rules_table() in README, "the README's table of rules is not rules_table()"
 
 
 def test_every_documented_code_exists_and_is_used() -> None:

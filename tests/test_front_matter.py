@@ -13,7 +13,7 @@ def diag(guide: m.Guide) -> list[tuple[int, str, str]]:
 
 
 def test_bom_and_crlf() -> None:
-    text = "\ufeff---\r\ntitle: Bonjour\r\npublish: true\r\n---\r\n\r\n# Titre\r\n\r\nTexte\r\n"
+    text = "\ufeff---\r\ntitle: Bonjour\r\npublish: true\r\n---\r\n\r\n## Titre\r\n\r\nTexte\r\n"
     guide = parse_guide(text.encode("utf-8"), "g.md")
     assert guide.title == "Bonjour" and guide.publish is True
     assert diag(guide) == []
@@ -126,7 +126,7 @@ def test_unclosed_front_matter() -> None:
 
 
 def test_no_front_matter_at_all() -> None:
-    guide = parse_guide("# Titre\n\nTexte\n", "g.md")
+    guide = parse_guide("## Titre\n\nTexte\n", "g.md")
     assert [d.code for d in guide.diagnostics] == ["title-missing"]
     assert guide.body.children[0].position.start.line == 1  # type: ignore[union-attr]
 

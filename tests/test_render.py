@@ -53,7 +53,8 @@ def test_external_button_and_quote() -> None:
         '<figure class="quote">\n<blockquote>\n<p>Texte</p>\n</blockquote>\n'
         '<figcaption><img src="/l.png" alt="" /> <a href="https://ex.fr">Le SITIV</a> '
         "<cite>membre</cite></figcaption>\n</figure>\n"
-        '<p>Voir <a href="https://a.fr/?x=1&amp;y=2" target="_blank" rel="noopener noreferrer">ceci</a> '
+        '<p>Voir <a href="https://a.fr/?x=1&amp;y=2" target="_blank" rel="noopener noreferrer">ceci'
+        '<span class="sr-only"> (nouvelle fenêtre)</span></a> '
         '<a class="button button-alt" href="/d">Demander</a></p>\n'
     )
 

@@ -117,7 +117,10 @@ def test_positions_count_the_front_matter(guide: m.Guide) -> None:
 def test_html_rendering_of_the_components(guide: m.Guide) -> None:
     html = render_html(guide.body)
     assert '<figure class="quote">' in html and "<strong>facilitées et certifiées</strong>" in html
-    assert 'target="_blank" rel="noopener noreferrer">données à disposition</a>' in html
+    assert (
+        'target="_blank" rel="noopener noreferrer">données à disposition'
+        '<span class="sr-only"> (nouvelle fenêtre)</span></a>'
+    ) in html
     assert '<a class="button" href="https://datapass.api.gouv.fr/api-particulier?demarche=ccas">' in html
     assert '<table class="editors">' in html and "<td>Arpège</td>" in html
 

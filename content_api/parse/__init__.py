@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 
 from .. import model as m
 from ..ids import slug_from_filename
+from .checks import run_checks
 from .context import Context
 from .front_matter import FrontMatter, split_front_matter
 from .markdown import MAX_NESTING, Converter, make_markdown
@@ -95,11 +96,16 @@ def _toc(p: _Parse) -> None:
     p.toc = assign_ids(p.headings)
 
 
+def _checks(p: _Parse) -> None:
+    run_checks(p.ctx, p.body, p.headings)
+
+
 STAGES: list[tuple[str, Callable[[_Parse], None]]] = [
     ("decode", _decode),
     ("front_matter", _front_matter),
     ("markdown", _markdown_body),
     ("toc", _toc),
+    ("checks", _checks),
 ]
 
 

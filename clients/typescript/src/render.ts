@@ -228,9 +228,12 @@ function shell(r: Html, node: Parent & { inline: boolean }, open: string, close:
   }
 }
 
+/** What an External link adds to its text: it opens a new window (RGAA 13.2). */
+const NEW_WINDOW_NOTE = '<span class="sr-only"> (nouvelle fenêtre)</span>';
+
 function external(r: Html, node: Schemas["External"]): void {
   const href = node.href !== null ? ` href="${escapeHtml(node.href)}"` : "";
-  shell(r, node, `<a${href} target="_blank" rel="noopener noreferrer">`, "</a>");
+  shell(r, node, `<a${href} target="_blank" rel="noopener noreferrer">`, `${NEW_WINDOW_NOTE}</a>`);
 }
 
 function button(r: Html, node: Schemas["Button"]): void {
