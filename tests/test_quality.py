@@ -4,6 +4,7 @@ guides, ignore comments, rule selection, and `--links` against a local HTTP serv
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -176,6 +177,8 @@ class _Site(BaseHTTPRequestHandler):
             self._send(200)
         elif path == "/moved":
             self._send(301, {"Location": "/ok"})
+        elif path == "/temp":
+            self._send(302, {"Location": "/ok"})
         elif path == "/missing":
             self._send(404)
         elif path == "/error":
@@ -215,6 +218,9 @@ def site() -> Iterator[str]:
 
 
 def test_check_links_against_a_local_server(tmp_path: Path, site: str) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
     content = tmp_path / "content"
     content.mkdir()
     write(
@@ -231,6 +237,8 @@ title: Liens
 <Button href="{site}/slow">Page lente</Button>
 
 ![Schéma du parcours]({site}/missing)
+
+[Page temporairement ailleurs]({site}/temp), [serveur éteint](http://127.0.0.1:{closed}/x).
 """,
         },
     )
@@ -255,6 +263,8 @@ title: Liens
         (8, 17, "link-broken"),
         (9, 15, "link-timeout"),
         (11, 23, "link-broken"),
+        # a temporary redirect (302) is not reported
+        (13, len(f"[Page temporairement ailleurs]({site}/temp), [serveur éteint](") + 1, "link-unchecked"),
     ], found
     messages = {d["code"]: d["message"] for d in first["diagnostics"]}
     assert f"redirige définitivement vers « {site}/ok »" in messages["link-redirect"]
@@ -266,9 +276,10 @@ title: Liens
         "/moved",
         "/ok",
         "/slow",
+        "/temp",
     ]
-    # /ok: once for itself (its #section variant included), once at the end of /moved's redirect
-    assert _Site.requests.count("HEAD /ok") == 2 and _Site.requests.count("HEAD /missing") == 1
+    # /ok: once for itself (its #section variant included), once at the end of each redirect
+    assert _Site.requests.count("HEAD /ok") == 3 and _Site.requests.count("HEAD /missing") == 1
     first_time = time.monotonic() - started
     # a second run answers from the cache: no request at all, the same diagnostics, faster
     _Site.requests.clear()
