@@ -8,13 +8,17 @@ here: starting processes costs more than it saves.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import TypeVar
+
+log = logging.getLogger("content_api")
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -70,6 +74,17 @@ def pmap(func: Callable[[T], R], items: Sequence[T], *, chunks_per_process: int 
     pool, own = _pool(count)
     try:
         return list(pool.map(func, items, chunksize=chunksize))
+    except BrokenProcessPool:
+        # The processes died starting: most often a script that loads guides at import time, without
+        # ``if __name__ == "__main__":`` (a spawned process imports the script again). Slower, not wrong.
+        log.warning(
+            "the load's processes could not start (in a script, call load_library under "
+            '`if __name__ == "__main__":`); working on one core'
+        )
+        if not own:
+            _local.pool = None
+            pool.shutdown(cancel_futures=True)
+        return [func(item) for item in items]
     finally:
         if own:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)

@@ -84,15 +84,31 @@ def test_rewrites_under_readers_serve_whole_versions(tmp_path: Path) -> None:
 
 
 def _pids(server_pid: int) -> list[int]:
-    commands = {pid: Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children_of(server_pid)}
-    return [pid for pid, command in commands.items() if b"content_api" in command or b"spawn_main" in command]
+    """The server's worker processes (a child may end between listing and reading: skipped)."""
+    found = []
+    for pid in children_of(server_pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"content_api" in command or b"spawn_main" in command:
+            found.append(pid)
+    return found
+
+
+def _workers(server_pid: int, count: int) -> list[int]:
+    """The workers, once ``count`` of them run (a few seconds at most)."""
+    deadline = time.monotonic() + 10
+    while len(workers := _pids(server_pid)) != count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return workers
 
 
 def test_a_killed_worker_does_not_take_the_service_down(tmp_path: Path) -> None:
     (tmp_path / "guide.md").write_text(version(1), encoding="utf-8")
     with serve("--content", str(tmp_path), "--workers", "2") as server:
-        workers = _pids(server.process.pid)
-        assert len(workers) == 2
+        workers = _workers(server.process.pid, 2)
+        assert len(workers) == 2, workers
         os.kill(workers[0], signal.SIGKILL)
         answered = []
         deadline = time.monotonic() + 30

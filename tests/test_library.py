@@ -119,3 +119,26 @@ def test_updated_falls_back_to_the_modification_time(tmp_path: Path) -> None:
 def test_missing_folder_is_a_diagnostic(tmp_path: Path) -> None:
     library = load_library(tmp_path / "nope")
     assert library.guides == {} and [d.code for d in library.diagnostics] == ["folder-unreadable"]
+
+
+def test_a_script_without_main_guard_still_loads(tmp_path: Path) -> None:
+    """Spawned processes import an unguarded script again and die: the load goes on, on one core."""
+    import subprocess
+    import sys
+
+    content = tmp_path / "content"
+    content.mkdir()
+    for i in range(450):  # over parallel.MIN_ITEMS: the load uses processes
+        (content / f"g{i}.md").write_text(f"---\ntitle: Guide {i}\n---\nTexte {i}.\n", encoding="utf-8")
+    script = tmp_path / "script.py"
+    script.write_text(
+        f"from content_api import load_library\nprint(len(load_library({str(content)!r}).guides))\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "LOAD_PROCESSES": "2"}
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines()[-1] == "450"
+    assert "working on one core" in result.stderr
