@@ -36,7 +36,6 @@ from .parse.checks import (
     anchor_ids,
     apply_directives,
     find_directives,
-    link_urls,
     unused_directives,
 )
 from .parse.context import Context
@@ -385,11 +384,12 @@ def _guide_links(load: _Load) -> None:
         if b"/guides/" not in body:  # the body's JSON: most guides link to no other
             continue
         places = Places(load.sources.get(file, b""))
-        for url in link_urls(body_of(guide, body)):
+        for url in _guide_urls(body):
             match = _GUIDE_LINK.match(url)
-            if match is None:
+            target = unquote(match.group(1)).lower() if match else ""
+            if not SLUG_RE.match(target):  # not a guide's address (an image under /guides/...)
                 continue
-            target, fragment = unquote(match.group(1)).lower(), unquote(match.group(2) or "")
+            fragment = unquote(match.group(2) or "") if match else ""
             if target not in load.guides:
                 why = (
                     "n'a pas pu être chargé (voir ses diagnostics)"
@@ -406,6 +406,15 @@ def _guide_links(load: _Load) -> None:
             load.diagnostics.append(
                 Diagnostic(file, line, column, severity("link-guide-missing"), "link-guide-missing", message)
             )
+
+
+#: A link's address in a body's JSON (links, External, Button, Quote), when it starts with /guides/.
+_GUIDE_URL_JSON = re.compile(rb'"(?:url|href|link)":"(/guides/(?:[^"\\]|\\.)*)"')
+
+
+def _guide_urls(body: bytes) -> list[str]:
+    """The ``/guides/...`` addresses of a body, from its JSON (no need to decode the whole AST)."""
+    return [msgspec.json.decode(b'"' + found + b'"', type=str) for found in _GUIDE_URL_JSON.findall(body)]
 
 
 class Places:

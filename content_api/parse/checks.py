@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import unquote
 
 from .. import model as m
@@ -212,7 +213,7 @@ class Checks:
         self.links: dict[str, str] = {}  # normalized text -> first URL
         self.level = 1  # the page title is the h1
         self._cursors: dict[int, tuple[int, int]] = {}
-        self._html_tables: list[tuple[m.Node, _HtmlFacts]] = []
+        self._inline_blank: dict[int, m.Node] = {}  # blocks whose inline HTML opens a new window
 
     # --- positions
 
@@ -247,6 +248,8 @@ class Checks:
     def run(self, root: m.Root, headings: list[m.Heading]) -> None:
         self.ids.update(h.id for h in headings)
         self._walk(root.children, root)
+        for block in self._inline_blank.values():
+            self._new_window(html_facts(render_html(block)), block)
         for url, where in self.anchors:
             fragment = unquote(url[1:])
             if fragment and fragment not in self.ids and url[1:] not in self.ids:
@@ -259,23 +262,19 @@ class Checks:
 
     def _walk(self, nodes: list[m.AnyNode], block: m.Node, in_cell: bool = False) -> None:
         for node in nodes:
+            kind = type(node)
+            if kind is m.Text:  # most nodes: nothing to check, no children
+                continue
             here = node if node.position is not None else block
-            if isinstance(node, (m.Link, m.External, m.Button)):
-                self._link(node, here, in_cell)
-            elif isinstance(node, m.Heading):
-                self._heading(node, here)
-            elif isinstance(node, m.Image):
-                self._image(node, here)
-            elif isinstance(node, (m.Table, m.EditorTable)):
-                self._table(node, here)
-            elif isinstance(node, m.Html):
-                self._html(node, here)
+            if kind is m.Link or kind is m.External or kind is m.Button:
+                self._link(node, here, in_cell)  # type: ignore[arg-type]
+            else:
+                check = _CHECKS.get(kind)
+                if check is not None:
+                    check(self, node, here)
             children = getattr(node, "children", None)
-            if children and any(type(c) is m.Html and "_blank" in c.value for c in children):
-                # a raw <a target=_blank> in a paragraph is split over inline nodes: read them whole
-                self._new_window(html_facts(render_html(node)), here)
             if children:
-                self._walk(children, here, in_cell or isinstance(node, m.TableCell))
+                self._walk(children, here, in_cell or kind is m.TableCell)
 
     # --- headings
 
@@ -360,7 +359,7 @@ class Checks:
         if not url or in_cell:  # in a table, the row's header cells tell links apart (RGAA 6.1)
             return
         seen = self.links.setdefault(text, url)
-        if _target(seen) != _target(url):
+        if seen != url and _target(seen) != _target(url):
             self.ctx.add(
                 *at(),
                 "a11y-link-text-duplicate",
@@ -393,8 +392,12 @@ class Checks:
                     column += start.column - 1 if line == 1 else 0
                     line += start.line - 1
                 self.directives.append(Directive(line, column, codes))
-        if "<" not in value:
+        lowered = value.lower()
+        if not any(marker in lowered for marker in _HTML_MARKERS):
             return
+        if node.position is None and "_blank" in lowered:
+            # a raw <a target=_blank> in a paragraph is split over inline nodes: read it whole
+            self._inline_blank[id(block)] = block
         facts = html_facts(value)
         self.ids.update(facts.ids)
         for src in facts.images_without_alt:
@@ -423,6 +426,18 @@ class Checks:
                     "ce lien s'ouvre dans une nouvelle fenêtre sans le dire : ajoutez « (nouvelle "
                     "fenêtre) » à son texte, ou utilisez le composant <External>, qui l'annonce",
                 )
+
+
+_CHECKS: dict[type, Callable[[Checks, Any, m.Node], None]] = {
+    m.Heading: Checks._heading,
+    m.Image: Checks._image,
+    m.Table: Checks._table,
+    m.EditorTable: Checks._table,
+    m.Html: Checks._html,
+}
+
+#: Raw HTML without one of these has nothing the checks look at (ids, images, tables, new windows).
+_HTML_MARKERS = ("id=", "name=", "<img", "<table", "_blank")
 
 
 def _link_needles(node: m.Link | m.External | m.Button, text: str, url: str) -> tuple[str, ...]:
@@ -457,14 +472,6 @@ def iter_nodes(nodes: list[m.AnyNode]) -> Iterator[m.AnyNode]:
         children = getattr(node, "children", None)
         if children:
             yield from iter_nodes(children)
-
-
-def link_urls(root: m.Root) -> Iterator[str]:
-    """The destination of every link, ``External`` and ``Button`` of a body, in order."""
-    for node in iter_nodes(root.children):
-        url = node.url if isinstance(node, m.Link) else getattr(node, "href", None)
-        if isinstance(url, str) and url:
-            yield url
 
 
 def external_urls(root: m.Root) -> Iterator[str]:
