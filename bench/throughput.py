@@ -20,6 +20,7 @@ bytes with an ASGI and with an RSGI app that do nothing else. Needs wrk and ngin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import re
@@ -167,7 +168,7 @@ def main() -> int:
                 [str(Path(sys.executable).with_name("granian")), "--interface", interface,
                  "--port", str(port), "--workers", "1", "--no-ws", f"bench.floor:{interface}"],
                 cwd=ROOT, env={**os.environ, "FLOOR_BODY": str(tmp / "www" / "guides" / args.slug)},
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
             )))  # fmt: skip
         for _, port, process in floors:
             wait_for(f"http://127.0.0.1:{port}/", process)
@@ -204,8 +205,10 @@ def main() -> int:
             ratio = f"{rate / results[pairs[name]][0]:.2f}" if name in pairs else ""
             print(f"{name:28} {rate:10.0f} {p99:>9} {ratio:>7}")
     finally:
-        for _, _, process in floors:
-            process.kill()
+        for _, _, process in floors:  # granian and its worker process: the whole group
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
         for process in (api, nginx):
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM if process is api else signal.SIGQUIT)
