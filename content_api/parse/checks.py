@@ -196,6 +196,8 @@ def html_facts(value: str) -> _HtmlFacts:
         facts.close()
     except (AssertionError, ValueError):  # HTMLParser on hopeless input: keep what was seen
         pass
+    if facts._link is not None:  # <a target=_blank> not closed here: its text so far is all it says
+        facts.handle_endtag("a")
     return facts
 
 
