@@ -62,7 +62,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     limits = settings_from_env(max_file_size=args.max_file_size, max_nesting=args.max_nesting)
     library = load_library(directory, max_file_size=limits.max_file_size, max_nesting=limits.max_nesting)
     diagnostics = list(library.diagnostics)
-    if args.links:
+    if args.links and any(selected(code, select, ignore) for code in _LINK_CODES.values()):
         diagnostics += _external_links(library, args)
         diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
     diagnostics = [d for d in diagnostics if selected(d.code, select, ignore)]
@@ -91,7 +91,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 #: What ``check --links`` says for each outcome of a checked address.
-_LINK_CODES = {"broken": "link-broken", "timeout": "link-timeout", "redirect": "link-redirect"}
+_LINK_CODES = {
+    "broken": "link-broken",
+    "timeout": "link-timeout",
+    "redirect": "link-redirect",
+    "error": "link-unchecked",
+}
 
 
 def default_links_cache() -> Path:
@@ -127,7 +132,7 @@ def _external_links(library: Library, args: argparse.Namespace) -> list[Diagnost
         result = results[url]
         if result.outcome == "ok":
             continue
-        code = _LINK_CODES.get(result.outcome, "link-unchecked")
+        code = _LINK_CODES[result.outcome]
         if code == "link-redirect":
             message = f"« {url} » redirige définitivement vers « {result.final_url} » : mettez le lien à jour"
         elif code == "link-unchecked":

@@ -287,6 +287,12 @@ title: Liens
     second = json.loads(run(*args).stdout)
     assert _Site.requests == [] and second["diagnostics"] == first["diagnostics"]
     assert time.monotonic() - started < first_time
+    # rules that leave out every link-… code need no request either, cache or not
+    _Site.requests.clear()
+    a11y_only = run(
+        "check", str(content), "--links", "--links-cache", "", "--select", "a11y", "--format", "json"
+    )
+    assert _Site.requests == [] and json.loads(a11y_only.stdout)["diagnostics"] == []
     # without --links nothing leaves the machine
     _Site.requests.clear()
     offline = json.loads(run("check", str(content), "--format", "json").stdout)
