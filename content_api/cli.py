@@ -59,8 +59,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     from .config import settings_from_env
 
-    limits = settings_from_env(max_file_size=args.max_file_size, max_nesting=args.max_nesting)
-    library = load_library(directory, max_file_size=limits.max_file_size, max_nesting=limits.max_nesting)
+    limits = settings_from_env(
+        max_file_size=args.max_file_size, max_nesting=args.max_nesting, site_url=args.site_url
+    )
+    library = load_library(
+        directory,
+        max_file_size=limits.max_file_size,
+        max_nesting=limits.max_nesting,
+        site_url=limits.site_url,
+    )
     diagnostics = list(library.diagnostics)
     if args.links and any(selected(code, select, ignore) for code in _LINK_CODES.values()):
         diagnostics += _external_links(library, args)
@@ -322,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     links.add_argument(
         "--links-per-host", type=int, default=2, metavar="N", help="requests in flight per host"
     )
-    _settings_flags(check, ("max_file_size", "max_nesting"))
+    _settings_flags(check, ("max_file_size", "max_nesting", "site_url"))
     check.set_defaults(handler=cmd_check)
 
     render = commands.add_parser("render", help=cmd_render.__doc__)

@@ -243,6 +243,7 @@ class _Load:
     bodies: dict[str, bytes] = field(default_factory=dict)
     lean: bool = False
     max_nesting: int = MAX_NESTING
+    site_url: str | None = None
 
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
@@ -385,7 +386,8 @@ def _guide_links(load: _Load) -> None:
             continue
         places = Places(load.sources.get(file, b""))
         for url in _guide_urls(body):
-            match = _GUIDE_LINK.match(url)
+            path = _site_path(url, load.site_url)
+            match = _GUIDE_LINK.match(path) if path is not None else None
             target = unquote(match.group(1)).lower() if match else ""
             if not SLUG_RE.match(target):  # not a guide's address (an image under /guides/...)
                 continue
@@ -408,8 +410,18 @@ def _guide_links(load: _Load) -> None:
             )
 
 
-#: A link's address in a body's JSON (links, External, Button, Quote), when it starts with /guides/.
-_GUIDE_URL_JSON = re.compile(rb'"(?:url|href|link)":"(/guides/(?:[^"\\]|\\.)*)"')
+#: A link's address in a body's JSON (links, External, Button, Quote), when its path starts with
+#: /guides/ (with or without a scheme and host).
+_GUIDE_URL_JSON = re.compile(rb'"(?:url|href|link)":"((?:[a-zA-Z]+://[^"/\\]+)?/guides/(?:[^"\\]|\\.)*)"')
+
+
+def _site_path(url: str, site_url: str | None) -> str | None:
+    """The path of a link to this site (relative, or under ``site_url``), else None."""
+    if url.startswith("/"):
+        return url
+    if site_url and url[: len(site_url)].lower() == site_url.lower() and url[len(site_url) :].startswith("/"):
+        return url[len(site_url) :]
+    return None
 
 
 def _guide_urls(body: bytes) -> list[str]:
@@ -475,15 +487,23 @@ def load_library(
     cache: Mapping[str, Parsed] | None = None,
     lean: bool = False,
     max_nesting: int = MAX_NESTING,
+    site_url: str | None = None,
 ) -> Library:
     """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`.
 
     ``previous`` and ``cache`` give back the parses of files whose bytes did not change. With
     ``lean``, the guides keep no AST (``guide.body`` is empty; ``library.body(slug)`` decodes it
-    from ``library.bodies``): what a server keeps in memory.
+    from ``library.bodies``): what a server keeps in memory. Links to ``/guides/<slug>`` are
+    checked against the guides loaded, and so are links to ``<site_url>/guides/<slug>``.
     """
     load = _Load(
-        directory, max_file_size, previous=previous, cache=cache or {}, lean=lean, max_nesting=max_nesting
+        directory,
+        max_file_size,
+        previous=previous,
+        cache=cache or {},
+        lean=lean,
+        max_nesting=max_nesting,
+        site_url=site_url.rstrip("/") if site_url else None,
     )
     for _name, step in LOAD_STEPS:
         step(load)

@@ -297,3 +297,24 @@ title: Liens
     _Site.requests.clear()
     offline = json.loads(run("check", str(content), "--format", "json").stdout)
     assert _Site.requests == [] and not [d for d in offline["diagnostics"] if d["code"].startswith("link-")]
+
+
+def test_links_to_the_site_own_address_are_links_between_guides(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "a.md": "---\ntitle: A\n---\n## Étape\n\n[x](https://api.gouv.fr/guides/nope) "
+            "[y](https://API.gouv.fr/guides/a#etape) [z](https://autre.fr/guides/nope)\n",
+        },
+    )
+    library = load_library(tmp_path, site_url="https://api.gouv.fr/")
+    assert [(d.line, d.column, d.code) for d in library.diagnostics] == [(6, 5, "link-guide-missing")]
+    assert not load_library(tmp_path).diagnostics  # without a site address, absolute links are external
+    cli = json.loads(run("check", str(tmp_path), "--format", "json").stdout)  # SITE_URL's default
+    assert [d["code"] for d in cli["diagnostics"]] == ["link-guide-missing"]
+    other = json.loads(
+        run("check", str(tmp_path), "--format", "json", "--site-url", "https://autre.fr").stdout
+    )
+    assert [d["column"] for d in other["diagnostics"]] == [
+        len("[x](https://api.gouv.fr/guides/nope) [y](https://API.gouv.fr/guides/a#etape) [z](") + 1
+    ]
