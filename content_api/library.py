@@ -35,6 +35,7 @@ from .parse.checks import (
     Directive,
     anchor_ids,
     apply_directives,
+    did_you_mean,
     find_directives,
     unused_directives,
 )
@@ -369,9 +370,21 @@ def _related(load: _Load) -> None:
 _GUIDE_LINK = re.compile(r"^/guides/([^/?#]+)/?(?:\?[^#]*)?(?:#(.*))?$")
 
 
+#: Missing guides for which a close slug is looked for (each look goes through every slug).
+SUGGESTED_SLUGS = 50
+
+
 def _guide_links(load: _Load) -> None:
     """``/guides/<slug>`` links to a guide not served, or to an anchor that guide lacks."""
     anchors: dict[str, set[str]] = {}
+    suggestions: dict[str, str] = {}
+
+    def suggest(slug: str) -> str:
+        """The closest served slug, worked out for the first ``SUGGESTED_SLUGS`` missing ones only."""
+        if slug not in suggestions:
+            close = did_you_mean(slug, load.guides, "/guides/") if len(suggestions) < SUGGESTED_SLUGS else ""
+            suggestions[slug] = close
+        return suggestions[slug]
 
     def anchors_of(slug: str) -> set[str]:
         if slug not in anchors:
@@ -399,8 +412,11 @@ def _guide_links(load: _Load) -> None:
                     else "n'existe pas"
                 )
                 message = f"le lien « {url} » mène au guide « {target} », qui {why}"
+                if target not in load.failed:
+                    message += suggest(target)
             elif fragment and fragment not in anchors_of(target):
                 message = f"le lien « {url} » mène au guide « {target} », sans titre d'ancre « {fragment} »"
+                message += did_you_mean(fragment, anchors_of(target), "#")
             else:
                 places.find(url)
                 continue

@@ -75,11 +75,11 @@ def test_links_between_guides_are_checked_offline(tmp_path: Path) -> None:
         (14, "a11y-image-alt-missing"),
     ]
     messages = [message for _, code, message in found if code == "link-guide-missing"]
-    assert "sans titre d'ancre « etape-9 »" in messages[0]
+    assert "sans titre d'ancre « etape-9 » ; vouliez-vous dire « #etape-2 » ?" in messages[0]
     assert "« fantome », qui n'existe pas" in messages[1]
     assert "« casse », qui n'a pas pu être chargé" in messages[2]
     # the link to the anchor that exists (#etape-2, accents dropped as the site does) is not reported
-    assert not any("etape-2" in message for _, _, message in found)
+    assert not any("« /guides/cible#etape-2 »" in message for _, _, message in found)
 
 
 def test_ignore_comment_for_a_library_rule_that_silences_nothing_is_reported(tmp_path: Path) -> None:
@@ -318,3 +318,12 @@ def test_links_to_the_site_own_address_are_links_between_guides(tmp_path: Path) 
     assert [d["column"] for d in other["diagnostics"]] == [
         len("[x](https://api.gouv.fr/guides/nope) [y](https://API.gouv.fr/guides/a#etape) [z](") + 1
     ]
+
+
+def test_a_broken_anchor_comes_with_the_closest_heading() -> None:
+    from content_api import parse_guide
+
+    text = "---\ntitle: T\n---\n## Les données utiles\n\n[a](#les-données-utiles) [b](#tout-autre-chose)\n"
+    messages = [d.message for d in parse_guide(text, "t.md").diagnostics]
+    assert messages[0].endswith("; vouliez-vous dire « #les-donnees-utiles » ?")
+    assert messages[1].endswith("corrigez l'ancre ou le titre")  # nothing close: no guess

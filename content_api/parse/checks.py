@@ -18,9 +18,10 @@ in the lines of the nearest block that has one, moving forward from the previous
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -35,6 +36,11 @@ from .context import Context
 #: How far :meth:`Checks.locate` looks for a construct's text from the previous one it found.
 SEARCH_LINES = 64
 SEARCH_CHARS = 8192
+
+#: Broken anchors of a guide for which the closest heading id is suggested, among at most this
+#: many ids (each suggestion compares the anchor with every id).
+SUGGESTED_ANCHORS = 20
+SUGGESTION_POOL = 2000
 
 #: Link texts that say nothing out of context (compared without accents, case or punctuation).
 VAGUE_LINK_TEXTS = frozenset(
@@ -80,6 +86,12 @@ _NEW_WINDOW = re.compile(r"nouvelle fen[eê]tre|nouvel onglet|new (window|tab)",
 _DIRECTIVE = re.compile(r"<!--\s*content-api:\s*ignore\b(.*?)-->", re.DOTALL)
 _CODE_SPLIT = re.compile(r"[\s,]+")
 _PUNCTUATION = re.compile(r"[^\w' ]+")
+
+
+def did_you_mean(wrong: str, known: Iterable[str], prefix: str = "") -> str:
+    """`` ; vouliez-vous dire « … » ?`` with the closest of ``known``, or nothing when none is close."""
+    close = difflib.get_close_matches(wrong, list(known), n=1, cutoff=0.75)
+    return f" ; vouliez-vous dire « {prefix}{close[0]} » ?" if close else ""
 
 
 def normalize_text(text: str) -> str:
@@ -252,14 +264,18 @@ class Checks:
         self._walk(root.children, root)
         for block in self._inline_blank.values():
             self._new_window(html_facts(render_html(block)), block)
+        suggested = 0
         for url, where in self.anchors:
             fragment = unquote(url[1:])
             if fragment and fragment not in self.ids and url[1:] not in self.ids:
+                hint = ""
+                if suggested < SUGGESTED_ANCHORS and len(self.ids) <= SUGGESTION_POOL:
+                    hint, suggested = did_you_mean(fragment, self.ids, "#"), suggested + 1
                 self.ctx.add(
                     *where,
                     "link-anchor-missing",
                     f"le lien « {url} » ne mène à aucun titre de ce guide (aucun titre n'a l'ancre "
-                    f"« {fragment} ») : corrigez l'ancre ou le titre",
+                    f"« {fragment} ») : corrigez l'ancre ou le titre{hint}",
                 )
 
     def _walk(self, nodes: list[m.AnyNode], block: m.Node, in_cell: bool = False) -> None:
