@@ -12,8 +12,9 @@ from pathlib import Path
 import msgspec
 
 from .config import SETTINGS_HELP, Settings
-from .diagnostics import known_selector, selected, severity
-from .library import Library, Places, load_library
+from .diagnostics import diagnostic, known_selector, selected
+from .guide_links import Places
+from .library import Library, load_library
 from .model import Diagnostic
 from .parse import parse_guide
 from .parse.checks import external_urls
@@ -22,8 +23,7 @@ from .render import render_html, render_text
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def _format_text(diagnostic: Diagnostic) -> str:
-    d = diagnostic
+def _format_text(d: Diagnostic) -> str:
     return f"{d.file}:{d.line}:{d.column}: {d.severity} [{d.code}] {d.message}"
 
 
@@ -34,12 +34,20 @@ def _github_escape(text: str, *, property_value: bool = False) -> str:
     return text
 
 
-def _format_github(diagnostic: Diagnostic) -> str:
-    d = diagnostic
+def _format_github(d: Diagnostic) -> str:
     level = _GITHUB_LEVEL[d.severity]
     props = f"file={_github_escape(d.file or '', property_value=True)},line={d.line},col={d.column}"
     props += f",title={_github_escape(d.code, property_value=True)}"
     return f"::{level} {props}::{_github_escape(d.message)}"
+
+
+#: What ``check --links`` says for each outcome of a checked address.
+_LINK_CODES = {
+    "broken": "link-broken",
+    "timeout": "link-timeout",
+    "redirect": "link-redirect",
+    "error": "link-unchecked",
+}
 
 
 def _selectors(values: list[str] | None) -> list[str]:
@@ -86,8 +94,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.write(msgspec.json.format(msgspec.json.encode(report).decode(), indent=2) + "\n")
     else:
         formatter = _format_github if args.format == "github" else _format_text
-        for diagnostic in diagnostics:
-            print(formatter(diagnostic))
+        for found in diagnostics:
+            print(formatter(found))
         if args.format == "text":
             print(
                 f"{len(library.files)} file(s), {len(library.guides)} guide(s) served, "
@@ -95,15 +103,6 @@ def cmd_check(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     return 1 if errors or (args.fail_on == "warning" and warnings) else 0
-
-
-#: What ``check --links`` says for each outcome of a checked address.
-_LINK_CODES = {
-    "broken": "link-broken",
-    "timeout": "link-timeout",
-    "redirect": "link-redirect",
-    "error": "link-unchecked",
-}
 
 
 def default_links_cache() -> Path:
@@ -146,7 +145,7 @@ def _external_links(library: Library, args: argparse.Namespace) -> list[Diagnost
             message = f"« {url} » n'a pas pu être vérifié : {result.detail}"
         else:
             message = f"« {url} » ne répond pas correctement : {result.detail}"
-        found.append(Diagnostic(file, line, column, severity(code), code, message))
+        found.append(diagnostic(file, code, message, line, column))
     return found
 
 
@@ -159,8 +158,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         print(f"content-api render: {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     guide = parse_guide(data, args.file)
-    for diagnostic in guide.diagnostics:
-        print(_format_text(diagnostic), file=sys.stderr)
+    for found in guide.diagnostics:
+        print(_format_text(found), file=sys.stderr)
     if args.format == "html":
         sys.stdout.write(render_html(guide.body, heading_ids=True))
     elif args.format == "text":
@@ -272,22 +271,7 @@ def _settings_flags(command: argparse.ArgumentParser, names: tuple[str, ...] | N
         command.add_argument(flag, dest=name, type=kind, help=f"{text} (env {variable}, default: {shown!s})")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="content-api", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    serve = commands.add_parser("serve", help=cmd_serve.__doc__)
-    _settings_flags(serve)
-    serve.set_defaults(handler=cmd_serve)
-
-    export = commands.add_parser("export", help=cmd_export.__doc__)
-    export.add_argument(
-        "out_dir", metavar="OUT_DIR", help="folder to write (emptied first if it is an export)"
-    )
-    _settings_flags(export, EXPORT_SETTINGS)
-    export.set_defaults(handler=cmd_export)
-
-    check = commands.add_parser("check", help=cmd_check.__doc__)
+def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("directory", nargs="?", default="content", help="content folder (default: content)")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
     check.add_argument(
@@ -330,6 +314,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--links-per-host", type=int, default=2, metavar="N", help="requests in flight per host"
     )
     _settings_flags(check, ("max_file_size", "max_nesting", "site_url"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="content-api", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help=cmd_serve.__doc__)
+    _settings_flags(serve)
+    serve.set_defaults(handler=cmd_serve)
+
+    export = commands.add_parser("export", help=cmd_export.__doc__)
+    export.add_argument(
+        "out_dir", metavar="OUT_DIR", help="folder to write (emptied first if it is an export)"
+    )
+    _settings_flags(export, EXPORT_SETTINGS)
+    export.set_defaults(handler=cmd_export)
+
+    check = commands.add_parser("check", help=cmd_check.__doc__)
+    _check_arguments(check)
     check.set_defaults(handler=cmd_check)
 
     render = commands.add_parser("render", help=cmd_render.__doc__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .model import Severity
+from .model import Diagnostic, Severity
 
 
 class Rule(NamedTuple):
@@ -241,6 +241,11 @@ LIBRARY_CODES = frozenset(
 def severity(code: str) -> Severity:
     """The severity of ``code``; an undeclared code is a bug, so it raises KeyError."""
     return RULES[code].severity
+
+
+def diagnostic(file: str | None, code: str, message: str, line: int = 1, column: int = 1) -> Diagnostic:
+    """A diagnostic of ``code`` (its severity from the table) at ``line``, ``column`` of ``file``."""
+    return Diagnostic(file, line, column, severity(code), code, message)
 
 
 def rules_table() -> str:

@@ -15,31 +15,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 import stat
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import msgspec
 
-from .diagnostics import LIBRARY_CODES, severity
+from .diagnostics import diagnostic
+from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
 from .model import Diagnostic, EditorRow, Guide, Root
 from .parallel import pmap
 from .parse import parse_guide_and_text
-from .parse.checks import (
-    Directive,
-    anchor_ids,
-    apply_directives,
-    did_you_mean,
-    find_directives,
-    unused_directives,
-)
-from .parse.context import Context
+from .parse.ignores import apply_in_library
 from .parse.markdown import MAX_NESTING
 
 #: Files larger than this are refused (a diagnostic, not a crash).
@@ -147,10 +138,6 @@ class Library:
         return index
 
 
-def _diag(file: str, code: str, message: str, line: int = 1) -> Diagnostic:
-    return Diagnostic(file, line, 1, severity(code), code, message)
-
-
 def _read(file: str, root: Path, max_size: int, link: bool) -> tuple[bytes | None, list[Diagnostic], float]:
     """The bytes of one file and its modification time, or the reason it is not read. Only a link
     is resolved: a link that leads out of the content folder is never followed."""
@@ -160,28 +147,30 @@ def _read(file: str, root: Path, max_size: int, link: bool) -> tuple[bytes | Non
             real = Path(file).resolve(strict=True)
             if not real.is_relative_to(root):
                 message = "the file is a link to outside the content folder: not read"
-                return None, [_diag(file, "file-outside", message)], 0.0
+                return None, [diagnostic(file, "file-outside", message)], 0.0
             path = real
         # O_NOFOLLOW: a file swapped for a link between the listing and now is not followed either
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except (OSError, RuntimeError) as exc:
         reason = getattr(exc, "strerror", None) or exc
-        return None, [_diag(file, "file-unreadable", f"cannot open the file: {reason}")], 0.0
+        return None, [diagnostic(file, "file-unreadable", f"cannot open the file: {reason}")], 0.0
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
-            return None, [_diag(file, "file-unreadable", "not a regular file: not read")], 0.0
+            return None, [diagnostic(file, "file-unreadable", "not a regular file: not read")], 0.0
         if info.st_size > max_size:
             message = f"the file has {info.st_size} bytes, over the {max_size} limit"
-            return None, [_diag(file, "file-too-large", message)], 0.0
+            return None, [diagnostic(file, "file-too-large", message)], 0.0
         with os.fdopen(os.dup(descriptor), "rb") as handle:
             data = handle.read(max_size + 1)
     except OSError as exc:
-        return None, [_diag(file, "file-unreadable", f"cannot read the file: {exc.strerror or exc}")], 0.0
+        message = f"cannot read the file: {exc.strerror or exc}"
+        return None, [diagnostic(file, "file-unreadable", message)], 0.0
     finally:
         os.close(descriptor)
     if len(data) > max_size:  # it grew while being read
-        return None, [_diag(file, "file-too-large", f"the file has over {max_size} bytes, the limit")], 0.0
+        message = f"the file has over {max_size} bytes, the limit"
+        return None, [diagnostic(file, "file-too-large", message)], 0.0
     return data, [], info.st_mtime
 
 
@@ -262,7 +251,7 @@ def _list(load: _Load) -> None:
         load.links = {name for name, link in found if link}
     except OSError as exc:
         message = f"cannot list the content folder: {exc}"
-        load.diagnostics.append(_diag(str(load.directory), "folder-unreadable", message))
+        load.diagnostics.append(diagnostic(str(load.directory), "folder-unreadable", message))
 
 
 def _parse_job(job: tuple[str, str, bytes, bool, int]) -> bytes:
@@ -320,14 +309,14 @@ def _slugs(load: _Load) -> None:
         if not SLUG_RE.match(slug):
             if guide is not None:
                 message = f"{name!r}: a slug is lower-case letters, digits, '-' and '_'"
-                load.diagnostics.append(_diag(file, "slug-invalid", message))
+                load.diagnostics.append(diagnostic(file, "slug-invalid", message))
         elif guide is not None and guide.ok:
             load.candidates.setdefault(slug, []).append(file)
         elif (last := _last_good(load, slug, file)) is not None:
             load.files[file] = last
             load.candidates.setdefault(slug, []).append(file)
             message = "this file has errors: its last good version, loaded before, is still served"
-            load.diagnostics.append(_diag(file, "guide-stale", message))
+            load.diagnostics.append(diagnostic(file, "guide-stale", message))
         else:
             load.failed.setdefault(slug, file)
 
@@ -354,7 +343,7 @@ def _owners(load: _Load) -> None:
         load.failed.pop(slug, None)
         for other in owners[1:]:
             message = f"slug {slug!r} is already {owners[0]!r}: not served"
-            load.diagnostics.append(_diag(other, "slug-duplicate", message))
+            load.diagnostics.append(diagnostic(other, "slug-duplicate", message))
 
 
 def _related(load: _Load) -> None:
@@ -363,125 +352,22 @@ def _related(load: _Load) -> None:
             if related not in load.guides:
                 line = _related_line(load.sources[guide.file or ""], related)
                 message = f"related guide {related!r} does not exist (or is not served)"
-                load.diagnostics.append(_diag(guide.file or slug, "related-missing", message, line))
-
-
-#: A link to a guide of this site: ``/guides/<slug>``, maybe with a query and an ``#anchor``.
-_GUIDE_LINK = re.compile(r"^/guides/([^/?#]+)/?(?:\?[^#]*)?(?:#(.*))?$")
-
-
-#: Missing guides for which a close slug is looked for (each look goes through every slug).
-SUGGESTED_SLUGS = 50
+                load.diagnostics.append(diagnostic(guide.file or slug, "related-missing", message, line))
 
 
 def _guide_links(load: _Load) -> None:
-    """``/guides/<slug>`` links to a guide not served, or to an anchor that guide lacks."""
-    anchors: dict[str, set[str]] = {}
-    suggestions: dict[str, str] = {}
-
-    def suggest(slug: str) -> str:
-        """The closest served slug, worked out for the first ``SUGGESTED_SLUGS`` missing ones only."""
-        if slug not in suggestions:
-            close = did_you_mean(slug, load.guides, "/guides/") if len(suggestions) < SUGGESTED_SLUGS else ""
-            suggestions[slug] = close
-        return suggestions[slug]
-
-    def anchors_of(slug: str) -> set[str]:
-        if slug not in anchors:
-            guide = load.guides[slug]
-            anchors[slug] = anchor_ids(body_of(guide, load.bodies.get(guide.file or "", b"")))
-        return anchors[slug]
-
-    for guide in load.guides.values():
-        file = guide.file or ""
-        body = load.bodies.get(file, b"")
-        if b"/guides/" not in body:  # the body's JSON: most guides link to no other
-            continue
-        places = Places(load.sources.get(file, b""))
-        for url in _guide_urls(body):
-            path = _site_path(url, load.site_url)
-            match = _GUIDE_LINK.match(path) if path is not None else None
-            target = unquote(match.group(1)).lower() if match else ""
-            if not SLUG_RE.match(target):  # not a guide's address (an image under /guides/...)
-                continue
-            fragment = unquote(match.group(2) or "") if match else ""
-            if target not in load.guides:
-                why = (
-                    "n'a pas pu être chargé (voir ses diagnostics)"
-                    if target in load.failed
-                    else "n'existe pas"
-                )
-                message = f"le lien « {url} » mène au guide « {target} », qui {why}"
-                if target not in load.failed:
-                    message += suggest(target)
-            elif fragment and fragment not in anchors_of(target):
-                message = f"le lien « {url} » mène au guide « {target} », sans titre d'ancre « {fragment} »"
-                message += did_you_mean(fragment, anchors_of(target), "#")
-            else:
-                places.find(url)
-                continue
-            line, column = places.find(url)
-            load.diagnostics.append(
-                Diagnostic(file, line, column, severity("link-guide-missing"), "link-guide-missing", message)
-            )
-
-
-#: A link's address in a body's JSON (links, External, Button, Quote), when its path starts with
-#: /guides/ (with or without a scheme and host).
-_GUIDE_URL_JSON = re.compile(rb'"(?:url|href|link)":"((?:[a-zA-Z]+://[^"/\\]+)?/guides/(?:[^"\\]|\\.)*)"')
-
-
-def _site_path(url: str, site_url: str | None) -> str | None:
-    """The path of a link to this site (relative, or under ``site_url``), else None."""
-    if url.startswith("/"):
-        return url
-    if site_url and url[: len(site_url)].lower() == site_url.lower() and url[len(site_url) :].startswith("/"):
-        return url[len(site_url) :]
-    return None
-
-
-def _guide_urls(body: bytes) -> list[str]:
-    """The ``/guides/...`` addresses of a body, from its JSON (no need to decode the whole AST)."""
-    return [msgspec.json.decode(b'"' + found + b'"', type=str) for found in _GUIDE_URL_JSON.findall(body)]
-
-
-class Places:
-    """(line, column) of successive occurrences of strings in a file's bytes."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.cursor = 0
-
-    def find(self, text: str) -> tuple[int, int]:
-        needle = text.encode("utf-8", "surrogateescape")
-        found = self.data.find(needle, self.cursor)
-        if found < 0:
-            found = self.data.find(needle)
-        if found < 0:
-            return 1, 1
-        self.cursor = found + 1
-        line_start = self.data.rfind(b"\n", 0, found) + 1
-        column = len(self.data[line_start:found].decode("utf-8", "replace")) + 1
-        return self.data.count(b"\n", 0, found) + 1, column
+    load.diagnostics += guide_link_diagnostics(
+        load.guides,
+        load.failed,
+        load.bodies,
+        load.sources,
+        load.site_url,
+        lambda guide: body_of(guide, load.bodies.get(guide.file or "", b"")),
+    )
 
 
 def _ignore_comments(load: _Load) -> None:
-    """The ignore comments of each file, applied to the diagnostics only the library makes."""
-    by_file: dict[str, list[Diagnostic]] = {}
-    for diagnostic in load.diagnostics:
-        if diagnostic.code in LIBRARY_CODES:
-            by_file.setdefault(diagnostic.file or "", []).append(diagnostic)
-    kept = [d for d in load.diagnostics if d.code not in LIBRARY_CODES]
-    for file, data in load.sources.items():
-        if b"content-api:" not in data:
-            continue
-        text = data.decode("utf-8", "replace")
-        directives = [Directive(line, column, codes) for line, column, codes in find_directives(text)]
-        by_file[file] = apply_directives(by_file.get(file, []), directives, LIBRARY_CODES)
-        ctx = Context(file)
-        unused_directives(ctx, directives, LIBRARY_CODES, report_unknown=False)
-        kept.extend(ctx.diagnostics)
-    load.diagnostics = kept + [d for found in by_file.values() for d in found]
+    load.diagnostics = apply_in_library(load.diagnostics, load.sources)
 
 
 LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [

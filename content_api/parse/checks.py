@@ -22,16 +22,15 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote
 
 from .. import model as m
-from ..diagnostics import LIBRARY_CODES, RULES
 from ..ids import strip_accents
 from ..render import render_html, render_text
 from .context import Context
+from .ignores import Directive, apply_in_parse, find_directives
 
 #: How far :meth:`Checks.locate` looks for a construct's text from the previous one it found.
 SEARCH_LINES = 64
@@ -83,9 +82,8 @@ _FILE_NAME = re.compile(
 )
 _URL_TEXT = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 _NEW_WINDOW = re.compile(r"nouvelle fen[eê]tre|nouvel onglet|new (window|tab)", re.IGNORECASE)
-_DIRECTIVE = re.compile(r"<!--\s*content-api:\s*ignore\b(.*?)-->", re.DOTALL)
-_CODE_SPLIT = re.compile(r"[\s,]+")
 _PUNCTUATION = re.compile(r"[^\w' ]+")
+_ORIGIN = re.compile(r"^([a-zA-Z][\w+.-]*://[^/?#]*)(.*)$")
 
 
 def did_you_mean(wrong: str, known: Iterable[str], prefix: str = "") -> str:
@@ -98,66 +96,6 @@ def normalize_text(text: str) -> str:
     """Lower case, no accents, no punctuation or emoji, single spaces: for comparing link texts."""
     text = strip_accents(unicodedata.normalize("NFC", text).lower().replace("\u2019", "'"))
     return " ".join(_PUNCTUATION.sub(" ", text).split())
-
-
-@dataclass
-class Directive:
-    """One ``<!-- content-api: ignore CODE... -->`` comment: where it is, what it silences."""
-
-    line: int
-    column: int
-    codes: list[str]
-    used: set[str] = field(default_factory=set)
-
-
-def find_directives(text: str, first_line: int = 1) -> list[tuple[int, int, list[str]]]:
-    """(line, column, codes) of each ignore comment in ``text`` (which starts at ``first_line``)."""
-    found = []
-    for match in _DIRECTIVE.finditer(text):
-        start = match.start()
-        line = first_line + text.count("\n", 0, start)
-        column = start - (text.rfind("\n", 0, start) + 1) + 1
-        found.append((line, column, [c for c in _CODE_SPLIT.split(match.group(1).strip()) if c]))
-    return found
-
-
-def apply_directives(
-    diagnostics: list[m.Diagnostic], directives: list[Directive], codes: frozenset[str] | None = None
-) -> list[m.Diagnostic]:
-    """``diagnostics`` less one occurrence per code of each directive.
-
-    A directive silences the first diagnostic of its code on its own line (a comment after the
-    construct), else the first one after it. Only codes in ``codes`` are considered (all if None).
-    """
-    silenced: set[int] = set()
-    ordered = sorted(range(len(diagnostics)), key=lambda i: (diagnostics[i].line, diagnostics[i].column))
-    for directive in directives:
-        for code in directive.codes:
-            if (codes is not None and code not in codes) or code in directive.used:
-                continue
-            same_line = [i for i in ordered if diagnostics[i].line == directive.line]
-            after = [i for i in ordered if diagnostics[i].line > directive.line]
-            for i in same_line + after:
-                if i not in silenced and diagnostics[i].code == code:
-                    silenced.add(i)
-                    directive.used.add(code)
-                    break
-    return [d for i, d in enumerate(diagnostics) if i not in silenced]
-
-
-def unused_directives(
-    ctx: Context, directives: list[Directive], codes: frozenset[str] | None, *, report_unknown: bool
-) -> None:
-    """Report the codes of ``directives`` (among ``codes``) that silenced nothing, or are unknown."""
-    for directive in directives:
-        for code in directive.codes:
-            where = (directive.line, directive.column)
-            if code not in RULES:
-                if report_unknown:
-                    ctx.add(*where, "ignore-unknown", f"« {code} » n'est pas un code de content-api")
-            elif (codes is None or code in codes) and code not in directive.used:
-                message = f"ce commentaire ne fait taire aucun « {code} » : à retirer"
-                ctx.add(*where, "ignore-unused", message)
 
 
 # --- raw HTML ---------------------------------------------------------------------------------
@@ -478,7 +416,7 @@ def _has_image_alt(node: m.Node) -> bool:
 def _target(url: str) -> str:
     """A URL as compared for "the same destination": no trailing slash, scheme and host lower-cased."""
     url = url.strip()
-    match = re.match(r"^([a-zA-Z][\w+.-]*://[^/?#]*)(.*)$", url)
+    match = _ORIGIN.match(url)
     if match:
         url = match.group(1).lower() + match.group(2)
     return url[:-1] if url.endswith("/") and not url.endswith("://") else url
@@ -522,13 +460,7 @@ def anchor_ids(root: m.Root) -> set[str]:
 
 
 def run_checks(ctx: Context, root: m.Root, headings: list[m.Heading]) -> None:
-    """Every check of this module; then the ignore comments applied to all of ``ctx``'s diagnostics."""
+    """Every check of this module; then the guide's ignore comments applied to ``ctx``'s diagnostics."""
     checks = Checks(ctx)
     checks.run(root, headings)
-    if checks.directives:
-        ctx.diagnostics[:] = apply_directives(ctx.diagnostics, checks.directives, PARSE_CODES)
-        unused_directives(ctx, checks.directives, PARSE_CODES, report_unknown=True)
-
-
-#: The codes a guide's own parse reports (the others need the whole library).
-PARSE_CODES = frozenset(code for code in RULES if code not in LIBRARY_CODES)
+    apply_in_parse(ctx, checks.directives)

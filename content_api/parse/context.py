@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..diagnostics import severity
+from ..diagnostics import diagnostic
 from ..model import Diagnostic
 
 
@@ -29,7 +29,7 @@ class Context:
         if key in self._seen:
             return
         self._seen.add(key)
-        self.diagnostics.append(Diagnostic(self.file, line, column, severity(code), code, message))
+        self.diagnostics.append(diagnostic(self.file, code, message, line, column))
 
     def body_point(self, body_line: int, needle: str | None = None) -> tuple[int, int]:
         """File (line, column) of body line ``body_line`` (0-based), at ``needle`` when found there."""

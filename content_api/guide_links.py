@@ -1,0 +1,122 @@
+"""Links from guide to guide: ``/guides/<slug>`` (or ``<site_url>/guides/<slug>``), maybe with an
+``#anchor``, checked against the guides loaded, offline.
+
+A link to a guide that is not served, failed to load, or lacks the anchor is a
+``link-guide-missing`` diagnostic, placed at the address in the file, with the closest slug or
+heading id when one is close.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from urllib.parse import unquote
+
+import msgspec
+
+from .diagnostics import diagnostic
+from .ids import SLUG_RE
+from .model import Diagnostic, Guide, Root
+from .parse.checks import anchor_ids, did_you_mean
+
+#: A link to a guide of this site: ``/guides/<slug>``, maybe with a query and an ``#anchor``.
+_GUIDE_LINK = re.compile(r"^/guides/([^/?#]+)/?(?:\?[^#]*)?(?:#(.*))?$")
+
+#: A link's address in a body's JSON (links, External, Button, Quote), when its path starts with
+#: /guides/ (with or without a scheme and host).
+_GUIDE_URL_JSON = re.compile(rb'"(?:url|href|link)":"((?:[a-zA-Z]+://[^"/\\]+)?/guides/(?:[^"\\]|\\.)*)"')
+
+#: Missing guides for which a close slug is looked for (each look goes through every slug).
+SUGGESTED_SLUGS = 50
+
+
+def guide_link_diagnostics(
+    guides: Mapping[str, Guide],
+    failed: Mapping[str, str],
+    bodies: Mapping[str, bytes],
+    sources: Mapping[str, bytes],
+    site_url: str | None,
+    root_of: Callable[[Guide], Root],
+) -> list[Diagnostic]:
+    """The broken links between ``guides`` (by slug; ``failed``: slugs that did not load).
+
+    ``bodies`` and ``sources`` are by file: each body's JSON, each file's bytes; ``root_of`` gives
+    a guide's AST (for the heading ids an anchor may name).
+    """
+    anchors: dict[str, set[str]] = {}
+    suggestions: dict[str, str] = {}
+
+    def suggest(slug: str) -> str:
+        """The closest served slug, worked out for the first ``SUGGESTED_SLUGS`` missing ones only."""
+        if slug not in suggestions:
+            close = did_you_mean(slug, guides, "/guides/") if len(suggestions) < SUGGESTED_SLUGS else ""
+            suggestions[slug] = close
+        return suggestions[slug]
+
+    def anchors_of(slug: str) -> set[str]:
+        if slug not in anchors:
+            anchors[slug] = anchor_ids(root_of(guides[slug]))
+        return anchors[slug]
+
+    found = []
+    for guide in guides.values():
+        file = guide.file or ""
+        body = bodies.get(file, b"")
+        if b"/guides/" not in body:  # the body's JSON: most guides link to no other
+            continue
+        places = Places(sources.get(file, b""))
+        for url in _guide_urls(body):
+            match = _GUIDE_LINK.match(_site_path(url, site_url) or "")
+            target = unquote(match.group(1)).lower() if match else ""
+            if match is None or not SLUG_RE.match(target):  # not a guide (an image under /guides/...)
+                continue
+            fragment = unquote(match.group(2) or "")
+            to = f"le lien « {url} » mène au guide « {target} »"
+            if target in failed and target not in guides:
+                message = f"{to}, qui n'a pas pu être chargé (voir ses diagnostics)"
+            elif target not in guides:
+                message = f"{to}, qui n'existe pas" + suggest(target)
+            elif fragment and fragment not in anchors_of(target):
+                message = f"{to}, sans titre d'ancre « {fragment} »" + did_you_mean(
+                    fragment, anchors_of(target), "#"
+                )
+            else:
+                places.find(url)  # keeps the places of the next links in order
+                continue
+            line, column = places.find(url)
+            found.append(diagnostic(file, "link-guide-missing", message, line, column))
+    return found
+
+
+def _site_path(url: str, site_url: str | None) -> str | None:
+    """The path of a link to this site (relative, or under ``site_url``), else None."""
+    if url.startswith("/"):
+        return url
+    if site_url and url[: len(site_url)].lower() == site_url.lower() and url[len(site_url) :].startswith("/"):
+        return url[len(site_url) :]
+    return None
+
+
+def _guide_urls(body: bytes) -> list[str]:
+    """The ``/guides/...`` addresses of a body, from its JSON (no need to decode the whole AST)."""
+    return [msgspec.json.decode(b'"' + found + b'"', type=str) for found in _GUIDE_URL_JSON.findall(body)]
+
+
+class Places:
+    """(line, column) of successive occurrences of strings in a file's bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.cursor = 0
+
+    def find(self, text: str) -> tuple[int, int]:
+        needle = text.encode("utf-8", "surrogateescape")
+        found = self.data.find(needle, self.cursor)
+        if found < 0:
+            found = self.data.find(needle)
+        if found < 0:
+            return 1, 1
+        self.cursor = found + 1
+        line_start = self.data.rfind(b"\n", 0, found) + 1
+        column = len(self.data[line_start:found].decode("utf-8", "replace")) + 1
+        return self.data.count(b"\n", 0, found) + 1, column

@@ -1,0 +1,110 @@
+"""``<!-- content-api: ignore CODE -->`` comments: each silences one occurrence of each code.
+
+A comment silences the first diagnostic of its code on its own line (a comment after the
+construct), else the first one after it. A guide's parse applies the comments to the codes it
+reports itself; the library applies them again to the codes only it can report (links between
+guides, slugs, files). A code that silenced nothing is reported (``ignore-unused``), and so is a
+code that does not exist (``ignore-unknown``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .. import model as m
+from ..diagnostics import LIBRARY_CODES, RULES
+from .context import Context
+
+_DIRECTIVE = re.compile(r"<!--\s*content-api:\s*ignore\b(.*?)-->", re.DOTALL)
+_CODE_SPLIT = re.compile(r"[\s,]+")
+
+#: The codes a guide's own parse reports (the others need the whole library).
+PARSE_CODES = frozenset(code for code in RULES if code not in LIBRARY_CODES)
+
+
+@dataclass
+class Directive:
+    """One ``<!-- content-api: ignore CODE... -->`` comment: where it is, what it silences."""
+
+    line: int
+    column: int
+    codes: list[str]
+    used: set[str] = field(default_factory=set)
+
+
+def find_directives(text: str, first_line: int = 1) -> list[tuple[int, int, list[str]]]:
+    """(line, column, codes) of each ignore comment in ``text`` (which starts at ``first_line``)."""
+    found = []
+    for match in _DIRECTIVE.finditer(text):
+        start = match.start()
+        line = first_line + text.count("\n", 0, start)
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        found.append((line, column, [c for c in _CODE_SPLIT.split(match.group(1).strip()) if c]))
+    return found
+
+
+def apply_directives(
+    diagnostics: list[m.Diagnostic], directives: list[Directive], codes: frozenset[str] | None = None
+) -> list[m.Diagnostic]:
+    """``diagnostics`` less one occurrence per code of each directive.
+
+    A directive silences the first diagnostic of its code on its own line (a comment after the
+    construct), else the first one after it. Only codes in ``codes`` are considered (all if None).
+    """
+    silenced: set[int] = set()
+    ordered = sorted(range(len(diagnostics)), key=lambda i: (diagnostics[i].line, diagnostics[i].column))
+    for directive in directives:
+        for code in directive.codes:
+            if (codes is not None and code not in codes) or code in directive.used:
+                continue
+            same_line = [i for i in ordered if diagnostics[i].line == directive.line]
+            after = [i for i in ordered if diagnostics[i].line > directive.line]
+            for i in same_line + after:
+                if i not in silenced and diagnostics[i].code == code:
+                    silenced.add(i)
+                    directive.used.add(code)
+                    break
+    return [d for i, d in enumerate(diagnostics) if i not in silenced]
+
+
+def unused_directives(
+    ctx: Context, directives: list[Directive], codes: frozenset[str] | None, *, report_unknown: bool
+) -> None:
+    """Report the codes of ``directives`` (among ``codes``) that silenced nothing, or are unknown."""
+    for directive in directives:
+        for code in directive.codes:
+            where = (directive.line, directive.column)
+            if code not in RULES:
+                if report_unknown:
+                    ctx.add(*where, "ignore-unknown", f"« {code} » n'est pas un code de content-api")
+            elif (codes is None or code in codes) and code not in directive.used:
+                message = f"ce commentaire ne fait taire aucun « {code} » : à retirer"
+                ctx.add(*where, "ignore-unused", message)
+
+
+def apply_in_parse(ctx: Context, directives: list[Directive]) -> None:
+    """The comments of one guide applied to what its parse reported, the unused ones reported."""
+    if directives:
+        ctx.diagnostics[:] = apply_directives(ctx.diagnostics, directives, PARSE_CODES)
+        unused_directives(ctx, directives, PARSE_CODES, report_unknown=True)
+
+
+def apply_in_library(diagnostics: list[m.Diagnostic], sources: dict[str, bytes]) -> list[m.Diagnostic]:
+    """``diagnostics`` less what the comments of each file (``sources``: file -> bytes) silence
+    among the codes only the library reports, plus the comments that silenced none of those."""
+    by_file: dict[str, list[m.Diagnostic]] = {}
+    for found in diagnostics:
+        if found.code in LIBRARY_CODES:
+            by_file.setdefault(found.file or "", []).append(found)
+    kept = [d for d in diagnostics if d.code not in LIBRARY_CODES]
+    for file, data in sources.items():
+        if b"content-api:" not in data:
+            continue
+        text = data.decode("utf-8", "replace")
+        directives = [Directive(line, column, codes) for line, column, codes in find_directives(text)]
+        by_file[file] = apply_directives(by_file.get(file, []), directives, LIBRARY_CODES)
+        ctx = Context(file)
+        unused_directives(ctx, directives, LIBRARY_CODES, report_unknown=False)
+        kept.extend(ctx.diagnostics)
+    return kept + [d for found in by_file.values() for d in found]
