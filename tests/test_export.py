@@ -97,6 +97,7 @@ def python_static(root: Path) -> Iterator[Server]:
         yield Server(httpd.server_address[1], None)  # type: ignore[arg-type]
     finally:
         httpd.shutdown()
+        httpd.server_close()
 
 
 def _wait(server: Server) -> None:
