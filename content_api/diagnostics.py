@@ -23,6 +23,11 @@ class Rule(NamedTuple):
 
 RULES: dict[str, Rule] = {
     # files
+    "internal-error": Rule(
+        "error",
+        "content-api failed on this file (a bug, reported with the exception's type): not served",
+        "a construct content-api cannot handle yet",
+    ),
     "folder-unreadable": Rule("error", "the content folder cannot be listed", "`content/` not readable"),
     "file-unreadable": Rule(
         "error", "the file cannot be read (or is not a regular file)", "`guide.md` is a folder"

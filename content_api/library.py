@@ -29,7 +29,7 @@ from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
 from .model import Diagnostic, EditorRow, Guide, Root
 from .parallel import pmap
-from .parse import parse_guide_and_text
+from .parse import failed_guide, parse_guide_and_text
 from .parse.ignores import apply_in_library
 from .parse.markdown import MAX_NESTING
 
@@ -38,6 +38,7 @@ MAX_FILE_SIZE = 1_000_000
 
 
 _EMPTY = msgspec.json.decode(b'{"type":"root","children":[]}', type=Root)
+_EMPTY_JSON = msgspec.json.encode(_EMPTY)
 
 
 class Parsed(msgspec.Struct, array_like=True):
@@ -57,6 +58,15 @@ class Parsed(msgspec.Struct, array_like=True):
         return Parsed(msgspec.structs.replace(self.guide, body=_EMPTY), self.body, self.text)
 
 
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as text that can always be encoded: bytes that are not UTF-8 in a file name (which
+    Python keeps as lone surrogates) are shown as ``\\xNN`` escapes."""
+    text = os.fspath(path)
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def content_key(name: str, data: bytes, max_nesting: int = MAX_NESTING) -> str:
     """The key of a file's parse: its name and bytes (the slug and file come from the name)."""
     head = f"{name}\0{max_nesting}\0".encode("utf-8", "surrogateescape")
@@ -64,8 +74,12 @@ def content_key(name: str, data: bytes, max_nesting: int = MAX_NESTING) -> str:
 
 
 def parse_file(name: str, file: str, data: bytes, max_nesting: int = MAX_NESTING) -> Parsed:
+    """Parse one file; whatever happens, a Parsed comes back (see ``failed_guide``)."""
     guide, text = parse_guide_and_text(data, file, max_nesting=max_nesting)
-    return Parsed(guide, msgspec.json.encode(guide.body), text)
+    try:
+        return Parsed(guide, msgspec.json.encode(guide.body), text)
+    except Exception as exc:  # an AST that cannot be encoded (a bug): the file is reported
+        return Parsed(failed_guide(file, guide.slug, exc, "while encoding the body"), _EMPTY_JSON, "")
 
 
 def body_of(guide: Guide, body: bytes) -> Root:
@@ -73,9 +87,6 @@ def body_of(guide: Guide, body: bytes) -> Root:
     if guide.body.children or not body or body == _EMPTY_JSON:
         return guide.body
     return msgspec.json.decode(body, type=Root)
-
-
-_EMPTY_JSON = msgspec.json.encode(_EMPTY)
 
 
 @dataclass(frozen=True)
@@ -138,13 +149,16 @@ class Library:
         return index
 
 
-def _read(file: str, root: Path, max_size: int, link: bool) -> tuple[bytes | None, list[Diagnostic], float]:
-    """The bytes of one file and its modification time, or the reason it is not read. Only a link
-    is resolved: a link that leads out of the content folder is never followed."""
-    path: str | Path = file
+def _read(
+    source: str, file: str, root: Path, max_size: int, link: bool
+) -> tuple[bytes | None, list[Diagnostic], float]:
+    """The bytes of the file at ``source`` (``file`` in diagnostics) and its modification time, or
+    the reason it is not read. Only a link is resolved: a link that leads out of the content folder
+    is never followed."""
+    path: str | Path = source
     try:
         if link:
-            real = Path(file).resolve(strict=True)
+            real = Path(source).resolve(strict=True)
             if not real.is_relative_to(root):
                 message = "the file is a link to outside the content folder: not read"
                 return None, [diagnostic(file, "file-outside", message)], 0.0
@@ -238,8 +252,13 @@ class _Load:
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
 
-    def file(self, name: str) -> str:
+    def path(self, name: str) -> str:
+        """Where the file is: what the system is asked to open."""
         return os.path.join(self.directory, name)
+
+    def file(self, name: str) -> str:
+        """What the file is called in diagnostics, guides and responses (always valid UTF-8)."""
+        return display_path(self.path(name))
 
 
 def _list(load: _Load) -> None:
@@ -258,7 +277,11 @@ def _parse_job(job: tuple[str, str, bytes, bool, int]) -> bytes:
     """Parse one file (in a worker process): the Parsed, as MessagePack."""
     name, file, data, lean, max_nesting = job
     parsed = parse_file(name, file, data, max_nesting)
-    return msgspec.msgpack.encode(parsed.lean() if lean else parsed)
+    try:
+        return msgspec.msgpack.encode(parsed.lean() if lean else parsed)
+    except Exception as exc:  # a guide that cannot cross to the parent process (a bug)
+        failed = failed_guide(file, parsed.guide.slug, exc, "while handing the parse over")
+        return msgspec.msgpack.encode(Parsed(failed, _EMPTY_JSON, ""))
 
 
 _decode_parsed = msgspec.msgpack.Decoder(Parsed).decode
@@ -270,7 +293,8 @@ def _parse_all(load: _Load) -> None:
     read: list[tuple[str, str, bytes, str, float]] = []
     for name in load.paths:
         file = load.file(name)
-        data, problems, mtime = _read(file, load.root, load.max_file_size, name in load.links)
+        link = name in load.links
+        data, problems, mtime = _read(load.path(name), file, load.root, load.max_file_size, link)
         load.diagnostics.extend(problems)
         load.files[file] = None
         if data is not None:
@@ -308,7 +332,7 @@ def _slugs(load: _Load) -> None:
         guide = load.files.get(file)
         if not SLUG_RE.match(slug):
             if guide is not None:
-                message = f"{name!r}: a slug is lower-case letters, digits, '-' and '_'"
+                message = f"{display_path(name)!r}: a slug is lower-case letters, digits, '-' and '_'"
                 load.diagnostics.append(diagnostic(file, "slug-invalid", message))
         elif guide is not None and guide.ok:
             load.candidates.setdefault(slug, []).append(file)

@@ -6,6 +6,7 @@ guide, with the line and column of the source file (front matter counted).
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from .. import model as m
+from ..diagnostics import diagnostic
 from ..ids import slug_from_filename
 from .checks import run_checks
 from .context import Context
@@ -25,6 +27,8 @@ from .source import decode
 from .toc import assign_ids, excerpt, reading_time
 
 __all__ = ["parse_guide"]
+
+log = logging.getLogger("content_api")
 
 _local = threading.local()
 
@@ -84,7 +88,7 @@ def _markdown_body(p: _Parse) -> None:
             f"more than {p.max_nesting} nested lists, quotes or components: from here on, the "
             "content of this container is kept as plain text",
         )
-    converter = Converter(p.ctx, p.fm.body, p.slug, p.fm.apis)
+    converter = Converter(p.ctx, p.fm.body, p.slug, p.fm.apis, p.max_nesting)
     p.body = converter.convert(tokens)
     p.headings = converter.headings
     p.plain = " ".join(converter.texts)
@@ -122,18 +126,63 @@ def parse_guide(
 def parse_guide_and_text(
     text: str | bytes, path: str | os.PathLike[str] | None = None, *, max_nesting: int = MAX_NESTING
 ) -> tuple[m.Guide, str]:
-    """The guide and the words of its body (text, code, raw HTML's text) for a search index."""
+    """The guide and the words of its body (text, code, raw HTML's text) for a search index.
+
+    Never raises: should a stage fail on some content (a bug of content-api, never the writer's
+    fault), the guide comes back empty with an ``internal-error`` diagnostic, so that it is not
+    served while every other guide is.
+    """
     file = os.fspath(path) if path is not None else None
     slug = slug_from_filename(PurePath(file).stem) if file else None
     p = _Parse(raw=text, slug=slug, ctx=Context(file), max_nesting=max_nesting)
-    for _name, stage in STAGES:
-        stage(p)
-        if p.stop:
-            break
+    current = "starting"
+    try:
+        for name, stage in STAGES:
+            current = name
+            stage(p)
+            if p.stop:
+                break
+        return _guide(p, file, slug), p.plain
+    except Exception as exc:
+        return failed_guide(file, slug, exc, f"in stage {current}"), ""
+
+
+def failed_guide(file: str | None, slug: str | None, exc: BaseException, stage: str) -> m.Guide:
+    """The guide of a file content-api failed on: nothing but an ``internal-error`` diagnostic."""
+    log.error("parsing %s failed %s", file or "a guide", stage, exc_info=exc)
+    found = diagnostic(
+        file,
+        "internal-error",
+        f"content-api failed on this file ({type(exc).__name__} {stage}): it is not served; "
+        "the other guides are. Please report it with the file",
+    )
+    return m.Guide(
+        slug=slug,
+        file=file,
+        title=None,
+        tagline=None,
+        tags=[],
+        apis=[],
+        image=None,
+        publish=False,
+        noindex=False,
+        related=[],
+        updated=None,
+        extra={},
+        body=m.Root(children=[]),
+        toc=[],
+        editors=[],
+        excerpt="",
+        reading_time=0,
+        diagnostics=[found],
+    )
+
+
+def _guide(p: _Parse, file: str | None, slug: str | None) -> m.Guide:
     fm = p.fm
     diagnostics = sorted(p.ctx.diagnostics, key=lambda d: (d.line, d.column))
     extra: dict[str, Any] = fm.extra
-    guide = m.Guide(
+    return m.Guide(
         slug=slug,
         file=file,
         title=fm.title,
@@ -153,4 +202,3 @@ def parse_guide_and_text(
         reading_time=reading_time(p.words),
         diagnostics=diagnostics,
     )
-    return guide, p.plain
