@@ -6,6 +6,7 @@ import itertools
 import re
 from bisect import bisect_right
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import msgspec
@@ -20,6 +21,7 @@ from .components import RAW_HTML_START, Attr, components_plugin
 from .context import Context
 from .editors import editor_table, is_editor_header
 from .html_safety import sanitize_html
+from .link_labels import parse_link_label
 from .linkify import GfmLinkify
 from .urls import is_unsafe_url, is_url_prop
 
@@ -44,6 +46,9 @@ KNOWN_COMPONENTS = frozenset(
         "IsFranceConnected",
     }
 )
+
+#: How many lines of a block :meth:`Converter.where` looks at for a construct's text.
+WHERE_LINES = 8
 
 #: Deeper containers (lists, quotes, components) keep their text as one plain paragraph.
 MAX_NESTING = 32
@@ -74,6 +79,12 @@ def make_markdown(max_nesting: int = MAX_NESTING) -> MarkdownIt:
     # URLs stay as written (mdast); render_html percent-encodes them as CommonMark does.
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     components_plugin(md)
+    # The same link labels, found without reading the rest of the line again from every '['.
+    md.helpers = SimpleNamespace(  # type: ignore[assignment]
+        parseLinkLabel=parse_link_label,
+        parseLinkDestination=md.helpers.parseLinkDestination,
+        parseLinkTitle=md.helpers.parseLinkTitle,
+    )
     md.options["maxNesting"] = max_nesting
     _keep_text_past_max_nesting(md)
     return md
@@ -139,28 +150,37 @@ def _cell_columns(line: str) -> list[tuple[int, int]]:
 class _Frame:
     """An open node on the converter's stack; ``children`` is where its content goes."""
 
-    __slots__ = ("children", "linky", "node", "token")
+    __slots__ = ("children", "linky", "literal", "node", "token")
 
-    def __init__(self, node: Any, children: list[Any], token: Token | None, linky: bool = False) -> None:
+    def __init__(
+        self, node: Any, children: list[Any], token: Token | None, linky: bool = False, literal: bool = False
+    ) -> None:
         self.node = node
         self.children = children
         self.token = token
         self.linky = linky
+        #: an emphasis past the nesting limit: its delimiters are kept as text
+        self.literal = literal
 
 
 class Converter:
     """Turns the token stream of one body into AST nodes, reporting what it notices."""
 
-    def __init__(self, ctx: Context, body: str, slug: str | None, apis: list[m.Api]) -> None:
+    def __init__(
+        self, ctx: Context, body: str, slug: str | None, apis: list[m.Api], max_nesting: int = MAX_NESTING
+    ) -> None:
         self.ctx = ctx
         self.src = body
         self.slug = slug
         self.apis = apis
+        self.max_nesting = max_nesting
         self.headings: list[m.Heading] = []
         #: every text value, for the word count (reading time)
         self.texts: list[str] = []
         self.editor_tables: list[m.EditorTable] = []
         self._line_starts: list[int] | None = None
+        self._starts_of: Token | None = None
+        self._starts: list[int] = []
         self._inline_token: Token | None = None
         self._columns = 0  # cells of the current table's header row
         self._row_line = -1  # body line of the current table row
@@ -186,24 +206,31 @@ class Converter:
         """File (line, column) of ``offset`` in the current source (inline content or body)."""
         token = self._inline_token
         if token is not None and token.map is not None:
-            # Inline content lost its indentation: find the needle in the lines of the block.
-            line = token.map[0] + token.content.count("\n", 0, offset)
+            # Inline content lost its indentation: find the needle in the lines of the block,
+            # from where the offset falls (the indentation lost only moves it to the right).
+            starts = self._content_starts(token)
+            k = bisect_right(starts, offset) - 1
+            line, guess = token.map[0] + k, offset - starts[k]
             lines = self.ctx.lines
-            for index in range(line, min(token.map[1], len(lines))):
-                found = lines[index].find(needle) if needle else -1
+            for index in range(line, min(token.map[1], len(lines), line + WHERE_LINES)):
+                text = lines[index]
+                found = text.find(needle, guess) if needle else -1
+                if found < 0 and needle:
+                    found = text.find(needle)
                 if found >= 0:
                     return self.ctx.body_line + index + 1, found + 1
+                guess = 0
             return self.ctx.body_point(line)
         if self._line_starts is None:
-            starts = [0]
-            find = self.src.find
-            pos = find("\n")
-            while pos >= 0:
-                starts.append(pos + 1)
-                pos = find("\n", pos + 1)
-            self._line_starts = starts
+            self._line_starts = _newlines(self.src)
         line = bisect_right(self._line_starts, offset) - 1
         return self.ctx.body_line + line + 1, offset - self._line_starts[line] + 1
+
+    def _content_starts(self, token: Token) -> list[int]:
+        """Offsets of the line starts of an inline token's content (made once per token)."""
+        if self._starts_of is not token:
+            self._starts_of, self._starts = token, _newlines(token.content)
+        return self._starts
 
     def warn(self, where: tuple[int, int], code: str, message: str) -> None:
         """Report ``code`` (its severity comes from the rules table) at ``where``."""
@@ -464,9 +491,18 @@ class Converter:
                 frame = stack.pop()
                 if frame.linky:
                     links -= 1
-                if isinstance(frame.node, m.Link):
+                if frame.literal:
+                    _append_text(current, child.markup)
+                elif isinstance(frame.node, m.Link):
                     self._check_link_text(frame.node, child)
                 current = frame.children
+                continue
+            if len(stack) >= self.max_nesting and kind in _EMPHASIS:
+                # markdown-it nests emphasis without bound (``***…x***…``): past the limit, the
+                # delimiters stay text, so depth (and every recursive walk of the AST) is bounded.
+                self._too_deep_inline(child)
+                _append_text(current, child.markup)
+                stack.append(_Frame(None, current, child, literal=True))
                 continue
             node, linky = self._open_inline(child, links)
             if node is None:  # a link inside a link: its text joins the outer link
@@ -477,6 +513,14 @@ class Converter:
                 current = node.children
             links += linky
         return out
+
+    def _too_deep_inline(self, token: Token) -> None:
+        self.warn(
+            self.where(0, token.markup * 2),
+            "nesting-too-deep",
+            f"emphasis nested more than {self.max_nesting} levels deep: from here on, its "
+            f"delimiters ({token.markup!r}) are kept as text",
+        )
 
     def _open_inline(self, token: Token, links: int) -> tuple[Any, bool]:
         kind = token.type
@@ -608,6 +652,8 @@ class Converter:
         return props
 
 
+_EMPHASIS = frozenset({"strong_open", "em_open", "s_open"})
+
 #: Props that hold code or markup for the DOM (``on*`` handlers are caught by their prefix).
 _CODE_PROPS = frozenset({"dangerouslysetinnerhtml", "srcdoc"})
 
@@ -661,6 +707,17 @@ def _task_marker(item: m.ListItem) -> None:
         text.value = text.value[4:]
         if not text.value:
             first.children.pop(0)
+
+
+def _newlines(text: str) -> list[int]:
+    """Offsets where each line of ``text`` starts."""
+    starts = [0]
+    find = text.find
+    pos = find("\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = find("\n", pos + 1)
+    return starts
 
 
 def _strip_eol(text: str) -> str:
