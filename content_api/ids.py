@@ -31,14 +31,29 @@ def heading_id(text: str) -> str:
     return strip_accents(text.lower().replace(" ", "-"))
 
 
-def unique_id(base: str, seen: set[str]) -> str:
-    """``base``, or ``base-1``, ``base-2``... the first one not in ``seen`` (which is updated)."""
-    candidate, n = base, 0
-    while candidate in seen:
-        n += 1
-        candidate = f"{base}-{n}"
-    seen.add(candidate)
-    return candidate
+class UniqueIds:
+    """Heading ids made unique as the site does: ``base``, then ``base-1``, ``base-2``...
+
+    Each base remembers the last number it tried, so ``n`` repeats of one heading cost ``n``
+    steps, not ``n²``: a number rejected once stays taken (ids are only ever added).
+    """
+
+    __slots__ = ("_next", "seen")
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self._next: dict[str, int] = {}
+
+    def __call__(self, base: str) -> str:
+        candidate, n = base, self._next.get(base, 0)
+        if n:
+            candidate = f"{base}-{n}"
+        while candidate in self.seen:
+            n += 1
+            candidate = f"{base}-{n}"
+        self._next[base] = n
+        self.seen.add(candidate)
+        return candidate
 
 
 def slug_from_filename(stem: str) -> str:

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import MutableMapping
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -74,33 +75,79 @@ class Tag(NamedTuple):
     end: int
 
 
-def _match_brace(src: str, pos: int, end: int) -> int:
+class ScanBudget:
+    """How far, in characters, the look-ahead scans of one parse may still read.
+
+    Finding where a tag, a quoted value, a ``{...}`` expression or a closing tag ends reads ahead
+    of the current position. Real guides need a few times their size in all; a hostile file (a
+    thousand ``<Foo x={`` that never close) would make each attempt read to the end of the file.
+    Past the budget, such scans give up: the constructs stay text (with a diagnostic), and the
+    parse stays linear in the size of the file.
+    """
+
+    __slots__ = ("exhausted", "left")
+
+    def __init__(self, size: int) -> None:
+        self.left = SCAN_BUDGET_FACTOR * size + SCAN_BUDGET_BASE
+        self.exhausted = False
+
+    def spend(self, distance: int) -> bool:
+        """Count ``distance`` characters read; False once the budget is spent."""
+        self.left -= distance
+        if self.left < 0:
+            self.exhausted = True
+        return not self.exhausted
+
+
+#: Characters that look-ahead scans may read, per character of the text parsed, plus a base.
+SCAN_BUDGET_FACTOR = 50
+SCAN_BUDGET_BASE = 1_000_000
+_UNLIMITED = ScanBudget(0)
+_UNLIMITED.left = 1 << 62
+
+_BRACE_STEP = re.compile(r"[{}\"'`]")
+_STRING_END = {
+    quote: re.compile(rf"[^{quote}\\]*(?:\\.[^{quote}\\]*)*{quote}", re.DOTALL) for quote in "\"'`"
+}
+
+
+def _match_brace(src: str, pos: int, end: int, budget: ScanBudget = _UNLIMITED) -> int:
     """Offset of the ``}`` closing the ``{`` at ``pos`` (strings skipped), or -1."""
+    if budget.exhausted:
+        return -1
     depth = 0
     i = pos
-    while i < end:
+    while True:
+        step = _BRACE_STEP.search(src, i, end)
+        if step is None:
+            budget.spend(end - pos)
+            return -1
+        i = step.start()
         ch = src[i]
         if ch == "{":
             depth += 1
         elif ch == "}":
             depth -= 1
             if depth == 0:
+                budget.spend(i - pos)
                 return i
-        elif ch in "\"'`":
-            i += 1
-            while i < end and src[i] != ch:
-                i += 2 if src[i] == "\\" else 1
-            if i >= end:
+        else:  # a string: skip to its closing quote (a backslash escapes the next character)
+            string = _STRING_END[ch].match(src, i + 1, end)
+            if string is None:
+                budget.spend(end - pos)
                 return -1
+            i = string.end() - 1
         i += 1
-    return -1
 
 
-def _scan_value(src: str, name: str, j: int, k: int, end: int) -> tuple[Attr, int] | None:
+def _scan_value(src: str, name: str, j: int, k: int, end: int, budget: ScanBudget) -> tuple[Attr, int] | None:
     """The value starting at ``k`` of the attribute named ``name`` (at ``j``), and where it ends."""
     ch = src[k]
     if ch in "\"'":
+        if budget.exhausted:
+            return None
         close = src.find(ch, k + 1, end)
+        budget.spend((close if close >= 0 else end) - k)
         if close < 0:
             return None
         kind = "string"
@@ -108,11 +155,12 @@ def _scan_value(src: str, name: str, j: int, k: int, end: int) -> tuple[Attr, in
             # 'Ministère de l'Intérieur': the quote was an apostrophe; the value ends at the
             # next quote that is followed by what may follow a value.
             later = _quote_end(ch).search(src, close + 1, end)
+            budget.spend((later.start() if later is not None else end) - close)
             if later is not None:
                 close, kind = later.start(), "string-unbalanced"
         return Attr(name, kind, src[k + 1 : close], j), close + 1
     if ch == "{":
-        close = _match_brace(src, k, end)
+        close = _match_brace(src, k, end, budget)
         if close < 0:
             return None
         return Attr(name, "expression", src[k + 1 : close], j), close + 1
@@ -122,7 +170,7 @@ def _scan_value(src: str, name: str, j: int, k: int, end: int) -> tuple[Attr, in
     return Attr(name, "unquoted", match.group(), j), match.end()
 
 
-def scan_tag(src: str, pos: int, end: int) -> Tag | None:
+def scan_tag(src: str, pos: int, end: int, budget: ScanBudget = _UNLIMITED) -> Tag | None:
     """Parse the opening or self-closing component tag at ``src[pos] == '<'``, or None."""
     match = _NAME.match(src, pos + 1, end)
     if match is None:
@@ -150,7 +198,7 @@ def scan_tag(src: str, pos: int, end: int) -> Tag | None:
             k = _WS.match(src, k + 1, end).end()  # type: ignore[union-attr]
             if k >= end:
                 return None
-            scanned = _scan_value(src, attr_name.group(), j, k, end)
+            scanned = _scan_value(src, attr_name.group(), j, k, end, budget)
             if scanned is None:
                 return None
             attr, i = scanned
@@ -160,36 +208,101 @@ def scan_tag(src: str, pos: int, end: int) -> Tag | None:
             i = attr_name.end()
 
 
-@lru_cache(maxsize=256)
-def _tag_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(r"<(/?)" + re.escape(name) + r"(?=[\s/>])")
+_ANY_TAG = re.compile(r"<(/?)(" + _NAME.pattern + r")(?=[\s/>])")
+_CLOSE_END = re.compile(r"\s*>")
 
 
-def find_close(src: str, name: str, start: int, end: int) -> tuple[int, int] | None:
-    """(start, end) of the ``</name>`` that closes a tag opened before ``start``, nesting counted."""
-    if src.find("</" + name, start, end) < 0:
-        return None
-    pattern = _tag_pattern(name)
-    depth = 1
-    i = start
-    while True:
-        match = pattern.search(src, i, end)
-        if match is None:
-            return None
-        if match.group(1):
-            k = _WS.match(src, match.end(), end).end()  # type: ignore[union-attr]
-            if k < end and src[k] == ">":
+class TagIndex:
+    """Where the component tags of one text are, found in one pass, and which closes which.
+
+    Looking for the tag that closes ``<Foo>`` from each opening tag reads to the end of the text
+    each time (``<Foo>`` a hundred thousand times on a line took minutes). Here every opening and
+    closing tag of a name is listed once, and paired as brackets are: an opening tag is closed by
+    the first closing tag at which every opening tag after it is closed, which is exactly what a
+    search from that opening tag, counting depth, finds. Tags written inside another tag's
+    attribute values are skipped, as that search skips them.
+    """
+
+    def __init__(self, src: str, budget: ScanBudget) -> None:
+        self.src = src
+        self.budget = budget
+        self.events: dict[str, list[tuple[int, int]]] = {}  # name -> (start, 1: open / 0: close)
+        for match in _ANY_TAG.finditer(src):
+            self.events.setdefault(match.group(2), []).append((match.start(), 0 if match.group(1) else 1))
+        self._pairs: dict[str, dict[int, tuple[int, int] | None]] = {}
+
+    def closing(self, name: str, opened_at: int, start: int, end: int) -> tuple[int, int] | None:
+        """(start, end) of the ``</name>`` closing the tag opened at ``opened_at``, before ``end``."""
+        pairs = self._pairs.get(name)
+        if pairs is None:
+            pairs = self._pairs[name] = self._pair(name)
+        if opened_at not in pairs:  # a tag the one-pass reading skipped: search from it
+            return self._search(name, start, end)
+        found = pairs[opened_at]
+        return found if found is not None and found[1] <= end else None
+
+    def _pair(self, name: str) -> dict[int, tuple[int, int] | None]:
+        src = self.src
+        pairs: dict[int, tuple[int, int] | None] = {}
+        opened: list[int] = []
+        skip = -1  # inside a tag's attributes up to here
+        for start, is_open in self.events.get(name, ()):
+            if start < skip:
+                continue
+            if is_open:
+                tag = scan_tag(src, start, len(src), self.budget)
+                if tag is None:
+                    continue
+                skip = tag.end
+                if tag.self_closing:
+                    pairs[start] = None
+                else:
+                    opened.append(start)
+                continue
+            gt = _CLOSE_END.match(src, start + 2 + len(name))
+            if gt is not None and opened:
+                pairs[opened.pop()] = (start, gt.end())
+        pairs.update(dict.fromkeys(opened))
+        return pairs
+
+    def _search(self, name: str, start: int, end: int) -> tuple[int, int] | None:
+        """The closing tag found by reading on from ``start``, counting depth (within the budget)."""
+        events = self.events.get(name, ())
+        depth, skip = 1, -1
+        for position, is_open in events[bisect_left(events, (start, -1)) :]:
+            if position >= end or not self.budget.spend(position - max(start, skip)):
+                return None
+            if position < skip:
+                continue
+            if is_open:
+                tag = scan_tag(self.src, position, end, self.budget)
+                if tag is not None:
+                    depth += 0 if tag.self_closing else 1
+                    skip = tag.end
+                continue
+            gt = _CLOSE_END.match(self.src, position + 2 + len(name), end)
+            if gt is not None:
                 depth -= 1
                 if depth == 0:
-                    return match.start(), k + 1
-            i = match.end()
-        else:
-            tag = scan_tag(src, match.start(), end)
-            if tag is None:
-                i = match.end()
-            else:
-                depth += 0 if tag.self_closing else 1
-                i = tag.end
+                    return position, gt.end()
+        return None
+
+
+def tag_index(env: MutableMapping[str, Any], src: str) -> TagIndex:
+    """The TagIndex of ``src`` for this parse (made once per text, kept in markdown-it's env)."""
+    indexes: dict[int, TagIndex] = env.setdefault("component_tags", {})
+    index = indexes.get(id(src))
+    if index is None or index.src is not src:
+        index = indexes[id(src)] = TagIndex(src, scan_budget(env, len(src)))
+    return index
+
+
+def scan_budget(env: MutableMapping[str, Any], size: int) -> ScanBudget:
+    """This parse's look-ahead budget (made at first need, for a text of ``size`` characters)."""
+    budget: ScanBudget | None = env.get("scan_budget")
+    if budget is None:
+        budget = env["scan_budget"] = ScanBudget(size)
+    return budget
 
 
 _HTML_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
@@ -227,11 +340,12 @@ def component_block(state: StateBlock, startLine: int, endLine: int, silent: boo
         return False
     if is_dangerous_html(src, pos, limit):
         return False
-    tag = scan_tag(src, pos, limit)
+    tag = scan_tag(src, pos, limit, scan_budget(state.env, len(src)))
     if tag is None:
         return False
     open_last = _line_of(state, tag.end - 1, startLine, endLine)
-    close = None if tag.self_closing else find_close(src, tag.name, tag.end, limit)
+    index = tag_index(state.env, src)
+    close = None if tag.self_closing else index.closing(tag.name, pos, tag.end, limit)
     text_after = bool(src[tag.end : state.eMarks[open_last]].strip())
     if text_after and not _spans_blank_line(state, open_last, close):
         return False  # text after the opening tag, closed in the same paragraph: inline
@@ -343,12 +457,13 @@ def component_inline(state: StateInline, silent: bool) -> bool:
         return _stray_close(state, silent)
     if not "A" <= ch <= "Z":
         return False
-    tag = scan_tag(src, pos, end)
+    tag = scan_tag(src, pos, end, scan_budget(state.env, len(src)))
     if tag is None:
         _invalid_tag(state, silent)
         return True
     meta = {"name": tag.name, "attrs": tag.attrs, "inline": True, "offset": pos}
-    close = None if tag.self_closing else find_close(src, tag.name, tag.end, end)
+    index = tag_index(state.env, src)
+    close = None if tag.self_closing else index.closing(tag.name, pos, tag.end, end)
     if close is None:
         # Self-closing, or never closed (read as self-closing; the converter reports it).
         if not silent:

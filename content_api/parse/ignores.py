@@ -10,6 +10,7 @@ code that does not exist (``ignore-unknown``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from .. import model as m
@@ -36,9 +37,11 @@ class Directive:
 def find_directives(text: str, first_line: int = 1) -> list[tuple[int, int, list[str]]]:
     """(line, column, codes) of each ignore comment in ``text`` (which starts at ``first_line``)."""
     found = []
+    line, counted = first_line, 0  # lines counted up to ``counted``: each character once
     for match in _DIRECTIVE.finditer(text):
         start = match.start()
-        line = first_line + text.count("\n", 0, start)
+        line += text.count("\n", counted, start)
+        counted = start
         column = start - (text.rfind("\n", 0, start) + 1) + 1
         found.append((line, column, [c for c in _CODE_SPLIT.split(match.group(1).strip()) if c]))
     return found
@@ -51,21 +54,37 @@ def apply_directives(
 
     A directive silences the first diagnostic of its code on its own line (a comment after the
     construct), else the first one after it. Only codes in ``codes`` are considered (all if None).
+    Each code's diagnostics are kept in order with a "next one not silenced yet" pointer per
+    position (path-compressed), so that thousands of comments cost no more than their number.
     """
+    by_code: dict[str, list[tuple[int, int, int]]] = {}
+    for i, found in enumerate(diagnostics):
+        by_code.setdefault(found.code, []).append((found.line, found.column, i))
+    for places in by_code.values():
+        places.sort()
+    free: dict[str, list[int]] = {code: list(range(len(places) + 1)) for code, places in by_code.items()}
     silenced: set[int] = set()
-    ordered = sorted(range(len(diagnostics)), key=lambda i: (diagnostics[i].line, diagnostics[i].column))
     for directive in directives:
         for code in directive.codes:
-            if (codes is not None and code not in codes) or code in directive.used:
+            if (codes is not None and code not in codes) or code in directive.used or code not in by_code:
                 continue
-            same_line = [i for i in ordered if diagnostics[i].line == directive.line]
-            after = [i for i in ordered if diagnostics[i].line > directive.line]
-            for i in same_line + after:
-                if i not in silenced and diagnostics[i].code == code:
-                    silenced.add(i)
-                    directive.used.add(code)
-                    break
+            places = by_code[code]
+            slot = _next_free(free[code], bisect_left(places, (directive.line, 0, -1)))
+            if slot < len(places):
+                silenced.add(places[slot][2])
+                free[code][slot] = slot + 1
+                directive.used.add(code)
     return [d for i, d in enumerate(diagnostics) if i not in silenced]
+
+
+def _next_free(free: list[int], slot: int) -> int:
+    """The first slot at or after ``slot`` not taken yet (``free[i] == i``), compressing the path."""
+    root = slot
+    while free[root] != root:
+        root = free[root]
+    while free[slot] != root:
+        free[slot], slot = root, free[slot]
+    return root
 
 
 def unused_directives(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from .. import model as m
-from ..ids import heading_id, unique_id
+from ..ids import UniqueIds, heading_id
 from ..render import render_text
 
 TOC_DEPTHS = (2, 3)
@@ -15,11 +15,11 @@ WORDS_PER_MINUTE = 200
 
 def assign_ids(headings: list[m.Heading]) -> list[m.TocEntry]:
     """Give every heading the site's anchor (repeats get ``-1``, ``-2``...); return the TOC."""
-    seen: set[str] = set()
+    unique = UniqueIds()
     toc = []
     for heading in headings:
         text = " ".join(render_text(heading).split())
-        heading.id = unique_id(heading_id(text), seen)
+        heading.id = unique(heading_id(text))
         if heading.depth in TOC_DEPTHS:
             toc.append(m.TocEntry(depth=heading.depth, id=heading.id, text=text))
     return toc
