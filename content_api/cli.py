@@ -68,12 +68,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .config import settings_from_env
 
     limits = settings_from_env(
-        max_file_size=args.max_file_size, max_nesting=args.max_nesting, site_url=args.site_url
+        max_file_size=args.max_file_size,
+        max_nesting=args.max_nesting,
+        max_constructs=args.max_constructs,
+        site_url=args.site_url,
     )
     library = load_library(
         directory,
         max_file_size=limits.max_file_size,
         max_nesting=limits.max_nesting,
+        max_constructs=limits.max_constructs,
         site_url=limits.site_url,
     )
     diagnostics = list(library.diagnostics)
@@ -313,7 +317,7 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
     links.add_argument(
         "--links-per-host", type=int, default=2, metavar="N", help="requests in flight per host"
     )
-    _settings_flags(check, ("max_file_size", "max_nesting", "site_url"))
+    _settings_flags(check, ("max_file_size", "max_nesting", "max_constructs", "site_url"))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -27,6 +27,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cache_dir: str = ""
     max_file_size: int = 1_000_000
     max_nesting: int = 32
+    max_constructs: int = 30_000
 
     @property
     def cache_control_header(self) -> str:
@@ -62,6 +63,12 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
     ("cache_dir", "CACHE_DIR", "--cache", "folder of the parse cache, for fast restarts (off when empty)"),
     ("max_file_size", "MAX_FILE_SIZE", "--max-file-size", "larger guide files are refused (bytes)"),
     ("max_nesting", "MAX_NESTING", "--max-nesting", "deeper lists, quotes or components are kept as text"),
+    (
+        "max_constructs",
+        "MAX_CONSTRUCTS",
+        "--max-constructs",
+        "blocks, and steps of inline parsing, per file past which the text is kept as plain text",
+    ),
 ]
 
 

@@ -104,6 +104,11 @@ RULES: dict[str, Rule] = {
     "nesting-too-deep": Rule(
         "warning", "containers nested deeper than 32 levels: the rest is plain text", "`>` 40 times"
     ),
+    "too-complex": Rule(
+        "warning",
+        "more Markdown constructs in one file than a parse takes (`MAX_CONSTRUCTS`): the rest is plain text",
+        "`_a ` repeated over a megabyte",
+    ),
     # Markdown read differently by GFM and by the site's renderer
     "table-delimiter-mismatch": Rule(
         "warning", "a delimiter row that does not match its header: not a table", "`| a | b |` `| --- |`"

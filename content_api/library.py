@@ -30,6 +30,7 @@ from .ids import SLUG_RE, slug_from_filename
 from .model import Diagnostic, EditorRow, Guide, Root
 from .parallel import pmap
 from .parse import failed_guide, parse_guide_and_text
+from .parse.budget import MAX_CONSTRUCTS
 from .parse.ignores import apply_in_library
 from .parse.markdown import MAX_NESTING
 
@@ -67,15 +68,20 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def content_key(name: str, data: bytes, max_nesting: int = MAX_NESTING) -> str:
-    """The key of a file's parse: its name and bytes (the slug and file come from the name)."""
-    head = f"{name}\0{max_nesting}\0".encode("utf-8", "surrogateescape")
+def content_key(
+    name: str, data: bytes, max_nesting: int = MAX_NESTING, max_constructs: int = MAX_CONSTRUCTS
+) -> str:
+    """The key of a file's parse: its name and bytes (the slug and file come from the name), and
+    the limits it was parsed with."""
+    head = f"{name}\0{max_nesting}\0{max_constructs}\0".encode("utf-8", "surrogateescape")
     return hashlib.blake2b(head + data, digest_size=20).hexdigest()
 
 
-def parse_file(name: str, file: str, data: bytes, max_nesting: int = MAX_NESTING) -> Parsed:
+def parse_file(
+    name: str, file: str, data: bytes, max_nesting: int = MAX_NESTING, max_constructs: int = MAX_CONSTRUCTS
+) -> Parsed:
     """Parse one file; whatever happens, a Parsed comes back (see ``failed_guide``)."""
-    guide, text = parse_guide_and_text(data, file, max_nesting=max_nesting)
+    guide, text = parse_guide_and_text(data, file, max_nesting=max_nesting, max_constructs=max_constructs)
     try:
         return Parsed(guide, msgspec.json.encode(guide.body), text)
     except Exception as exc:  # an AST that cannot be encoded (a bug): the file is reported
@@ -247,6 +253,7 @@ class _Load:
     bodies: dict[str, bytes] = field(default_factory=dict)
     lean: bool = False
     max_nesting: int = MAX_NESTING
+    max_constructs: int = MAX_CONSTRUCTS
     site_url: str | None = None
 
     def __post_init__(self) -> None:
@@ -273,10 +280,10 @@ def _list(load: _Load) -> None:
         load.diagnostics.append(diagnostic(str(load.directory), "folder-unreadable", message))
 
 
-def _parse_job(job: tuple[str, str, bytes, bool, int]) -> bytes:
+def _parse_job(job: tuple[str, str, bytes, bool, int, int]) -> bytes:
     """Parse one file (in a worker process): the Parsed, as MessagePack."""
-    name, file, data, lean, max_nesting = job
-    parsed = parse_file(name, file, data, max_nesting)
+    name, file, data, lean, max_nesting, max_constructs = job
+    parsed = parse_file(name, file, data, max_nesting, max_constructs)
     try:
         return msgspec.msgpack.encode(parsed.lean() if lean else parsed)
     except Exception as exc:  # a guide that cannot cross to the parent process (a bug)
@@ -301,9 +308,11 @@ def _parse_all(load: _Load) -> None:
             load.digest.update(
                 name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest()
             )
-            read.append((name, file, data, content_key(name, data, load.max_nesting), mtime))
+            read.append(
+                (name, file, data, content_key(name, data, load.max_nesting, load.max_constructs), mtime)
+            )
     missing = [
-        (name, file, data, load.lean, load.max_nesting)
+        (name, file, data, load.lean, load.max_nesting, load.max_constructs)
         for name, file, data, key, _ in read
         if key not in known and key not in load.cache
     ]
@@ -413,6 +422,7 @@ def load_library(
     cache: Mapping[str, Parsed] | None = None,
     lean: bool = False,
     max_nesting: int = MAX_NESTING,
+    max_constructs: int = MAX_CONSTRUCTS,
     site_url: str | None = None,
 ) -> Library:
     """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`.
@@ -429,6 +439,7 @@ def load_library(
         cache=cache or {},
         lean=lean,
         max_nesting=max_nesting,
+        max_constructs=max_constructs,
         site_url=site_url.rstrip("/") if site_url else None,
     )
     for _name, step in LOAD_STEPS:

@@ -19,7 +19,9 @@ from markdown_it import MarkdownIt
 from .. import model as m
 from ..diagnostics import diagnostic
 from ..ids import slug_from_filename
+from .budget import MAX_CONSTRUCTS, ParseBudget
 from .checks import run_checks
+from .components import ScanBudget
 from .context import Context
 from .front_matter import FrontMatter, split_front_matter
 from .markdown import MAX_NESTING, Converter, make_markdown
@@ -59,6 +61,7 @@ class _Parse:
     editors: list[m.EditorRow] = field(default_factory=list)
     words: int = 0
     max_nesting: int = MAX_NESTING
+    max_constructs: int = MAX_CONSTRUCTS
     #: every text, code and raw-HTML text of the body, joined: what search indexes
     plain: str = ""
     stop: bool = False
@@ -78,7 +81,8 @@ def _front_matter(p: _Parse) -> None:
 def _markdown_body(p: _Parse) -> None:
     p.ctx.body_line = p.fm.body_line
     p.ctx.lines = p.fm.body.split("\n")
-    env: dict[str, Any] = {}
+    budget = ParseBudget(p.max_constructs)
+    env: dict[str, Any] = {"budget": budget}
     tokens = _markdown(p.max_nesting).parse(p.fm.body, env)
     for line in env.get("too_deep", ()):
         p.ctx.add(
@@ -88,12 +92,34 @@ def _markdown_body(p: _Parse) -> None:
             f"more than {p.max_nesting} nested lists, quotes or components: from here on, the "
             "content of this container is kept as plain text",
         )
+    _too_complex(p, budget, env.get("scan_budget"))
     converter = Converter(p.ctx, p.fm.body, p.slug, p.fm.apis, p.max_nesting)
     p.body = converter.convert(tokens)
     p.headings = converter.headings
     p.plain = " ".join(converter.texts)
     p.words = len(p.plain.split())
     p.editors = [row for table in converter.editor_tables for row in table.editors]
+
+
+def _too_complex(p: _Parse, budget: ParseBudget, scan: ScanBudget | None) -> None:
+    """Say where the file's constructs went past what one parse may take (see parse/budget.py)."""
+    for line in budget.lines():
+        p.ctx.add(
+            p.fm.body_line + line + 1,
+            1,
+            "too-complex",
+            f"more than {p.max_constructs} Markdown constructs of a kind (block lines, steps of "
+            "inline parsing, bare addresses) in this file: from here on, the text is kept as "
+            "plain text",
+        )
+    if scan is not None and scan.exhausted:
+        p.ctx.add(
+            p.fm.body_line + (scan.line or 0) + 1,
+            1,
+            "too-complex",
+            "component tags whose end had to be looked for too far ahead, too many times: from "
+            "here on, such tags are kept as text",
+        )
 
 
 def _toc(p: _Parse) -> None:
@@ -114,17 +140,26 @@ STAGES: list[tuple[str, Callable[[_Parse], None]]] = [
 
 
 def parse_guide(
-    text: str | bytes, path: str | os.PathLike[str] | None = None, *, max_nesting: int = MAX_NESTING
+    text: str | bytes,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    max_nesting: int = MAX_NESTING,
+    max_constructs: int = MAX_CONSTRUCTS,
 ) -> m.Guide:
     """Parse one guide file's content; ``path`` names the file in diagnostics and gives the slug.
 
-    ``max_nesting`` bounds nested lists, quotes and components: deeper content is kept as text.
+    ``max_nesting`` bounds nested lists, quotes and components, ``max_constructs`` the blocks and
+    the steps of inline parsing: deeper, or further, content is kept as text.
     """
-    return parse_guide_and_text(text, path, max_nesting=max_nesting)[0]
+    return parse_guide_and_text(text, path, max_nesting=max_nesting, max_constructs=max_constructs)[0]
 
 
 def parse_guide_and_text(
-    text: str | bytes, path: str | os.PathLike[str] | None = None, *, max_nesting: int = MAX_NESTING
+    text: str | bytes,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    max_nesting: int = MAX_NESTING,
+    max_constructs: int = MAX_CONSTRUCTS,
 ) -> tuple[m.Guide, str]:
     """The guide and the words of its body (text, code, raw HTML's text) for a search index.
 
@@ -134,7 +169,7 @@ def parse_guide_and_text(
     """
     file = os.fspath(path) if path is not None else None
     slug = slug_from_filename(PurePath(file).stem) if file else None
-    p = _Parse(raw=text, slug=slug, ctx=Context(file), max_nesting=max_nesting)
+    p = _Parse(raw=text, slug=slug, ctx=Context(file), max_nesting=max_nesting, max_constructs=max_constructs)
     current = "starting"
     try:
         for name, stage in STAGES:
@@ -180,6 +215,7 @@ def failed_guide(file: str | None, slug: str | None, exc: BaseException, stage: 
 
 def _guide(p: _Parse, file: str | None, slug: str | None) -> m.Guide:
     fm = p.fm
+    p.ctx.summarize()
     diagnostics = sorted(p.ctx.diagnostics, key=lambda d: (d.line, d.column))
     extra: dict[str, Any] = fm.extra
     return m.Guide(

@@ -34,6 +34,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.html_block import html_block
 from markdown_it.rules_inline import StateInline
 
+from .budget import parse_budget
 from .html_safety import DROPPED_ELEMENTS
 
 _NAME = re.compile(r"[A-Z][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
@@ -85,11 +86,13 @@ class ScanBudget:
     parse stays linear in the size of the file.
     """
 
-    __slots__ = ("exhausted", "left")
+    __slots__ = ("exhausted", "left", "line")
 
     def __init__(self, size: int) -> None:
         self.left = SCAN_BUDGET_FACTOR * size + SCAN_BUDGET_BASE
         self.exhausted = False
+        #: the body line (0-based) where it ran out, when a rule could tell
+        self.line: int | None = None
 
     def spend(self, distance: int) -> bool:
         """Count ``distance`` characters read; False once the budget is spent."""
@@ -100,8 +103,10 @@ class ScanBudget:
 
 
 #: Characters that look-ahead scans may read, per character of the text parsed, plus a base.
-SCAN_BUDGET_FACTOR = 50
+SCAN_BUDGET_FACTOR = 20
 SCAN_BUDGET_BASE = 1_000_000
+#: What a step of brace matching costs, in characters of the budget.
+STEP_COST = 64
 _UNLIMITED = ScanBudget(0)
 _UNLIMITED.left = 1 << 62
 
@@ -115,13 +120,13 @@ def _match_brace(src: str, pos: int, end: int, budget: ScanBudget = _UNLIMITED) 
     """Offset of the ``}`` closing the ``{`` at ``pos`` (strings skipped), or -1."""
     if budget.exhausted:
         return -1
-    depth = 0
+    depth = steps = 0
     i = pos
-    while True:
+    while steps * STEP_COST < budget.left:  # each step is Python work: it costs more than a character
+        steps += 1
         step = _BRACE_STEP.search(src, i, end)
         if step is None:
-            budget.spend(end - pos)
-            return -1
+            break
         i = step.start()
         ch = src[i]
         if ch == "{":
@@ -129,15 +134,16 @@ def _match_brace(src: str, pos: int, end: int, budget: ScanBudget = _UNLIMITED) 
         elif ch == "}":
             depth -= 1
             if depth == 0:
-                budget.spend(i - pos)
+                budget.spend(i - pos + steps * STEP_COST)
                 return i
         else:  # a string: skip to its closing quote (a backslash escapes the next character)
             string = _STRING_END[ch].match(src, i + 1, end)
             if string is None:
-                budget.spend(end - pos)
-                return -1
+                break
             i = string.end() - 1
         i += 1
+    budget.spend(end - pos + steps * STEP_COST)
+    return -1
 
 
 def _scan_value(src: str, name: str, j: int, k: int, end: int, budget: ScanBudget) -> tuple[Attr, int] | None:
@@ -340,7 +346,10 @@ def component_block(state: StateBlock, startLine: int, endLine: int, silent: boo
         return False
     if is_dangerous_html(src, pos, limit):
         return False
-    tag = scan_tag(src, pos, limit, scan_budget(state.env, len(src)))
+    budget = scan_budget(state.env, len(src))
+    tag = scan_tag(src, pos, limit, budget)
+    if budget.exhausted and budget.line is None:
+        budget.line = startLine
     if tag is None:
         return False
     open_last = _line_of(state, tag.end - 1, startLine, endLine)
@@ -457,7 +466,11 @@ def component_inline(state: StateInline, silent: bool) -> bool:
         return _stray_close(state, silent)
     if not "A" <= ch <= "Z":
         return False
-    tag = scan_tag(src, pos, end, scan_budget(state.env, len(src)))
+    budget = scan_budget(state.env, len(src))
+    tag = scan_tag(src, pos, end, budget)
+    if budget.exhausted and budget.line is None:
+        current = parse_budget(state.env).current
+        budget.line = current.map[0] if current is not None and current.map else None
     if tag is None:
         _invalid_tag(state, silent)
         return True

@@ -13,6 +13,8 @@ from typing import Any
 from linkify_it import LinkifyIt
 
 _TRAILING = "_~"
+#: What a bare link costs of a parse's budget (about twenty times a delimiter: see parse/budget.py).
+LINK_COST = 20
 _SCHEMES = frozenset({"http:", "https:", "ftp:", "mailto:"})
 # What any link GFM recognizes must contain; far cheaper than linkify-it's own pretest.
 _PRETEST = re.compile(r"://|@|www\.", re.IGNORECASE)
@@ -38,17 +40,39 @@ def _gfm(match: Any) -> bool:
     return bool(match.raw[:4].lower() == "www.")
 
 
+def _within(text: str, links: int) -> str:
+    """The start of ``text`` that holds at most about ``links`` links: up to the white space before
+    the next candidate (a link never spans white space), so no link is cut in two."""
+    for count, candidate in enumerate(_PRETEST.finditer(text)):
+        if count > links:
+            cut = max(text.rfind(" ", 0, candidate.start()), text.rfind("\n", 0, candidate.start()))
+            return text[: max(cut, 0)]
+    return text
+
+
 class GfmLinkify(LinkifyIt):  # type: ignore[misc]
+    #: The parse budget of the file being linkified (content_api.parse.budget), when there is one:
+    #: each link found takes one of its ``links``; with none left, nothing more is linked.
+    budget: Any = None
+
     def pretest(self, text: str) -> bool:
         return _PRETEST.search(text) is not None
 
     def test(self, text: str) -> bool:
         # markdown-it asks this of every text token of a paragraph that passed the pretest
+        if self.budget is not None and self.budget.links <= 0:
+            return False
         return _PRETEST.search(text) is not None and bool(super().test(text))
 
     def match(self, text: str) -> list[Any] | None:
+        budget = self.budget
+        if budget is not None:
+            text = _within(text, budget.links // LINK_COST)
         found = super().match(text)
         kept = [_trim(m) for m in found or () if _gfm(m)]
+        if budget is not None:
+            kept = kept[: max(budget.links // LINK_COST, 0)]
+            budget.links -= LINK_COST * len(kept)
         return kept or None
 
     def match_at_start(self, text: str) -> Any:

@@ -17,6 +17,7 @@ from markdown_it.token import Token
 
 from .. import model as m
 from ..render import html_to_text, render_text
+from .budget import budget_plugin
 from .components import RAW_HTML_START, Attr, components_plugin
 from .context import Context
 from .editors import editor_table, is_editor_header
@@ -79,6 +80,7 @@ def make_markdown(max_nesting: int = MAX_NESTING) -> MarkdownIt:
     # URLs stay as written (mdast); render_html percent-encodes them as CommonMark does.
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     components_plugin(md)
+    budget_plugin(md)
     # The same link labels, found without reading the rest of the line again from every '['.
     md.helpers = SimpleNamespace(  # type: ignore[assignment]
         parseLinkLabel=parse_link_label,

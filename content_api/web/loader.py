@@ -120,6 +120,7 @@ class Loader:
                 lean=True,
                 max_file_size=self.settings.max_file_size,
                 max_nesting=self.settings.max_nesting,
+                max_constructs=self.settings.max_constructs,
                 site_url=self.settings.site_url,
             )
         site = build_site(library, self.settings, self.compressor)
