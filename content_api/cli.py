@@ -172,10 +172,15 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the content folder over HTTP (granian by default, or uvicorn)."""
     from .config import settings_from_env, settings_to_env
+    from .servers import run_server
     from .web.loader import READY_DIR, WORKERS
 
     overrides = {name: getattr(args, name) for name, *_ in SETTINGS_HELP}
-    settings = settings_from_env(**overrides)
+    try:
+        settings = settings_from_env(**overrides)
+    except msgspec.ValidationError as exc:
+        print(f"content-api serve: bad setting: {exc}", file=sys.stderr)
+        return 2
     if not os.path.isdir(settings.content_dir):
         print(f"content-api serve: {settings.content_dir}: not a folder", file=sys.stderr)
         return 2
@@ -187,46 +192,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="content-api-ready-") as ready:
         # Each worker loads the content on its own; /ready waits for all of them.
         os.environ.update({READY_DIR: ready, WORKERS: str(settings.workers)})
-        _run_server(settings)
+        run_server(settings)
     return 0
-
-
-#: How long a client may take to send its request headers (slow clients hold no connection longer).
-HEADER_TIMEOUT_MS = 10_000
-
-
-def _run_server(settings: Settings) -> None:
-    target = "content_api.web.app:create_app_from_env"
-    if settings.server == "uvicorn":
-        import uvicorn
-
-        uvicorn.run(
-            target,
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_level="info",
-            server_header=False,
-            timeout_keep_alive=HEADER_TIMEOUT_MS // 1000,
-        )
-    else:
-        from granian import Granian
-        from granian.constants import Interfaces
-        from granian.http import HTTP1Settings
-
-        Granian(
-            target,
-            factory=True,
-            address=settings.host,
-            port=settings.port,
-            interface=Interfaces.ASGI,
-            workers=settings.workers,
-            websockets=False,
-            respawn_failed_workers=True,  # a worker that dies is replaced; the others serve meanwhile
-            # a client that has not sent its request headers within this time is disconnected
-            http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
-        ).serve()
 
 
 #: the settings that change what an export holds

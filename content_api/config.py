@@ -7,9 +7,12 @@ The table :data:`SETTINGS_HELP` is the single list of settings: the CLI builds i
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+
+#: a count or a number of seconds that must be at least 1
+Positive = Annotated[int, msgspec.Meta(ge=1)]
 
 
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
@@ -27,6 +30,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cache_dir: str = ""
     max_file_size: int = 1_000_000
     max_nesting: int = 32
+    header_timeout: Positive = 10
+    max_connections: Positive = 2048
+    graceful_timeout: Positive = 10
+    watch_interval: Positive = 5
 
     @property
     def cache_control_header(self) -> str:
@@ -62,6 +69,25 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
     ("cache_dir", "CACHE_DIR", "--cache", "folder of the parse cache, for fast restarts (off when empty)"),
     ("max_file_size", "MAX_FILE_SIZE", "--max-file-size", "larger guide files are refused (bytes)"),
     ("max_nesting", "MAX_NESTING", "--max-nesting", "deeper lists, quotes or components are kept as text"),
+    (
+        "header_timeout",
+        "HEADER_TIMEOUT",
+        "--header-timeout",
+        "seconds a connection has to send its request headers, from its opening or its last response",
+    ),
+    ("max_connections", "MAX_CONNECTIONS", "--max-connections", "connections held at once, per worker"),
+    (
+        "graceful_timeout",
+        "GRACEFUL_TIMEOUT",
+        "--graceful-timeout",
+        "seconds a worker has to stop after SIGTERM before it is killed",
+    ),
+    (
+        "watch_interval",
+        "WATCH_INTERVAL",
+        "--watch-interval",
+        "with --watch, seconds between checks that the content path still names the same folder",
+    ),
 ]
 
 
