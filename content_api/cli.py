@@ -213,7 +213,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     if out.exists() and any(out.iterdir()) and not (out / "nginx.conf").exists():
         print(f"content-api export: {out} is not empty and not an export: not overwritten", file=sys.stderr)
         return 2
-    result = export(settings, out)
+    try:
+        result = export(settings, out)
+    except (OSError, RuntimeError) as exc:
+        kept = "the previous export is left as it was" if out.exists() else "nothing was written"
+        print(f"content-api export: failed, {kept}: {exc}", file=sys.stderr)
+        return 1
     print(
         f"{result.files} responses, {result.bytes} bytes with their .gz and .br forms, in {out}",
         file=sys.stderr,
@@ -293,7 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help=cmd_export.__doc__)
     export.add_argument(
-        "out_dir", metavar="OUT_DIR", help="folder to write (emptied first if it is an export)"
+        "out_dir",
+        metavar="OUT_DIR",
+        help="folder to write (an earlier export there is replaced once the new one is complete)",
     )
     _settings_flags(export, EXPORT_SETTINGS)
     export.set_defaults(handler=cmd_export)
