@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -23,12 +24,35 @@ from .render import render_html, render_text
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
+#: Characters written as escapes in text output: C0 and C1 controls, DEL, and the Unicode line
+#: and paragraph separators (a file name holding a newline could otherwise forge output lines).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _SHORT_ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def quote_name(name: str) -> str:
+    """A file name fit for one line of text: as it is, or quoted with escapes (as git does) when it
+    holds a control character, a double quote or a backslash."""
+    if not _CONTROL.search(name) and '"' not in name and "\\" not in name:
+        return name
+    inner = name.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _CONTROL.sub(_escape, inner) + '"'
+
+
 def _format_text(d: Diagnostic) -> str:
-    return f"{d.file}:{d.line}:{d.column}: {d.severity} [{d.code}] {d.message}"
+    message = _CONTROL.sub(_escape, d.message)
+    return f"{quote_name(d.file or '')}:{d.line}:{d.column}: {d.severity} [{d.code}] {message}"
 
 
 def _github_escape(text: str, *, property_value: bool = False) -> str:
+    """Workflow-command escaping; other control characters are written as escapes (never raw)."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = _CONTROL.sub(_escape, text)
     if property_value:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text
@@ -132,6 +156,7 @@ def _external_links(library: Library, args: argparse.Namespace) -> list[Diagnost
         timeout=args.links_timeout,
         concurrency=args.links_concurrency,
         per_host=args.links_per_host,
+        allow_private=args.links_allow_private,
     )
     found = []
     for file, url, (line, column) in places:
@@ -280,10 +305,21 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="reuse results younger than this",
     )
-    links.add_argument("--links-timeout", type=float, default=10.0, metavar="SECONDS", help="per request")
+    links.add_argument(
+        "--links-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="for the whole check of one address, redirects included",
+    )
     links.add_argument("--links-concurrency", type=int, default=16, metavar="N", help="requests in flight")
     links.add_argument(
         "--links-per-host", type=int, default=2, metavar="N", help="requests in flight per host"
+    )
+    links.add_argument(
+        "--links-allow-private",
+        action="store_true",
+        help="also request loopback, private, link-local and other non-public addresses (refused by default)",
     )
     _settings_flags(check, ("max_file_size", "max_nesting", "site_url"))
 
