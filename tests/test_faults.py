@@ -7,7 +7,7 @@
 * slow clients (slowloris: request headers trickled a byte at a time) hold no one else up and are
   disconnected after the header timeout;
 * 1,100 connections that send nothing do not stop /health from answering, and are closed after
-  the header timeout;
+  the header timeout; a worker holds at most MAX_CONNECTIONS, fitted to the open-files limit;
 * a worker stuck in a request (its event loop blocked) does not keep the server from stopping on
   SIGTERM within the graceful timeout.
 
@@ -222,6 +222,47 @@ def test_idle_connections_hold_no_one_up_and_are_closed(tmp_path: Path, server_n
                 sock.close()
 
 
+def _sockets(pid: int) -> int:
+    """How many sockets process ``pid`` holds."""
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            count += os.readlink(fd).startswith("socket:")
+        except OSError:  # closed meanwhile
+            continue
+    return count
+
+
+@pytest.mark.parametrize("server_name", SERVERS)
+def test_a_worker_holds_at_most_max_connections(tmp_path: Path, server_name: str) -> None:
+    """300 silent connections against a cap of 100: the worker holds 100 of them at most.
+
+    Granian leaves the others in the listen queue (a newcomer waits for idle ones to time out:
+    backpressure); uvicorn closes the oldest idle connection for each newcomer, so /health is
+    answered at once.
+    """
+    (tmp_path / "guide.md").write_text(version(1), encoding="utf-8")
+    limits = ("--header-timeout", str(HEADER_TIMEOUT), "--max-connections", "100")
+    with serve("--content", str(tmp_path), "--server", server_name, *limits) as server:
+        (worker,) = _workers(server.process.pid, 1)
+        before = _sockets(worker)
+        idle = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(300)]
+        try:
+            time.sleep(0.5)
+            held = _sockets(worker) - before
+            assert 90 <= held <= 100, held
+            started = time.monotonic()
+            assert server.get("/health").status == 200
+            waited = time.monotonic() - started
+            if server_name == "uvicorn":
+                assert waited < 1, waited
+            else:  # three rounds of 100 idle connections, each closed after the header timeout
+                assert waited < 3 * HEADER_TIMEOUT + 5, waited
+        finally:
+            for sock in idle:
+                sock.close()
+
+
 def _session(leader: int) -> list[int]:
     """The live (not zombie) processes of the session ``leader`` started."""
     found = []
@@ -287,3 +328,33 @@ def test_sigterm_stops_a_worker_stuck_in_a_request(tmp_path: Path, server_name: 
         if _session(process.pid):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+
+def test_the_open_files_limit_is_raised_and_the_cap_fits_it(capsys: pytest.CaptureFixture[str]) -> None:
+    from content_api.config import Settings
+    from content_api.servers import RESERVED_FILES, connection_cap
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard != resource.RLIM_INFINITY and hard <= 1024:
+        pytest.skip(f"the hard open-files limit ({hard}) leaves nothing to raise")
+
+    def lowered() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+
+    script = (
+        "import resource; from content_api.servers import raise_open_files_limit as r;"
+        "soft = lambda: resource.getrlimit(resource.RLIMIT_NOFILE)[0]; print(soft(), r(), soft())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        preexec_fn=lowered,
+        timeout=60,
+    )
+    before, said, after = map(int, result.stdout.split())
+    assert before == 1024 and said == after and after > 1024
+    assert connection_cap(Settings(), 100_000) == 2048
+    assert connection_cap(Settings(), 1024) == 1024 - RESERVED_FILES
+    assert "MAX_CONNECTIONS=2048 lowered to 768" in capsys.readouterr().err
