@@ -200,6 +200,13 @@ def test_export_replaces_the_previous_one_once_complete(tmp_path: Path) -> None:
     assert not (out / "guides" / "autre").exists() and (out / "guides" / "ccas").is_file()
     assert f"root {out};" in (out / "nginx.conf").read_text()  # the final folder, not the one written
     assert sorted(path.name for path in out.parent.iterdir()) == ["export"]  # nothing left beside
+    # OUT_DIR as a symbolic link: the folder it names is replaced, the link stays
+    link = tmp_path / "current"
+    link.symlink_to(out)
+    (content / "autre.md").write_text("---\ntitle: Autre\n---\nTexte.\n", encoding="utf-8")
+    export(Settings(content_dir=str(content)), link)
+    assert link.is_symlink() and (out / "guides" / "autre").is_file()
+    assert sorted(path.name for path in out.parent.iterdir()) == ["export"]
 
 
 def test_a_failed_export_leaves_the_previous_one_untouched(

@@ -158,12 +158,13 @@ def export(settings: Settings, out: Path) -> Exported:
     app = create_app(settings)
     site = app.holder.site
     assert site is not None
-    out = out.absolute()
+    final = out.absolute()  # where nginx.conf says the files are
+    out = Path(os.path.realpath(out))  # a symbolic link keeps naming the folder swapped in
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         staging.chmod(_folder_mode(out))
-        result = _write_all(app, site, staging, out)
+        result = _write_all(app, site, staging, final)
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -207,16 +208,16 @@ _AT_FDCWD = -100
 
 def _swap_in(new: Path, out: Path) -> None:
     """Put ``new`` in place of ``out``, then remove what ``out`` held."""
-    if not out.exists() and not out.is_symlink():
+    if not out.exists():
         os.rename(new, out)
         return
     if _exchange(new, out):
-        shutil.rmtree(new)  # ``new`` now names the previous export
+        shutil.rmtree(new, ignore_errors=True)  # ``new`` now names the previous export
         return
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
     os.rename(out, old / "export")  # no atomic exchange here: out is missing for two renames
     os.rename(new, out)
-    shutil.rmtree(old)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:
