@@ -236,7 +236,9 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def nginx_server(site: Site, root: Path, listen: str = "8080", urls: list[str] | None = None) -> str:
     """An nginx ``server`` block serving the export at ``root`` like the live API."""
-    noindex = "\n".join(f"        /guides/{site.guides[i].slug} noindex;" for i in sorted(site.noindexed))
+    noindex = "\n".join(
+        f"        {_map_key(f'/guides/{site.guides[i].slug}')} noindex;" for i in sorted(site.noindexed)
+    )
     queries = "\n".join(
         f"    location = {path} {{ try_files $content_api_long /{file_for(path)}$args =404; }}"
         for path in QUERY_ENDPOINTS
@@ -285,9 +287,21 @@ def _long_queries(urls: list[str]) -> str:
         path, _, query = url.partition("?")
         file = file_for(path, query)
         if path in QUERY_ENDPOINTS and "/~" in file:
-            pattern = re.sub(r"([^A-Za-z0-9_])", r"\\\1", url)  # every other character literal
-            lines.append(f'    "~^{pattern}$" /{file};')
+            lines.append(f"    {_map_key(url, exact=False)} /{file};")
     return "\n".join(lines)
+
+
+#: Longer keys of an nginx ``map`` are written as regular expressions: an exact key must fit in
+#: one bucket of the map's hash (``map_hash_bucket_size``: 64 bytes on most machines).
+MAP_KEY_MAX = 40
+
+
+def _map_key(text: str, exact: bool = True) -> str:
+    """``text`` as a key of an nginx ``map``: itself when short, else a regex matching only it."""
+    if exact and len(text.encode()) <= MAP_KEY_MAX:
+        return text
+    pattern = re.sub(r"([^A-Za-z0-9_])", r"\\\1", text)  # every other character literal
+    return f'"~^{pattern}$"'
 
 
 STATIC_NOTE = """# Serving this export
