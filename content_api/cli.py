@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -23,12 +24,35 @@ from .render import render_html, render_text
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
+#: Characters written as escapes in text output: C0 and C1 controls, DEL, and the Unicode line
+#: and paragraph separators (a file name holding a newline could otherwise forge output lines).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _SHORT_ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def quote_name(name: str) -> str:
+    """A file name fit for one line of text: as it is, or quoted with escapes (as git does) when it
+    holds a control character, a double quote or a backslash."""
+    if not _CONTROL.search(name) and '"' not in name and "\\" not in name:
+        return name
+    inner = name.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _CONTROL.sub(_escape, inner) + '"'
+
+
 def _format_text(d: Diagnostic) -> str:
-    return f"{d.file}:{d.line}:{d.column}: {d.severity} [{d.code}] {d.message}"
+    message = _CONTROL.sub(_escape, d.message)
+    return f"{quote_name(d.file or '')}:{d.line}:{d.column}: {d.severity} [{d.code}] {message}"
 
 
 def _github_escape(text: str, *, property_value: bool = False) -> str:
+    """Workflow-command escaping; other control characters are written as escapes (never raw)."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = _CONTROL.sub(_escape, text)
     if property_value:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text
@@ -136,6 +160,7 @@ def _external_links(library: Library, args: argparse.Namespace) -> list[Diagnost
         timeout=args.links_timeout,
         concurrency=args.links_concurrency,
         per_host=args.links_per_host,
+        allow_private=args.links_allow_private,
     )
     found = []
     for file, url, (line, column) in places:
@@ -176,10 +201,15 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the content folder over HTTP (granian by default, or uvicorn)."""
     from .config import settings_from_env, settings_to_env
+    from .servers import run_server
     from .web.loader import READY_DIR, WORKERS
 
     overrides = {name: getattr(args, name) for name, *_ in SETTINGS_HELP}
-    settings = settings_from_env(**overrides)
+    try:
+        settings = settings_from_env(**overrides)
+    except msgspec.ValidationError as exc:
+        print(f"content-api serve: bad setting: {exc}", file=sys.stderr)
+        return 2
     if not os.path.isdir(settings.content_dir):
         print(f"content-api serve: {settings.content_dir}: not a folder", file=sys.stderr)
         return 2
@@ -191,46 +221,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="content-api-ready-") as ready:
         # Each worker loads the content on its own; /ready waits for all of them.
         os.environ.update({READY_DIR: ready, WORKERS: str(settings.workers)})
-        _run_server(settings)
+        run_server(settings)
     return 0
-
-
-#: How long a client may take to send its request headers (slow clients hold no connection longer).
-HEADER_TIMEOUT_MS = 10_000
-
-
-def _run_server(settings: Settings) -> None:
-    target = "content_api.web.app:create_app_from_env"
-    if settings.server == "uvicorn":
-        import uvicorn
-
-        uvicorn.run(
-            target,
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_level="info",
-            server_header=False,
-            timeout_keep_alive=HEADER_TIMEOUT_MS // 1000,
-        )
-    else:
-        from granian import Granian
-        from granian.constants import Interfaces
-        from granian.http import HTTP1Settings
-
-        Granian(
-            target,
-            factory=True,
-            address=settings.host,
-            port=settings.port,
-            interface=Interfaces.ASGI,
-            workers=settings.workers,
-            websockets=False,
-            respawn_failed_workers=True,  # a worker that dies is replaced; the others serve meanwhile
-            # a client that has not sent its request headers within this time is disconnected
-            http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
-        ).serve()
 
 
 #: the settings that change what an export holds
@@ -250,7 +242,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     if out.exists() and any(out.iterdir()) and not (out / "nginx.conf").exists():
         print(f"content-api export: {out} is not empty and not an export: not overwritten", file=sys.stderr)
         return 2
-    result = export(settings, out)
+    try:
+        result = export(settings, out)
+    except (OSError, RuntimeError) as exc:
+        kept = "the previous export is left as it was" if out.exists() else "nothing was written"
+        print(f"content-api export: failed, {kept}: {exc}", file=sys.stderr)
+        return 1
     print(
         f"{result.files} responses, {result.bytes} bytes with their .gz and .br forms, in {out}",
         file=sys.stderr,
@@ -312,10 +309,21 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="reuse results younger than this",
     )
-    links.add_argument("--links-timeout", type=float, default=10.0, metavar="SECONDS", help="per request")
+    links.add_argument(
+        "--links-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="for the whole check of one address, redirects included",
+    )
     links.add_argument("--links-concurrency", type=int, default=16, metavar="N", help="requests in flight")
     links.add_argument(
         "--links-per-host", type=int, default=2, metavar="N", help="requests in flight per host"
+    )
+    links.add_argument(
+        "--links-allow-private",
+        action="store_true",
+        help="also request loopback, private, link-local and other non-public addresses (refused by default)",
     )
     _settings_flags(check, ("max_file_size", "max_nesting", "max_constructs", "site_url"))
 
@@ -330,7 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help=cmd_export.__doc__)
     export.add_argument(
-        "out_dir", metavar="OUT_DIR", help="folder to write (emptied first if it is an export)"
+        "out_dir",
+        metavar="OUT_DIR",
+        help="folder to write (an earlier export there is replaced once the new one is complete)",
     )
     _settings_flags(export, EXPORT_SETTINGS)
     export.set_defaults(handler=cmd_export)

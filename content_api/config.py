@@ -7,9 +7,12 @@ The table :data:`SETTINGS_HELP` is the single list of settings: the CLI builds i
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+
+#: a count or a number of seconds that must be at least 1
+Positive = Annotated[int, msgspec.Meta(ge=1)]
 
 
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
@@ -27,7 +30,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cache_dir: str = ""
     max_file_size: int = 1_000_000
     max_nesting: int = 32
-    max_constructs: int = 30_000
+    max_constructs: Positive = 30_000
+    header_timeout: Positive = 10
+    max_connections: Positive = 2048
+    graceful_timeout: Positive = 10
+    watch_interval: Positive = 5
 
     @property
     def cache_control_header(self) -> str:
@@ -68,6 +75,25 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
         "MAX_CONSTRUCTS",
         "--max-constructs",
         "blocks, and steps of inline parsing, per file past which the text is kept as plain text",
+    ),
+    (
+        "header_timeout",
+        "HEADER_TIMEOUT",
+        "--header-timeout",
+        "seconds a connection has to send its request headers, from its opening or its last response",
+    ),
+    ("max_connections", "MAX_CONNECTIONS", "--max-connections", "connections held at once, per worker"),
+    (
+        "graceful_timeout",
+        "GRACEFUL_TIMEOUT",
+        "--graceful-timeout",
+        "seconds a worker has to stop after SIGTERM before it is killed",
+    ),
+    (
+        "watch_interval",
+        "WATCH_INTERVAL",
+        "--watch-interval",
+        "with --watch, seconds between checks that the content path still names the same folder",
     ),
 ]
 

@@ -8,6 +8,16 @@ the chain can be reported as "redirect" (the link should be updated) while tempo
 every result is one :class:`LinkResult`: the function never raises for a URL or a network
 condition.
 
+``timeout`` bounds the whole check of one URL: the time spent on its exchanges, every redirect
+and the GET after a HEAD included (waiting for a free slot behind other URLs is not counted).
+
+Addresses that are not public (loopback, private, link-local such as a cloud metadata service,
+multicast, unspecified, reserved) are refused unless ``allow_private`` is given: a guide in a pull
+request must not make CI request an internal address. The check is made on the addresses the
+host name resolves to, at every connection (so at every redirect hop), and the connection is made
+to the very address checked: a DNS answer that changes between the check and the connection (DNS
+rebinding) cannot lead elsewhere. Refused URLs are reported as errors and not cached.
+
 Results can be kept in a JSON cache file, keyed by the URL without its ``#fragment``: results
 younger than ``ttl`` seconds are reused without a request; the file is rewritten atomically at the
 end of the run. A cache file that cannot be read or decoded is ignored.
@@ -20,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import http
+import ipaddress
 import logging
 import os
 import socket
@@ -32,6 +43,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+import httpcore
 import httpx
 import msgspec
 
@@ -77,6 +89,11 @@ class _Chain:
     hops: int = 0
     permanent: int | None = None  # status of the first permanent redirect met
     final_url: str | None = None
+    spent: float = 0.0  # seconds spent in exchanges so far, against the URL's time limit
+
+
+class AddressRefused(Exception):
+    """A connection to an address that is not public, without ``allow_private``."""
 
 
 class _CheckFailed(Exception):
@@ -98,6 +115,7 @@ def check_links(
     timeout: float = 10.0,
     max_redirects: int = 10,
     user_agent: str = "content-api-link-check/1 (+https://github.com/)",
+    allow_private: bool = False,
 ) -> dict[str, LinkResult]:
     """Check every distinct http(s) URL once; return one result per distinct URL given."""
     asked = list(dict.fromkeys(urls))
@@ -115,10 +133,13 @@ def check_links(
     known = {key: cache[key] for key in set(keys.values()) if key in cache and _fresh(cache[key], now, ttl)}
     to_check = sorted(set(keys.values()) - known.keys())
     if to_check:
-        options = _Options(max(1, concurrency), max(1, per_host), timeout, max_redirects, user_agent)
-        known.update(asyncio.run(_check_all(to_check, options)))
+        options = _Options(
+            max(1, concurrency), max(1, per_host), timeout, max_redirects, user_agent, allow_private
+        )
+        checked, refused = asyncio.run(_check_all(to_check, options))
+        known.update(checked)
         if cache_file is not None:
-            cache.update({key: known[key] for key in to_check})
+            cache.update({key: known[key] for key in to_check if key not in refused})
             _save_cache(cache_file, cache)
 
     for url, key in keys.items():
@@ -193,21 +214,21 @@ class _Options:
     timeout: float
     max_redirects: int
     user_agent: str
+    allow_private: bool = False
 
 
-async def _check_all(urls: list[str], options: _Options) -> dict[str, LinkResult]:
-    """Check the URLs (already deduplicated, without fragments) on one client."""
+async def _check_all(urls: list[str], options: _Options) -> tuple[dict[str, LinkResult], set[str]]:
+    """Check the URLs (already deduplicated, without fragments) on one client; the refused ones."""
     async with httpx.AsyncClient(
         follow_redirects=False,
-        trust_env=False,
-        verify=True,
+        trust_env=False,  # no proxy from the environment: connections go where _Vetted says
         timeout=httpx.Timeout(options.timeout),
         headers={"User-Agent": options.user_agent},
-        limits=httpx.Limits(max_connections=None, max_keepalive_connections=options.concurrency),
+        transport=_Transport(_Vetted(options.allow_private), options.concurrency),
     ) as client:
         checker = _Checker(client, options)
         results = await asyncio.gather(*(checker.check(url) for url in urls))
-    return dict(zip(urls, results, strict=True))
+    return dict(zip(urls, results, strict=True)), checker.refused
 
 
 @dataclass
@@ -216,6 +237,7 @@ class _Checker:
     options: _Options
     slots: asyncio.Semaphore = field(init=False)
     host_slots: dict[str, asyncio.Semaphore] = field(init=False, default_factory=dict)
+    refused: set[str] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.slots = asyncio.Semaphore(self.options.concurrency)
@@ -229,6 +251,10 @@ class _Checker:
         except _CheckFailed as exc:
             status = exc.reply.status if exc.reply is not None else None
             return _result(url, "error", status, chain.final_url, exc.detail)
+        except AddressRefused as exc:
+            self.refused.add(url)
+            where = f"redirected to {chain.final_url}: " if chain.hops else ""
+            return _result(url, "error", None, chain.final_url, f"{where}{exc}")
         except (TimeoutError, httpx.TimeoutException):
             return _result(
                 url, "timeout", None, chain.final_url, f"timed out after {self.options.timeout:g} s"
@@ -243,7 +269,7 @@ class _Checker:
         """Request the URL and follow its redirects; the last reply."""
         current = chain.url
         while True:
-            reply = await self._request(current)
+            reply = await self._request(current, chain)
             if reply.status not in _REDIRECTS or not reply.location:
                 return reply
             if chain.hops >= self.options.max_redirects:
@@ -258,15 +284,15 @@ class _Checker:
                 chain.permanent = reply.status
             current = following
 
-    async def _request(self, url: str) -> _Reply:
+    async def _request(self, url: str, chain: _Chain) -> _Reply:
         """HEAD, then GET when HEAD was refused or mishandled; holding the host's slot and a global one."""
         async with self._host_slot(url), self.slots:
             try:
-                reply = await self._exchange("HEAD", url)
+                reply = await self._exchange("HEAD", url, chain)
             except httpx.ProtocolError:
-                return await self._exchange("GET", url)
+                return await self._exchange("GET", url, chain)
             if reply.status in _HEAD_FALLBACK:
-                return await self._exchange("GET", url)
+                return await self._exchange("GET", url, chain)
             return reply
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
@@ -277,15 +303,113 @@ class _Checker:
             self.host_slots[key] = asyncio.Semaphore(self.options.per_host)
         return self.host_slots[key]
 
-    async def _exchange(self, method: Literal["HEAD", "GET"], url: str) -> _Reply:
-        """One request, headers only, within the time limit."""
-        async with asyncio.timeout(self.options.timeout):
-            if method == "HEAD":
-                response = await self.client.head(url)
-            else:
-                async with self.client.stream("GET", url) as response:
-                    pass  # the body is not read: the status line and headers are enough
+    async def _exchange(self, method: Literal["HEAD", "GET"], url: str, chain: _Chain) -> _Reply:
+        """One request, headers only, within what is left of the URL's time limit."""
+        left = self.options.timeout - chain.spent
+        if left <= 0:
+            raise TimeoutError
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(left):
+                if method == "HEAD":
+                    response = await self.client.head(url)
+                else:
+                    async with self.client.stream("GET", url) as response:
+                        pass  # the body is not read: the status line and headers are enough
+        finally:
+            chain.spent += time.monotonic() - started
         return _Reply(response.status_code, response.reason_phrase, response.headers.get("location"))
+
+
+# --- where connections may go ------------------------------------------------------------------
+
+
+def refusal(address: str) -> str | None:
+    """What kind of address ``address`` is when it is not public (``loopback``...), else None."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # without an IPv6 zone
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for kind, found in (
+        ("loopback", ip.is_loopback),
+        ("unspecified", ip.is_unspecified),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved),
+        ("non-public", not ip.is_global),
+    ):
+        if found:
+            return kind
+    return None
+
+
+async def _resolve(host: str, port: int) -> list[str]:
+    """The addresses ``host`` resolves to, in the resolver's order, each once."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class _Vetted(httpcore.AsyncNetworkBackend):
+    """Connections only to public addresses (unless allowed), made to the address checked."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self.inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            addresses = await _resolve(host, port)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"DNS lookup failed: {exc}") from exc
+        allowed = addresses if self.allow_private else [a for a in addresses if refusal(a) is None]
+        if not allowed:
+            first = addresses[0]
+            named = first if host.strip("[]") == first else f"{host} ({first})"
+            raise AddressRefused(
+                f"{named} is a {refusal(first)} address: not requested without --links-allow-private"
+            )
+        failure: Exception | None = None
+        for address in allowed:  # the address connected to is the one checked: no second lookup
+            try:
+                return await self.inner.connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise AddressRefused("unix sockets are not requested")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+class _Transport(httpx.AsyncHTTPTransport):
+    """httpx's transport, whose connection pool connects through :class:`_Vetted`."""
+
+    def __init__(self, backend: _Vetted, keepalive: int) -> None:
+        super().__init__(trust_env=False)
+        # httpx has no parameter for httpcore's network backend: its pool is replaced by one
+        # that has it (same settings as httpx's own, tests/test_links.py checks the behaviour).
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=None,
+            max_keepalive_connections=keepalive,
+            keepalive_expiry=5.0,
+            network_backend=backend,
+        )
 
 
 def _classify(url: str, reply: _Reply, chain: _Chain) -> LinkResult:

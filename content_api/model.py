@@ -421,8 +421,8 @@ class ApiList(msgspec.Struct):
     data: list[ApiFacet]
 
 
-class Health(msgspec.Struct):
-    """``ok``; ``degraded`` when a guide failed to load; ``loading`` at startup; ``failed``: a bug."""
+class Health(msgspec.Struct, kw_only=True):
+    """``ok``; ``degraded``: guide errors or a failed reload (see ``reason``); ``loading``; ``failed``."""
 
     status: Literal["ok", "degraded", "loading", "failed"]
     guides: int
@@ -430,6 +430,7 @@ class Health(msgspec.Struct):
     warnings: int
     content_hash: str
     loaded_at: str | None
+    reason: str | None = None
 
 
 class Ready(msgspec.Struct):

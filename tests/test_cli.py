@@ -83,3 +83,33 @@ def test_render_reports_diagnostics_on_stderr(tmp_path: Path) -> None:
 def test_render_a_missing_file() -> None:
     result = run("render", "/nonexistent.md")
     assert result.returncode == 2 and "/nonexistent.md" in result.stderr
+
+
+FORGED = "a\nforged.md:1:1: error [yaml-invalid] faux.md"
+
+
+def test_check_escapes_file_names_in_text_and_github_output(tmp_path: Path) -> None:
+    """A file name holding a newline cannot forge an output line."""
+    (tmp_path / FORGED).write_text("---\ntitle: T\n---\nTexte\n", encoding="utf-8")
+    (tmp_path / "ok\x1b[2Jcleared.md").write_text("---\ntitle: T\n---\n<Inconnu />\n", encoding="utf-8")
+    text = run("check", str(tmp_path))
+    lines = text.stdout.splitlines()
+    assert len(lines) == 3, lines  # one line per diagnostic
+    assert all(line.startswith(f'"{tmp_path}/') for line in lines), lines
+    assert lines[0].startswith(f'"{tmp_path}/a\\nforged.md:1:1: error [yaml-invalid] faux.md":1:1: error [')
+    assert not any(line.startswith("forged.md") for line in lines)
+    assert all("\x1b" not in line for line in lines) and f'"{tmp_path}/ok\\x1b[2Jcleared.md":' in text.stdout
+    github = run("check", str(tmp_path), "--format", "github").stdout.splitlines()
+    assert len(github) == 3 and all(line.startswith("::") for line in github), github
+    assert f"file={tmp_path}/a%0Aforged.md%3A1%3A1%3A error [yaml-invalid] faux.md," in github[0]
+    assert all("\x1b" not in line for line in github)
+
+
+def test_quote_name() -> None:
+    from content_api.cli import quote_name
+
+    assert quote_name("guides/ccas.md") == "guides/ccas.md"
+    assert quote_name("a\nb\tc\r.md") == '"a\\nb\\tc\\r.md"'
+    assert quote_name('dit "bonjour".md') == '"dit \\"bonjour\\".md"'
+    assert quote_name("a\\b.md") == '"a\\\\b.md"'
+    assert quote_name("x\x00\x7f\x85\u2028.md") == '"x\\x00\\x7f\\x85\\u2028.md"'

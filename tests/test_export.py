@@ -17,13 +17,20 @@ import brotli
 import pytest
 
 from bench.corpus import generate
+from content_api import cli
 from content_api.config import Settings
-from content_api.web.export import export, file_for
+from content_api.web import export as export_module
+from content_api.web.export import MAX_NAME, export, file_for
 
 from .conftest import SEED
 from .server import Server, free_port, serve
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+#: a tag whose query is too long for a file name (it made export fail half-way)
+LONG_TAG = "a" * 300
+LONG_GUIDE = f"---\ntitle: Étiquette longue\ntags: [{LONG_TAG}]\npublish: true\n---\nTexte.\n"
+#: a noindex guide whose path is too long for an exact key of nginx's map (nginx refused the config)
+LONG_SLUG = "c" * 200
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +38,8 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("content")
     generate(45, folder)
     shutil.copy(SEED, folder / "ccas.md")
+    (folder / "longue.md").write_text(LONG_GUIDE, encoding="utf-8")
+    (folder / f"{LONG_SLUG}.md").write_text("---\ntitle: Nom long\nnoindex: true\n---\nTexte.\n")
     return folder
 
 
@@ -119,6 +128,9 @@ def test_export_is_byte_for_byte_the_live_api(content: Path, tmp_path: Path) -> 
     assert "/guides/ccas" in urls and "/guides" in urls and "/editors?api=particulier" in urls
     assert "/guides?publish=true&noindex=false" in urls and "/sitemap.xml" in urls
     assert any(url.startswith("/guides?tag=") for url in urls) and any("page=2" in url for url in urls)
+    assert f"/guides?tag={LONG_TAG}" in urls and f"/guides?tag={LONG_TAG}&publish=true" in urls
+    names = [path.name for path in out.glob("*.q/*")]
+    assert len(names) > 50 and max(len(name.encode()) for name in names) <= MAX_NAME + 3
     assert len(urls) == result.files
     static_server = nginx(out, tmp_path) if NGINX else python_static(out)
     with serve("--content", str(content)) as live, static_server as static:
@@ -140,8 +152,10 @@ def test_export_is_byte_for_byte_the_live_api(content: Path, tmp_path: Path) -> 
             noindex = [
                 url for url in urls if url.startswith("/guides/") and live.get(url).header("x-robots-tag")
             ]
-            for url in noindex[:3]:
+            assert f"/guides/{LONG_SLUG}" in noindex
+            for url in [*noindex[:3], f"/guides/{LONG_SLUG}"]:
                 assert static.get(url).header("x-robots-tag") == "noindex"
+            assert static.get("/guides/ccas").header("x-robots-tag") in (None, "")
 
 
 def test_export_layout() -> None:
@@ -163,3 +177,66 @@ def test_export_cli_refuses_a_folder_that_is_not_an_export(tmp_path: Path) -> No
         timeout=60,
     )
     assert result.returncode == 2 and (tmp_path / "important.txt").exists()
+
+
+def test_long_queries_are_stored_under_a_digest() -> None:
+    query = f"tag={LONG_TAG}&page=2"
+    file = file_for("/guides", query)
+    assert file.startswith("guides.q/~") and len(file) == len("guides.q/~") + 32
+    assert file_for("/guides", query) == file and file_for("/guides", query + "0") != file
+    short = "tag=" + "a" * (MAX_NAME - len("_tag="))
+    assert file_for("/guides", short) == f"guides.q/_{short}"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_export_replaces_the_previous_one_once_complete(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(SEED, content / "ccas.md")
+    (content / "autre.md").write_text("---\ntitle: Autre\n---\nTexte.\n", encoding="utf-8")
+    out = tmp_path / "site" / "export"
+    export(Settings(content_dir=str(content)), out)
+    assert (out / "guides" / "autre").is_file() and oct(out.stat().st_mode & 0o777) != "0o700"
+    (content / "autre.md").unlink()
+    export(Settings(content_dir=str(content)), out)
+    assert not (out / "guides" / "autre").exists() and (out / "guides" / "ccas").is_file()
+    assert f"root {out};" in (out / "nginx.conf").read_text()  # the final folder, not the one written
+    assert sorted(path.name for path in out.parent.iterdir()) == ["export"]  # nothing left beside
+    # OUT_DIR as a symbolic link: the folder it names is replaced, the link stays
+    link = tmp_path / "current"
+    link.symlink_to(out)
+    (content / "autre.md").write_text("---\ntitle: Autre\n---\nTexte.\n", encoding="utf-8")
+    export(Settings(content_dir=str(content)), link)
+    assert link.is_symlink() and (out / "guides" / "autre").is_file()
+    assert sorted(path.name for path in out.parent.iterdir()) == ["export"]
+
+
+def test_a_failed_export_leaves_the_previous_one_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(SEED, content / "ccas.md")
+    out = tmp_path / "export"
+    export(Settings(content_dir=str(content)), out)
+    before = snapshot(out)
+    (content / "longue.md").write_text(LONG_GUIDE, encoding="utf-8")
+    write, written = export_module._write, []
+
+    def disk_full(folder: Path, relative: str, body: bytes) -> int:
+        if len(written) == 5:
+            raise OSError(28, "No space left on device")
+        written.append(relative)
+        return write(folder, relative, body)
+
+    monkeypatch.setattr(export_module, "_write", disk_full)
+    status = cli.main(["export", str(out), "--content", str(content)])
+    assert status == 1
+    message = capsys.readouterr().err
+    assert "content-api export: failed, the previous export is left as it was" in message
+    assert "No space left on device" in message
+    assert snapshot(out) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["content", "export"]

@@ -5,7 +5,13 @@
   in the end;
 * one of two workers killed with SIGKILL: the service keeps answering and the worker comes back;
 * slow clients (slowloris: request headers trickled a byte at a time) hold no one else up and are
-  disconnected after the header timeout.
+  disconnected after the header timeout;
+* 1,100 connections that send nothing do not stop /health from answering, and are closed after
+  the header timeout; a worker holds at most MAX_CONNECTIONS, fitted to the open-files limit;
+* a worker stuck in a request (its event loop blocked) does not keep the server from stopping on
+  SIGTERM within the graceful timeout.
+
+Each connection and shutdown test runs with both servers.
 """
 
 from __future__ import annotations
@@ -15,17 +21,24 @@ import http.client
 import json
 import os
 import re
+import resource
+import selectors
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from content_api.cli import HEADER_TIMEOUT_MS
+from .conftest import ROOT
+from .server import children_of, free_port, serve
 
-from .server import children_of, serve
+SERVERS = ["granian", "uvicorn"]
+#: the header timeout of these tests, in seconds (the default is 10)
+HEADER_TIMEOUT = 2
 
 
 def version(n: int) -> str:
@@ -133,9 +146,11 @@ def _slow_client(port: int) -> socket.socket:
     return sock
 
 
-def test_slow_clients_hold_no_one_up_and_are_cut_off(tmp_path: Path) -> None:
+@pytest.mark.parametrize("server_name", SERVERS)
+def test_slow_clients_hold_no_one_up_and_are_cut_off(tmp_path: Path, server_name: str) -> None:
     (tmp_path / "guide.md").write_text(version(1), encoding="utf-8")
-    with serve("--content", str(tmp_path)) as server:
+    timeout = ("--header-timeout", str(HEADER_TIMEOUT))
+    with serve("--content", str(tmp_path), "--server", server_name, *timeout) as server:
         slow = [_slow_client(server.port) for _ in range(200)]
         try:
             started = time.monotonic()
@@ -144,19 +159,202 @@ def test_slow_clients_hold_no_one_up_and_are_cut_off(tmp_path: Path) -> None:
                     sock.sendall(b"a")  # keep trickling
                 assert server.get("/guides/guide").status == 200
             # 20 requests of a normal client went through while 200 slow ones were open
-            assert time.monotonic() - started < HEADER_TIMEOUT_MS / 1000
-            deadline = started + HEADER_TIMEOUT_MS / 1000 + 10
-            closed = 0
-            for sock in slow:
-                sock.settimeout(max(0.1, deadline - time.monotonic()))
-                try:
-                    data = sock.recv(4096)
-                except ConnectionResetError:
-                    data = b""
-                except TimeoutError:
-                    continue  # still open: counted as not cut off
-                closed += data == b"" or bool(re.match(rb"HTTP/1\.1 4\d\d", data))
-            assert closed == len(slow), f"{closed} of {len(slow)} slow clients were cut off"
+            assert time.monotonic() - started < HEADER_TIMEOUT
+            for sock in slow[:20]:  # bytes that trickle in do not push the deadline back
+                sock.sendall(b"a")
+            assert _closed_within(slow, started + HEADER_TIMEOUT + 10) == len(slow)
         finally:
             for sock in slow:
                 sock.close()
+
+
+def _closed_within(socks: list[socket.socket], deadline: float) -> int:
+    """How many of ``socks`` the server closed (EOF, reset or a 4xx) before ``deadline``."""
+    closed = 0
+    with selectors.DefaultSelector() as selector:
+        for sock in socks:
+            selector.register(sock, selectors.EVENT_READ)
+        while closed < len(socks) and time.monotonic() < deadline:
+            for key, _ in selector.select(max(0.01, deadline - time.monotonic())):
+                sock = key.fileobj
+                assert isinstance(sock, socket.socket)
+                selector.unregister(sock)
+                try:
+                    data = sock.recv(4096)
+                except OSError:  # reset
+                    data = b""
+                closed += data == b"" or bool(re.match(rb"HTTP/1\.1 4\d\d", data))
+    return closed
+
+
+def _open_files_for(count: int) -> None:
+    """Raise this process's open-files limit for ``count`` sockets, or skip saying why."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = count + 200
+    if soft < needed:
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            pytest.skip(f"{count} sockets need {needed} open files; the hard limit is {hard}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+
+
+@pytest.mark.parametrize("server_name", SERVERS)
+def test_idle_connections_hold_no_one_up_and_are_closed(tmp_path: Path, server_name: str) -> None:
+    """1,100 connections that send nothing: /health answers within 1 s; the server closes them."""
+    (tmp_path / "guide.md").write_text(version(1), encoding="utf-8")
+    _open_files_for(1100)
+    timeout = ("--header-timeout", str(HEADER_TIMEOUT))
+    with serve("--content", str(tmp_path), "--server", server_name, *timeout) as server:
+        idle = []
+        try:
+            for _ in range(1100):
+                idle.append(socket.create_connection(("127.0.0.1", server.port), timeout=10))
+            opened = time.monotonic()
+            time.sleep(0.2)  # every connection is accepted and waiting
+            for _ in range(3):
+                started = time.monotonic()
+                assert server.get("/health").status == 200
+                assert time.monotonic() - started < 1
+            closed = _closed_within(idle, opened + HEADER_TIMEOUT + 10)
+            assert closed == len(idle), f"{closed} of {len(idle)} idle connections were closed"
+            assert server.get("/health").status == 200
+        finally:
+            for sock in idle:
+                sock.close()
+
+
+def _sockets(pid: int) -> int:
+    """How many sockets process ``pid`` holds."""
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            count += os.readlink(fd).startswith("socket:")
+        except OSError:  # closed meanwhile
+            continue
+    return count
+
+
+@pytest.mark.parametrize("server_name", SERVERS)
+def test_a_worker_holds_at_most_max_connections(tmp_path: Path, server_name: str) -> None:
+    """300 silent connections against a cap of 100: the worker holds 100 of them at most.
+
+    Granian leaves the others in the listen queue (a newcomer waits for idle ones to time out:
+    backpressure); uvicorn closes the oldest idle connection for each newcomer, so /health is
+    answered at once.
+    """
+    (tmp_path / "guide.md").write_text(version(1), encoding="utf-8")
+    limits = ("--header-timeout", str(HEADER_TIMEOUT), "--max-connections", "100")
+    with serve("--content", str(tmp_path), "--server", server_name, *limits) as server:
+        (worker,) = _workers(server.process.pid, 1)
+        before = _sockets(worker)
+        idle = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(300)]
+        try:
+            time.sleep(0.5)
+            held = _sockets(worker) - before
+            assert 90 <= held <= 100, held
+            started = time.monotonic()
+            assert server.get("/health").status == 200
+            waited = time.monotonic() - started
+            if server_name == "uvicorn":
+                assert waited < 1, waited
+            else:  # three rounds of 100 idle connections, each closed after the header timeout
+                assert waited < 3 * HEADER_TIMEOUT + 5, waited
+        finally:
+            for sock in idle:
+                sock.close()
+
+
+def _session(leader: int) -> list[int]:
+    """The live (not zombie) processes of the session ``leader`` started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == leader and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+GRACEFUL_TIMEOUT = 2
+RUN_BLOCKING_APP = """
+import sys
+from content_api.config import Settings
+from content_api.servers import run_server
+
+settings = Settings(port=int(sys.argv[1]), server=sys.argv[2], workers=2, graceful_timeout={graceful})
+run_server(settings, "tests.blocking_app:create_app")
+"""
+
+
+@pytest.mark.parametrize("server_name", SERVERS)
+def test_sigterm_stops_a_worker_stuck_in_a_request(tmp_path: Path, server_name: str) -> None:
+    """The servers' own configuration (run_server) on an app whose request blocks its event loop."""
+    port, mark = free_port(), tmp_path / "blocked"
+    process = subprocess.Popen(
+        [sys.executable, "-c", RUN_BLOCKING_APP.format(graceful=GRACEFUL_TIMEOUT), str(port), server_name],
+        cwd=ROOT,
+        env={**os.environ, "BLOCKED_MARK": str(mark)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    blocked = None
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                blocked = socket.create_connection(("127.0.0.1", port), timeout=1)
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        blocked.sendall(b"GET /block HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        while not mark.exists():
+            assert time.monotonic() < deadline, "the request did not reach the application"
+            time.sleep(0.05)
+        assert len(_session(process.pid)) >= 3  # the server and its two workers, one of them stuck
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        while _session(process.pid) and time.monotonic() - started < GRACEFUL_TIMEOUT + 30:
+            time.sleep(0.05)
+        elapsed = time.monotonic() - started
+        assert _session(process.pid) == [], f"still running {elapsed:.1f} s after SIGTERM"
+        assert elapsed < GRACEFUL_TIMEOUT + 3, f"stopped {elapsed:.1f} s after SIGTERM"
+    finally:
+        if blocked is not None:
+            blocked.close()
+        if _session(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def test_the_open_files_limit_is_raised_and_the_cap_fits_it(capsys: pytest.CaptureFixture[str]) -> None:
+    from content_api.config import Settings
+    from content_api.servers import RESERVED_FILES, connection_cap
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard != resource.RLIM_INFINITY and hard <= 1024:
+        pytest.skip(f"the hard open-files limit ({hard}) leaves nothing to raise")
+
+    def lowered() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+
+    script = (
+        "import resource; from content_api.servers import raise_open_files_limit as r;"
+        "soft = lambda: resource.getrlimit(resource.RLIMIT_NOFILE)[0]; print(soft(), r(), soft())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        preexec_fn=lowered,
+        timeout=60,
+    )
+    before, said, after = map(int, result.stdout.split())
+    assert before == 1024 and said == after and after > 1024
+    assert connection_cap(Settings(), 100_000) == 2048
+    assert connection_cap(Settings(), 1024) == 1024 - RESERVED_FILES
+    assert "MAX_CONNECTIONS=2048 lowered to 768" in capsys.readouterr().err

@@ -1,7 +1,13 @@
-"""The external link checker (content_api.links), against a real HTTP server on 127.0.0.1."""
+"""The external link checker (content_api.links), against a real HTTP server on 127.0.0.1.
+
+The servers are on loopback addresses, which the checker refuses by default: the tests of what it
+does with answers pass ``allow_private=True`` (``--links-allow-private``); the last tests check
+the refusal itself, and that no request reaches the local server without it.
+"""
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -14,8 +20,14 @@ from typing import Any
 import msgspec
 import pytest
 
-from content_api import links
-from content_api.links import LinkResult, check_links
+from content_api import cli, links
+from content_api.links import LinkResult, check_links, refusal
+
+
+def check_local(urls: list[str], **options: Any) -> dict[str, LinkResult]:
+    """check_links for the test servers, which are on loopback addresses."""
+    return check_links(urls, allow_private=True, **options)
+
 
 REDIRECTS = {
     "/moved": (301, "/ok"),
@@ -80,6 +92,12 @@ class Handler(BaseHTTPRequestHandler):
             return STATUSES[path], {}
         if path == "/nohead":
             return (405 if method == "HEAD" else 200), {}
+        if path.startswith("/hop/"):  # /hop/N: 0.3 s, then a redirect to /hop/N-1 (/hop/0 is 200)
+            hops = int(path.rsplit("/", 1)[1])
+            time.sleep(0.3)
+            return (302, {"Location": f"/hop/{hops - 1}"}) if hops else (200, {})
+        if path == "/away":  # a redirect to the address the server was given
+            return 302, {"Location": self.server.away}
         if path == "/slow":
             recorder.stop.wait(3)
         elif path == "/hold":
@@ -107,20 +125,20 @@ class Server(ThreadingHTTPServer):
     daemon_threads = False  # server_close() joins the request threads
     block_on_close = True
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        super().__init__((host, 0), Handler)
         self.recorder = Recorder()
+        self.away = ""
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # the checker hangs up on purpose (timeouts, GET without reading the body)
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+    def url(self, path: str, host: str | None = None) -> str:
+        return f"http://{host or self.server_address[0]}:{self.server_address[1]}{path}"
 
 
-@pytest.fixture
-def server() -> Iterator[Server]:
-    httpd = Server()
+def running(host: str = "127.0.0.1") -> Iterator[Server]:
+    httpd = Server(host)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -132,9 +150,20 @@ def server() -> Iterator[Server]:
         thread.join(5)
 
 
+@pytest.fixture
+def server() -> Iterator[Server]:
+    yield from running()
+
+
+@pytest.fixture
+def public() -> Iterator[Server]:
+    """A server on 127.0.0.2 that the tests make the checker take for a public host."""
+    yield from running("127.0.0.2")
+
+
 def check_one(server: Server, path: str, **options: Any) -> LinkResult:
     url = server.url(path)
-    return check_links([url], **options)[url]
+    return check_local([url], **options)[url]
 
 
 @pytest.mark.parametrize(
@@ -213,7 +242,7 @@ def test_closed_port_is_an_error() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/"
-    result = check_links([url], timeout=2)[url]
+    result = check_local([url], timeout=2)[url]
     assert (result.outcome, result.status, result.final_url) == ("error", None, None)
     assert result.detail == "connection refused"
 
@@ -221,7 +250,7 @@ def test_closed_port_is_an_error() -> None:
 def test_not_http_urls_are_errors_without_request(server: Server, tmp_path: Path) -> None:
     cache = tmp_path / "links.json"
     asked = ["mailto:x@y.fr", "not a url", "ftp://127.0.0.1/x", "http://[::1/"]
-    results = check_links(asked, cache_file=cache)
+    results = check_local(asked, cache_file=cache)
     assert list(results) == asked
     for url in asked:
         assert (results[url].outcome, results[url].detail) == ("error", "not an http(s) URL")
@@ -231,7 +260,7 @@ def test_not_http_urls_are_errors_without_request(server: Server, tmp_path: Path
 
 def test_dedupe_and_fragments(server: Server) -> None:
     url = server.url("/ok")
-    results = check_links([url] * 5 + [url + "#frag"])
+    results = check_local([url] * 5 + [url + "#frag"])
     assert server.recorder.requests == [("HEAD", "/ok")]
     assert set(results) == {url, url + "#frag"}
     assert results[url + "#frag"].url == url + "#frag"
@@ -240,7 +269,7 @@ def test_dedupe_and_fragments(server: Server) -> None:
 
 def test_per_host_limit(server: Server) -> None:
     urls = [server.url(f"/hold?i={i}") for i in range(8)]
-    results = check_links(urls, per_host=2, concurrency=16)
+    results = check_local(urls, per_host=2, concurrency=16)
     assert {result.outcome for result in results.values()} == {"ok"}
     assert len(server.recorder.requests) == 8
     assert server.recorder.max_in_flight == 2
@@ -248,7 +277,7 @@ def test_per_host_limit(server: Server) -> None:
 
 def test_global_limit(server: Server) -> None:
     urls = [server.url(f"/hold?i={i}") for i in range(8)]
-    check_links(urls, per_host=2, concurrency=1)
+    check_local(urls, per_host=2, concurrency=1)
     assert len(server.recorder.requests) == 8
     assert server.recorder.max_in_flight == 1
 
@@ -256,18 +285,18 @@ def test_global_limit(server: Server) -> None:
 def test_cache(server: Server, tmp_path: Path) -> None:
     cache = tmp_path / "nested" / "folder" / "links.json"
     urls = [server.url(path) for path in ("/ok", "/moved", "/missing", "/slow")]
-    first = check_links(urls, cache_file=cache, timeout=0.5)
+    first = check_local(urls, cache_file=cache, timeout=0.5)
     assert len(server.recorder.requests) > 0
     stored = msgspec.json.decode(cache.read_bytes(), type=dict[str, LinkResult])
     assert set(stored) == set(urls)  # timeouts are cached too
     assert not [name for name in cache.parent.iterdir() if name != cache]  # no temporary file left
 
     count = len(server.recorder.requests)
-    second = check_links(urls, cache_file=cache, timeout=0.5)
+    second = check_local(urls, cache_file=cache, timeout=0.5)
     assert len(server.recorder.requests) == count
     assert second == first
 
-    fresh = check_links(urls[:3], cache_file=cache, ttl=0)
+    fresh = check_local(urls[:3], cache_file=cache, ttl=0)
     assert len(server.recorder.requests) > count
     assert {url: result.outcome for url, result in fresh.items()} == {
         url: first[url].outcome for url in urls[:3]
@@ -278,7 +307,7 @@ def test_corrupt_cache_is_ignored(server: Server, tmp_path: Path) -> None:
     cache = tmp_path / "links.json"
     cache.write_bytes(b"\x00\xffgarbage{")
     url = server.url("/ok")
-    assert check_links([url], cache_file=cache)[url].outcome == "ok"
+    assert check_local([url], cache_file=cache)[url].outcome == "ok"
     assert server.recorder.requests == [("HEAD", "/ok")]
     assert set(msgspec.json.decode(cache.read_bytes(), type=dict[str, LinkResult])) == {url}
 
@@ -293,7 +322,114 @@ def test_a_bug_for_one_url_does_not_abort_the_batch(server: Server, monkeypatch:
 
     monkeypatch.setattr(links, "_classify", flaky)
     ok, gone = server.url("/ok"), server.url("/gone")
-    results = check_links([ok, gone])
+    results = check_local([ok, gone])
     assert results[ok].outcome == "ok"
     assert results[gone].outcome == "error"
     assert "ZeroDivisionError" in results[gone].detail
+
+
+def test_the_time_limit_covers_every_redirect(server: Server) -> None:
+    """11 redirects of 0.3 s each (3.6 s with the last answer): the check ends at its 1 s limit."""
+    started = time.monotonic()
+    result = check_one(server, "/hop/11", timeout=1, max_redirects=20)
+    elapsed = time.monotonic() - started
+    assert (result.outcome, result.detail) == ("timeout", "timed out after 1 s")
+    assert elapsed < 1.8, elapsed
+    assert 2 <= len(server.recorder.requests) <= 4  # it did follow redirects, then gave up
+    assert check_one(server, "/hop/2", timeout=2).outcome == "ok"  # 0.9 s of redirects fit in 2 s
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("127.9.9.9", "loopback"),
+        ("::1", "loopback"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        ("169.254.169.254", "link-local"),  # cloud metadata services
+        ("fe80::1%eth0", "link-local"),
+        ("224.0.0.1", "multicast"),
+        ("ff02::1", "multicast"),
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("192.168.1.1", "private"),
+        ("fd00::1", "private"),
+        ("100.64.0.1", "non-public"),  # carrier-grade NAT
+        ("93.184.215.14", None),
+        ("2606:4700::1111", None),
+    ],
+)
+def test_address_kinds(address: str, kind: str | None) -> None:
+    assert refusal(address) == kind
+
+
+def test_loopback_is_refused_without_the_flag(server: Server, tmp_path: Path) -> None:
+    url = server.url("/ok")
+    cache = tmp_path / "links.json"
+    result = check_links([url], cache_file=cache)[url]
+    assert (result.outcome, result.status) == ("error", None)
+    assert result.detail == "127.0.0.1 is a loopback address: not requested without --links-allow-private"
+    assert server.recorder.requests == []  # nothing reached the server
+    assert check_local([url], cache_file=cache)[url].outcome == "ok"  # the refusal was not cached
+
+
+@pytest.fixture
+def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[list[str]]]:
+    """Host names under .test resolve to the addresses listed (one list per lookup, the last one
+    repeated), and 127.0.0.2 passes for a public address. Only what the checker connects to was
+    resolved here: the system resolver knows no .test name."""
+    answers: dict[str, list[list[str]]] = {}
+    resolve, kind = links._resolve, links.refusal
+
+    async def lookup(host: str, port: int) -> list[str]:
+        if host in answers:
+            queue = answers[host]
+            return queue.pop(0) if len(queue) > 1 else queue[0]
+        return await resolve(host, port)
+
+    monkeypatch.setattr(links, "_resolve", lookup)
+    monkeypatch.setattr(links, "refusal", lambda address: None if address == "127.0.0.2" else kind(address))
+    return answers
+
+
+def test_a_redirect_to_loopback_is_refused(
+    server: Server, public: Server, fake_dns: dict[str, list[list[str]]], tmp_path: Path, capsys: Any
+) -> None:
+    fake_dns["docs.example.test"] = [["127.0.0.2"]]
+    public.away = server.url("/ok")
+    content = tmp_path / "content"
+    content.mkdir()
+    link = public.url("/away", "docs.example.test")
+    (content / "g.md").write_text(f"---\ntitle: G\n---\n[La doc]({link})\n", encoding="utf-8")
+    status = cli.main(["check", str(content), "--links", "--links-cache", "", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert status == 0 and [d["code"] for d in report["diagnostics"]] == ["link-unchecked"]
+    assert report["diagnostics"][0]["message"] == (
+        f"« {link} » n'a pas pu être vérifié : redirected to {server.url('/ok')}: "
+        "127.0.0.1 is a loopback address: not requested without --links-allow-private"
+    )
+    assert public.recorder.requests == [("HEAD", "/away")]  # the public host was asked
+    assert server.recorder.requests == []  # the loopback one never was
+
+
+def test_a_host_name_that_rebinds_to_loopback_is_refused(
+    server: Server, public: Server, fake_dns: dict[str, list[list[str]]]
+) -> None:
+    """The name answers a public address first, then loopback: the second connection is refused."""
+    fake_dns["rebind.test"] = [["127.0.0.2"], ["127.0.0.1"]]
+    public.away = server.url("/ok", "rebind.test")  # same name, another port: a new connection
+    url = public.url("/away", "rebind.test")
+    result = check_links([url])[url]
+    assert result.outcome == "error" and "rebind.test (127.0.0.1) is a loopback address" in result.detail
+    assert public.recorder.requests == [("HEAD", "/away")] and server.recorder.requests == []
+
+
+def test_names_resolving_to_public_and_private_addresses_connect_to_the_public_one(
+    public: Server, fake_dns: dict[str, list[list[str]]]
+) -> None:
+    fake_dns["mixed.test"] = [["10.0.0.1", "127.0.0.2"]]
+    url = public.url("/ok", "mixed.test")
+    assert check_links([url], timeout=2)[url].outcome == "ok"
+    assert public.recorder.requests == [("HEAD", "/ok")]

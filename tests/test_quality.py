@@ -247,6 +247,7 @@ title: Liens
         "check",
         str(content),
         "--links",
+        "--links-allow-private",  # the test server is on 127.0.0.1
         "--links-cache",
         str(cache),
         "--links-timeout",

@@ -227,3 +227,98 @@ def test_ready_counts_the_live_workers(tmp_path: Path, monkeypatch: pytest.Monke
     assert workers_ready() == (1, 2)
     (tmp_path / str(os.getppid())).touch()
     assert workers_ready() == (2, 2)
+
+
+def guide(title: str) -> str:
+    return f"---\ntitle: {title}\n---\nTexte\n"
+
+
+def folder_with(path: Path, title: str) -> Path:
+    path.mkdir(parents=True)
+    (path / "g.md").write_text(guide(title), encoding="utf-8")
+    return path
+
+
+def test_watch_follows_the_folder_the_user_named(tmp_path: Path) -> None:
+    """The content folder replaced, then a symbolic link, then gone, then back: each is seen."""
+    content = folder_with(tmp_path / "content", "Version 1")
+    with serve("--content", str(content), "--watch") as server:
+        assert server.get("/guides/g").json()["title"] == "Version 1"
+
+        # replaced: mv content content.old; mv content.new content
+        folder_with(tmp_path / "content.new", "Version 2")
+        content.rename(tmp_path / "content.old")
+        (tmp_path / "content.new").rename(content)
+        until(lambda: server.get("/guides/g").json()["title"] == "Version 2")
+        (content / "g.md").write_text(guide("Version 3"), encoding="utf-8")  # the new folder is watched
+        until(lambda: server.get("/guides/g").json()["title"] == "Version 3")
+        assert (tmp_path / "content.old" / "g.md").read_text().startswith("---\ntitle: Version 1")
+        (tmp_path / "content.old" / "g.md").write_text(guide("Ancienne"), encoding="utf-8")
+
+        # a symbolic link to another folder takes its place
+        other = folder_with(tmp_path / "other", "Version 4")
+        content.rename(tmp_path / "content.old2")
+        content.symlink_to(other)
+        until(lambda: server.get("/guides/g").json()["title"] == "Version 4")
+        assert server.get("/health").json()["status"] == "ok"
+
+        # gone: the last content is still served, and /health says why it is stale
+        content.unlink()
+        until(lambda: server.get("/health").json()["status"] == "degraded")
+        health = server.get("/health").json()
+        assert f"the content folder {content} is missing" in health["reason"]
+        assert "is still served" in health["reason"] and health["guides"] == 1
+        assert server.get("/diagnostics").json()["reason"] == health["reason"]
+        assert server.get("/guides/g").json()["title"] == "Version 4"
+
+        # back
+        folder_with(content, "Version 5")
+        until(lambda: server.get("/guides/g").json()["title"] == "Version 5")
+        health = server.get("/health").json()
+        assert (health["status"], health["reason"]) == ("ok", None)
+
+
+def test_watch_resolves_the_path_again_every_interval(tmp_path: Path) -> None:
+    """A folder higher up the path replaced (no watched folder sees it): found by the periodic check."""
+    content = folder_with(tmp_path / "site" / "docs" / "content", "Version 1")
+    with serve("--content", str(content), "--watch", "--watch-interval", "1") as server:
+        assert server.get("/guides/g").json()["title"] == "Version 1"
+        folder_with(tmp_path / "site.new" / "docs" / "content", "Version 2")
+        (tmp_path / "site").rename(tmp_path / "site.old")
+        (tmp_path / "site.new").rename(tmp_path / "site")
+        started = time.monotonic()
+        until(lambda: server.get("/guides/g").json()["title"] == "Version 2", seconds=10)
+        assert time.monotonic() - started < 5
+
+
+def test_a_reload_that_fails_shows_on_health(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from content_api.web import loader as loader_module
+
+    content = folder_with(tmp_path / "content", "Version 1")
+    loader = Loader(Settings(content_dir=str(content), watch=True), SiteHolder())
+    site = loader.load()
+    assert decoded(site.prepared["/health"].body)["reason"] is None
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise MemoryError("plus de mémoire")
+
+    monkeypatch.setattr(loader_module, "build_site", broken)
+    (content / "g.md").write_text(guide("Version 2"), encoding="utf-8")
+    loader._reload()
+    assert loader.holder.site is site  # the previous snapshot is still served
+    health = decoded(site.prepared["/health"].body)
+    assert health["status"] == "degraded"
+    assert health["reason"].startswith("reloading the content failed: MemoryError: plus de mémoire")
+    assert decoded(site.prepared["/diagnostics"].body)["reason"] == health["reason"]
+    monkeypatch.undo()
+    loader._reload()
+    assert loader.holder.site is not site and loader.holder.reload_error is None
+    fresh = decoded(loader.holder.site.prepared["/health"].body)
+    assert (fresh["status"], fresh["reason"]) == ("ok", None)
+
+
+def decoded(body: bytes) -> dict[str, object]:
+    import json
+
+    data: dict[str, object] = json.loads(body)
+    return data

@@ -103,6 +103,7 @@ class Edge:
                     "warnings": 0,
                     "content_hash": "",
                     "loaded_at": None,
+                    "reason": not_loaded_detail(holder),
                 }
             )
             status = 503 if holder.state == "failed" else 200

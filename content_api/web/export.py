@@ -8,16 +8,27 @@ File layout (see :func:`file_for`): a path without query is a file of the same n
 (``/guides/ccas`` -> ``guides/ccas``, ``/tags`` -> ``tags``); the endpoints that take a query
 (``/guides``, ``/editors``) are folders ``<path>.q/`` holding one file per
 exported query, named ``_`` + the query string exactly as the API's own links write it
-(``/guides?tag=ccas&page=2`` -> ``guides.q/_tag=ccas&page=2``). ``nginx.conf`` serves the folder
-with those rules; ``STATIC.md`` says how to do the same with an object store and a CDN.
+(``/guides?tag=ccas&page=2`` -> ``guides.q/_tag=ccas&page=2``), or, when that name would be longer
+than :data:`MAX_NAME` bytes (a 300-character tag), ``~`` + the BLAKE2b-128 hex digest of the query
+(``nginx.conf`` maps those queries one by one). ``nginx.conf`` serves the folder with those rules;
+``STATIC.md`` says how to do the same with an object store and a CDN.
+
+The export is written into a new folder beside ``OUT_DIR`` and swapped in only once complete (one
+atomic exchange on Linux): a failed export leaves the previous one as it was.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import errno
 import gzip
+import hashlib
 import math
+import os
+import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,10 +49,18 @@ FIXED = ("/tags", "/apis", "/sitemap.xml", "/robots.txt", "/schema/openapi.json"
 LIST_FILTERS: tuple[dict[str, bool], ...] = ({}, {"publish": True}, {"publish": True, "noindex": False})
 
 
+#: The longest file name written for a query, in bytes: file systems take 255 (143 for some
+#: encrypted ones), and ``.gz`` / ``.br`` forms add 3.
+MAX_NAME = 140
+
+
 def file_for(path: str, query: str = "") -> str:
     """The file, relative to the export folder, of ``path?query``."""
     if path in QUERY_ENDPOINTS:
-        return f"{path.lstrip('/')}.q/_{query}"
+        name = f"_{query}"
+        if len(name.encode()) > MAX_NAME:
+            name = "~" + hashlib.blake2b(query.encode(), digest_size=16).hexdigest()
+        return f"{path.lstrip('/')}.q/{name}"
     return path.lstrip("/")
 
 
@@ -131,13 +150,30 @@ def _write(out: Path, relative: str, body: bytes) -> int:
 
 
 def export(settings: Settings, out: Path) -> Exported:
-    """Write the static export of ``settings.content_dir`` into ``out`` (emptied first)."""
+    """Write the static export of ``settings.content_dir`` and put it in place of ``out``.
+
+    The files go to a new folder beside ``out``, which replaces ``out`` once complete; on any
+    failure that folder is removed and ``out`` is left as it was.
+    """
     app = create_app(settings)
     site = app.holder.site
     assert site is not None
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    final = out.absolute()  # where nginx.conf says the files are
+    out = Path(os.path.realpath(out))  # a symbolic link keeps naming the folder swapped in
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        staging.chmod(_folder_mode(out))
+        result = _write_all(app, site, staging, final)
+        _swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return result
+
+
+def _write_all(app: Edge, site: Site, folder: Path, final: Path) -> Exported:
+    """Every exported response into ``folder``; ``final``: where nginx will find it."""
     urls = export_urls(site)
 
     async def fetch_all() -> list[tuple[int, dict[str, str], bytes]]:
@@ -148,24 +184,76 @@ def export(settings: Settings, out: Path) -> Exported:
         if status != 200:
             raise RuntimeError(f"{url} answered {status}: {body[:200]!r}")
         path, _, query = url.partition("?")
-        total += _write(out, file_for(path, query), body)
-    total += _write(out, "_errors/404.json", problem_body(404, "no such resource in this static export"))
-    (out / "nginx.conf").write_text(nginx_server(site, out.resolve()), encoding="utf-8")
-    (out / "STATIC.md").write_text(STATIC_NOTE, encoding="utf-8")
+        total += _write(folder, file_for(path, query), body)
+    total += _write(folder, "_errors/404.json", problem_body(404, "no such resource in this static export"))
+    (folder / "nginx.conf").write_text(nginx_server(site, final, urls=urls), encoding="utf-8")
+    (folder / "STATIC.md").write_text(STATIC_NOTE, encoding="utf-8")
     return Exported(files=len(urls), bytes=total, urls=urls)
 
 
-def nginx_server(site: Site, root: Path, listen: str = "8080") -> str:
+def _folder_mode(out: Path) -> int:
+    """The mode of the folder being replaced, else that of a new folder (mkdtemp makes it 0700)."""
+    try:
+        return out.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o777 & ~umask
+
+
+#: renameat2's flag that swaps two paths in one step (Linux 3.15, glibc 2.28)
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _swap_in(new: Path, out: Path) -> None:
+    """Put ``new`` in place of ``out``, then remove what ``out`` held."""
+    if not out.exists():
+        os.rename(new, out)
+        return
+    if _exchange(new, out):
+        shutil.rmtree(new, ignore_errors=True)  # ``new`` now names the previous export
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    os.rename(out, old / "export")  # no atomic exchange here: out is missing for two renames
+    os.rename(new, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); False when the system cannot."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    done = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if done == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def nginx_server(site: Site, root: Path, listen: str = "8080", urls: list[str] | None = None) -> str:
     """An nginx ``server`` block serving the export at ``root`` like the live API."""
-    noindex = "\n".join(f"        /guides/{site.guides[i].slug} noindex;" for i in sorted(site.noindexed))
+    noindex = "\n".join(
+        f"        {_map_key(f'/guides/{site.guides[i].slug}')} noindex;" for i in sorted(site.noindexed)
+    )
     queries = "\n".join(
-        f"    location = {path} {{ try_files /{file_for(path)}$args =404; }}" for path in QUERY_ENDPOINTS
+        f"    location = {path} {{ try_files $content_api_long /{file_for(path)}$args =404; }}"
+        for path in QUERY_ENDPOINTS
     )
     return f"""# content-api static export: include this server block in nginx's http block.
 # Responses with their .gz forms (gzip_static); with the ngx_brotli module, uncomment brotli_static.
 map $uri $content_api_robots {{
     default "";
 {noindex}
+}}
+
+# Queries too long for a file name are stored under a digest of the query: each one is mapped here.
+map "$uri?$args" $content_api_long {{
+    default "";
+{_long_queries(urls or [])}
 }}
 
 server {{
@@ -192,6 +280,30 @@ server {{
 """
 
 
+def _long_queries(urls: list[str]) -> str:
+    """The nginx map entries of the exported queries whose file is named by a digest."""
+    lines = []
+    for url in urls:
+        path, _, query = url.partition("?")
+        file = file_for(path, query)
+        if path in QUERY_ENDPOINTS and "/~" in file:
+            lines.append(f"    {_map_key(url, exact=False)} /{file};")
+    return "\n".join(lines)
+
+
+#: Longer keys of an nginx ``map`` are written as regular expressions: an exact key must fit in
+#: one bucket of the map's hash (``map_hash_bucket_size``: 64 bytes on most machines).
+MAP_KEY_MAX = 40
+
+
+def _map_key(text: str, exact: bool = True) -> str:
+    """``text`` as a key of an nginx ``map``: itself when short, else a regex matching only it."""
+    if exact and len(text.encode()) <= MAP_KEY_MAX:
+        return text
+    pattern = re.sub(r"([^A-Za-z0-9_])", r"\\\1", text)  # every other character literal
+    return f'"~^{pattern}$"'
+
+
 STATIC_NOTE = """# Serving this export
 
 `nginx.conf` holds a `server` block: include it in nginx's `http` block (it already points at this
@@ -206,7 +318,9 @@ Upload the folder as is, then:
   `robots.txt` (`text/plain`); for each `X.gz` / `X.br`, store it under the key `X` with
   `Content-Encoding: gzip` / `br` in a second bucket or path, or let the CDN compress;
 - queries: `/guides` and `/editors` take a query string. Map `PATH?QUERY` to the key
-  `PATH.q/_QUERY` (an edge function or a CDN rewrite rule; the empty query is `PATH.q/_`). Only the
+  `PATH.q/_QUERY` (an edge function or a CDN rewrite rule; the empty query is `PATH.q/_`). When
+  `_QUERY` would be longer than 140 bytes, the key is `PATH.q/~DIGEST` instead, DIGEST being the
+  BLAKE2b-128 hex digest of the query string (`nginx.conf` lists those queries). Only the
   exported queries exist: the ones the API's own `links` (self, next, prev) write, in that order;
 - headers: `Cache-Control` as in `nginx.conf`, `Access-Control-Allow-Origin: *`, and
   `X-Robots-Tag: noindex` on the guides listed in its `map`;

@@ -6,6 +6,12 @@ holder; the edge and the handlers read ``holder.site`` once per request, so a re
 snapshot or the new one, never a mix. With ``--watch``, a thread waits for changes in the folder
 (watchfiles) and builds the next snapshot from the current one: only changed files are parsed,
 only changed responses are compressed, and their ETags are the only ones that change.
+
+The watch follows the content path as the user named it, not the folder it led to at start: on
+every change seen and every ``WATCH_INTERVAL`` seconds, the path is resolved again, and when it
+now names another folder (a folder moved away and another moved in its place, a symbolic link
+pointed elsewhere) that folder is loaded and watched. A reload that fails keeps the previous
+snapshot served and shows on /health: ``degraded``, with the ``reason``.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import ctypes
 import gc
 import logging
 import os
+import stat
 import threading
 import time
 from pathlib import Path
@@ -24,8 +31,8 @@ from .. import parallel
 from ..cache import ParseCache
 from ..config import Settings
 from ..library import Library, load_library
-from .http import Compressor
-from .site import Site, build_site
+from .http import Compressor, Prepared
+from .site import Site, build_site, health
 
 log = logging.getLogger("content_api")
 
@@ -67,14 +74,39 @@ def _mark_ready() -> None:
 
 
 class SiteHolder:
-    """The Site being served; a (re)load replaces ``site`` in one assignment."""
+    """The Site being served; a (re)load replaces ``site`` in one assignment.
 
-    __slots__ = ("error", "site", "state")
+    ``error`` says why the first load crashed (state ``failed``); ``reload_error`` why the last
+    reload did not replace the snapshot being served (None once a reload succeeds).
+    """
+
+    __slots__ = ("error", "reload_error", "site", "state")
 
     def __init__(self, site: Site | None = None) -> None:
         self.site = site
         self.state: State = "ready" if site is not None else "loading"
         self.error: str | None = None
+        self.reload_error: str | None = None
+
+
+#: What names a folder: its real path and its inode; None when the path names no folder.
+Identity = tuple[str, int, int] | None
+
+
+def folder_identity(path: str) -> Identity:
+    """The folder ``path`` leads to now (symbolic links followed), or None."""
+    try:
+        real = os.path.realpath(path)
+        found = os.stat(real)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISDIR(found.st_mode):
+        return None
+    return real, found.st_dev, found.st_ino
+
+
+class ReloadRefused(Exception):
+    """A reload that would replace the content with nothing (the folder cannot be read)."""
 
 
 def _return_memory() -> None:
@@ -84,9 +116,10 @@ def _return_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _is_guide_change(path: str) -> bool:
-    name = Path(path).name
-    return name.endswith(".md") and not name.startswith((".", "#"))
+def _is_guide_change(path: str, folder: Path) -> bool:
+    changed = Path(path)
+    name = changed.name
+    return changed.parent == folder and name.endswith(".md") and not name.startswith((".", "#"))
 
 
 class Loader:
@@ -97,6 +130,9 @@ class Loader:
         self.cache = ParseCache(settings.cache_dir) if settings.cache_dir else None
         self.stop = threading.Event()
         self.reloads = 0
+        #: the folder the content being served was read from, and the one a reload last tried
+        self.loaded_from: Identity = None
+        self.tried: Identity = None
 
     def load(self, library: Library | None = None) -> Site:
         """Build the next snapshot and serve it."""
@@ -106,6 +142,8 @@ class Loader:
     def _load(self, library: Library | None) -> Site:
         current = self.holder.site
         started = time.perf_counter()
+        folder = folder_identity(self.settings.content_dir)
+        self.tried = folder
         if library is None:
             cached = {}
             if current is None and self.cache is not None:
@@ -123,11 +161,16 @@ class Loader:
                 max_constructs=self.settings.max_constructs,
                 site_url=self.settings.site_url,
             )
+            unreadable = [d.message for d in library.diagnostics if d.code == "folder-unreadable"]
+            if unreadable and current is not None:
+                raise ReloadRefused(unreadable[0])
         site = build_site(library, self.settings, self.compressor)
         fresh, self.compressor.fresh = self.compressor.fresh, 0
         self.compressor.keep_used()
         self.holder.site = site
         self.holder.state = "ready"
+        self.holder.reload_error = None
+        self.loaded_from = folder
         if self.cache is not None and (library.stats.get("parsed") or fresh):
             self.cache.save(library.parsed, self.compressor.forms)
         if not self.settings.watch:  # nothing will reload from this library: keep only the responses
@@ -166,36 +209,81 @@ class Loader:
         return thread
 
     def watch(self) -> None:
-        """Reload on every change of a guide file, until ``stop`` is set.
+        """Reload on every change of a guide file or of the folder the content path names.
 
-        A content folder reached through a symbolic link (git-sync's ``current``) may be swapped
-        for another one at once: the folder holding each link is watched too, and a change there
-        reloads and starts watching the new target.
+        Watched: the folder, the folder holding it (where it is renamed or replaced) and the
+        folder holding each symbolic link along the path (git-sync's ``current`` link swapped for
+        another). Every change seen, and every ``WATCH_INTERVAL`` seconds, the path is resolved
+        again: when it leads to another folder, the watch reloads and starts over on it.
         """
         import watchfiles
 
+        named = self.settings.content_dir
         while not self.stop.is_set():
-            folder = Path(self.settings.content_dir)
-            links = _links(folder)
-            paths = [folder.resolve(), *{link.parent for link in links}]
-            moved = False
-            for changes in watchfiles.watch(
-                *paths, stop_event=self.stop, recursive=False, debounce=200, step=50
-            ):
-                moved = any(Path(path) in links for _change, path in changes)
-                if moved or any(_is_guide_change(path) for _change, path in changes):
-                    self._reload()
-                if moved:
-                    break  # watch the link's new target
-            if not moved:
-                return
+            paths = _watched_paths(named)
+            folder = Path(named).resolve()
+            try:
+                for changes in watchfiles.watch(
+                    *paths,
+                    stop_event=self.stop,
+                    recursive=False,
+                    debounce=200,
+                    step=50,
+                    rust_timeout=self.settings.watch_interval * 1000,
+                    yield_on_timeout=True,
+                ):
+                    if self._moved():
+                        break  # watch the folder the path names now
+                    if any(_is_guide_change(path, folder) for _change, path in changes):
+                        self._reload()
+                else:
+                    return  # stopped
+            except (OSError, RuntimeError) as exc:  # a watched folder went away under the watcher
+                log.warning("watching %s: %s; watching again", named, exc)
+                self.stop.wait(min(1.0, self.settings.watch_interval))
+
+    def _moved(self) -> bool:
+        """Whether the content path names another folder than the one served (reloaded if so)."""
+        now = folder_identity(self.settings.content_dir)
+        if now == self.loaded_from or now == self.tried:
+            return False
+        self.tried = now
+        if now is None:
+            self._failed(f"the content folder {self.settings.content_dir} is missing or not a folder")
+        else:
+            self._reload()
+        return True
 
     def _reload(self) -> None:
         try:
             self.load()
             self.reloads += 1
-        except Exception:  # the snapshot being served stays
+        except Exception as exc:  # the snapshot being served stays
             log.exception("reloading the content failed; the previous content is still served")
+            self._failed(f"reloading the content failed: {type(exc).__name__}: {exc}")
+
+    def _failed(self, reason: str) -> None:
+        """Keep serving the current snapshot; /health says it is stale, and why."""
+        site = self.holder.site
+        loaded = site.library.loaded_at if site is not None else None
+        reason = f"{reason}; the content loaded at {loaded} is still served"
+        log.warning("%s", reason)
+        self.holder.reload_error = reason
+        if site is not None:
+            site.prepared["/health"] = Prepared.json(health(site, reason))
+            site.prepared["/diagnostics"] = Prepared.json(
+                {**health(site, reason), "diagnostics": site.diagnostics}
+            )
+
+
+def _watched_paths(named: str) -> list[Path]:
+    """The folders to watch for ``named``: itself and the folders holding it and its links."""
+    folder = Path(named).absolute()
+    candidates = [folder, folder.parent, *(link.parent for link in _links(folder))]
+    found = [path.resolve() for path in candidates if path.is_dir()]
+    if not found:  # the folder and the one holding it are gone: watch the closest that is left
+        found = [next(parent for parent in folder.parents if parent.is_dir())]
+    return list(dict.fromkeys(found))
 
 
 def _links(folder: Path) -> set[Path]:

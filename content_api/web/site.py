@@ -315,15 +315,20 @@ def _diagnostics(site: Site) -> None:
     site.prepared["/diagnostics"] = diagnostics_response(site, site.diagnostics)
 
 
-def health(site: Site) -> dict[str, Any]:
+def health(site: Site, reload_error: str | None = None) -> dict[str, Any]:
+    """The /health figures of ``site``; ``reload_error``: why a later reload did not replace it."""
     library = site.library
+    reason = reload_error
+    if reason is None and library.errors:
+        reason = f"{library.errors} error(s) in the guides: see /diagnostics"
     return {
-        "status": "degraded" if library.errors else "ok",
+        "status": "degraded" if reason else "ok",
         "guides": len(site.guides),
         "errors": library.errors,
         "warnings": library.warnings,
         "content_hash": library.content_hash,
         "loaded_at": library.loaded_at,
+        "reason": reason,
     }
 
 

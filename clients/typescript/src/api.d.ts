@@ -329,6 +329,8 @@ export interface components {
             errors: number;
             guides: number;
             loaded_at: string | null;
+            /** @default null */
+            reason: string | null;
             /** @enum {unknown} */
             status: "degraded" | "failed" | "loading" | "ok";
             warnings: number;
@@ -521,13 +523,15 @@ export interface components {
         };
         /**
          * Health
-         * @description ``ok``; ``degraded`` when a guide failed to load; ``loading`` at startup; ``failed``: a bug.
+         * @description ``ok``; ``degraded``: guide errors or a failed reload (see ``reason``); ``loading``; ``failed``.
          */
         Health: {
             content_hash: string;
             errors: number;
             guides: number;
             loaded_at: string | null;
+            /** @default null */
+            reason: string | null;
             /** @enum {unknown} */
             status: "degraded" | "failed" | "loading" | "ok";
             warnings: number;
