@@ -312,13 +312,46 @@ def render_html(node: m.Node, *, heading_ids: bool = False) -> str:
 
 # --- text -----------------------------------------------------------------------------------------
 
-_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.DOTALL | re.IGNORECASE)
+_MARKUP = re.compile(r"<(?:!--|(?i:script|style)\b|[a-zA-Z/!?])")
 _BLANKS = re.compile(r"\n{3,}")
 
 
 def html_to_text(value: str) -> str:
-    """The visible text of raw HTML: tags, comments, scripts and styles removed, entities decoded."""
-    return html.unescape(_TAG.sub(" ", value)) if "<" in value else html.unescape(value)
+    """The visible text of raw HTML: tags, comments, scripts and styles removed, entities decoded.
+
+    One pass from left to right: a comment, script or style that is never closed hides the rest,
+    as in a browser; an unfinished tag is text. No part is read twice (a regular expression that
+    looks for the end of each of a thousand unclosed ``<!--`` reads the rest a thousand times).
+    """
+    if "<" not in value:
+        return html.unescape(value)
+    out: list[str] = []
+    lowered: str | None = None
+    pos = 0
+    while (found := _MARKUP.search(value, pos)) is not None:
+        out.append(value[pos : found.start()])
+        opener = found.group().lower()
+        if opener == "<!--":
+            end = value.find("-->", found.end())
+            after = end + 3
+        elif opener in ("<script", "<style"):
+            lowered = lowered if lowered is not None else value.lower()
+            end = lowered.find("</" + opener[1:], found.end())
+            end = value.find(">", end) if end >= 0 else -1
+            after = end + 1
+        else:
+            end = value.find(">", found.start())
+            if end < 0:
+                pos = found.start()  # an unfinished tag: the rest is text
+                break
+            after = end + 1
+        if end < 0:
+            pos = len(value)
+            break
+        out.append(" ")
+        pos = after
+    out.append(value[pos:])
+    return html.unescape("".join(out))
 
 
 def _inline_text(nodes: Iterable[m.Node], out: list[str]) -> None:
