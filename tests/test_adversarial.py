@@ -137,7 +137,9 @@ UNITS = [*"*_~`[]()<>!|#\\&{}=-+:'\"\n ", "**", "~~", "![", "](", "[a", "a]", ">
          "| a ", "|\n", "<Foo>", "</Foo>", "<Foo />", "<Foo x={", "<Foo x='", "<Grid>\n", "</Grid>\n",
          "<External href='/a'>x</External>", "<!--", "-->", "<!-- content-api: ignore a11y-heading-h1 -->\n",
          "https://a.fr/x ", "www.a.fr ", "a@b.fr ", "<div>\n", "```\n", "    x\n", "&amp;", "mot ",
-         "a  \n", "a\n=\n", "***\n", "[a]: /u\n", "[a] ", "<span>", "</span>"]  # fmt: skip
+         "a  \n", "a\n=\n", "***\n", "[a]: /u\n", "[a] ", "<span>", "</span>", "| a | b |\n|---|---|\n",
+         "| x | y |\n", "|---", "| Éditeur | Solution |\n|---|---|\n", "| Up | [S](/s) |\n",
+         "  - a\n"]  # fmt: skip
 
 RUNS = st.tuples(st.sampled_from(UNITS), st.integers(1, 12_000)).map(lambda pair: pair[0] * pair[1])
 HOSTILE = st.lists(RUNS, min_size=1, max_size=4).map(lambda runs: "x ".join(runs)[:400_000])

@@ -2,21 +2,26 @@
 in bounded time.
 
 markdown-it-py is pure Python: each block line, each inline construct (a delimiter run, a link, a
-code span...) and each bare URL costs it microseconds, so a file made of nothing but constructs
-(a megabyte of ``_a ``, of table cells, of one-word lines) takes seconds. Real guides hold a few
-hundred. Past ``max_constructs`` of a kind, the rest of the file is kept as plain text, never
-dropped, and the place is reported (``too-complex``). The bound counts constructs, not time: the
-same file gives the same AST on every machine.
+code span...) and each bare URL costs it, and the converter and the checks after it, tens of
+microseconds, so a file made of nothing but constructs (a megabyte of ``_a ``, of table cells, of
+one-word lines) took seconds. Real guides use a few hundred. Past the budget, the rest of the
+file is kept as plain text, never dropped, and the place is reported (``too-complex``). The
+budget counts constructs, not time: the same file gives the same AST on every machine.
 
-Three counters, each of ``max_constructs``:
+Three counters:
 
-* **block lines**: each block rule may read at most the lines left (paragraphs, quotes and lists
-  loop over their lines), and the leaves (paragraphs, headings, code, HTML, tables...) pay for
-  the lines, or for a table the cells, they take. With nothing left, a first block rule keeps the
-  rest of each container as one paragraph of plain text (as the nesting bound does);
-* **inline steps**: a first inline rule counts the steps of the inline parser and, past the
-  budget, takes the rest of the text as text; inline tokens met afterwards get one text child;
-* **bare URLs** linked by linkify.
+* **blocks** (``max_constructs``): markdown-it's block tokenizer is replaced by the same loop
+  (:func:`_tokenize`) in which no rule may read past the lines left (paragraphs loop over their
+  lines up to ``lineMax``), and each leaf (paragraph, heading, code, HTML, table...) pays for
+  the lines it read or the tokens it made, whichever is more; containers (quotes, lists, block
+  components) pay one, their content pays for itself. A table has no more rows than its cells
+  can pay for. With nothing left, the rest of each container is one paragraph of plain text;
+* **inline** (three times as much: an inline token costs less): a first inline rule pays for
+  each step of the inline parser and for the tokens it made, links and components weighing more;
+  past the budget, the rest of the text is text, and the inline tokens after it get one text
+  child;
+* **bare URLs** (as much as inline, each URL costing ``parse.linkify.LINK_COST``): the core linkify rule stops
+  linking when they are spent.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from markdown_it.rules_core.linkify import linkify as core_linkify
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-#: Block lines, steps of inline parsing and bare URLs per file past which the text is plain text.
+#: The block budget of a file (the inline one is ``INLINE_FACTOR`` times it); real guides use under 700.
 MAX_CONSTRUCTS = 30_000
 
 BlockRule = Callable[[StateBlock, int, int, bool], bool]
