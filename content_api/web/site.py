@@ -112,7 +112,11 @@ class Site:
         return msgspec.json.decode(self.details[i].body, type=_DetailBody).body
 
     def _detail_body(self, i: int) -> bytes:
-        """The JSON of guide ``i``'s detail: its body spliced in as it was encoded at parse time."""
+        """The JSON of guide ``i``'s detail: its body spliced in as it was encoded at parse time.
+
+        For the build only: a served library may have released its bodies (without --watch), and a
+        lean guide holds none; once built, ``details[i]`` is the guide's detail in every mode.
+        """
         guide = self.guides[i]
         value = m.GuideDetail(
             **{name: getattr(self.summaries[i], name) for name in m.GuideSummary.__struct_fields__},
@@ -125,7 +129,7 @@ class Site:
 
     def _detail(self, i: int, include: frozenset[str] = frozenset()) -> Prepared:
         guide = self.guides[i]
-        body = self._detail_body(i)
+        body = self.details[i].body  # the served detail: whole whether or not the library is lean
         if include:
             extra: dict[str, str] = {}
             ast = self.body(i)
