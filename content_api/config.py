@@ -27,6 +27,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cache_dir: str = ""
     max_file_size: int = 1_000_000
     max_nesting: int = 32
+    query_cache_bytes: int = 32 * 1024 * 1024
+    edge_cache_bytes: int = 16 * 1024 * 1024
 
     @property
     def cache_control_header(self) -> str:
@@ -62,6 +64,18 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
     ("cache_dir", "CACHE_DIR", "--cache", "folder of the parse cache, for fast restarts (off when empty)"),
     ("max_file_size", "MAX_FILE_SIZE", "--max-file-size", "larger guide files are refused (bytes)"),
     ("max_nesting", "MAX_NESTING", "--max-nesting", "deeper lists, quotes or components are kept as text"),
+    (
+        "query_cache_bytes",
+        "QUERY_CACHE_BYTES",
+        "--query-cache-bytes",
+        "bytes of responses (keys included) kept per worker for the queries seen (normalized)",
+    ),
+    (
+        "edge_cache_bytes",
+        "EDGE_CACHE_BYTES",
+        "--edge-cache-bytes",
+        "bytes of responses (keys included) the edge keeps per worker by exact path and query",
+    ),
 ]
 
 
