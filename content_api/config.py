@@ -27,6 +27,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cache_dir: str = ""
     max_file_size: int = 1_000_000
     max_nesting: int = 32
+    search_timeout_ms: int = 1000
     query_cache_bytes: int = 32 * 1024 * 1024
     edge_cache_bytes: int = 16 * 1024 * 1024
 
@@ -64,6 +65,12 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
     ("cache_dir", "CACHE_DIR", "--cache", "folder of the parse cache, for fast restarts (off when empty)"),
     ("max_file_size", "MAX_FILE_SIZE", "--max-file-size", "larger guide files are refused (bytes)"),
     ("max_nesting", "MAX_NESTING", "--max-nesting", "deeper lists, quotes or components are kept as text"),
+    (
+        "search_timeout_ms",
+        "SEARCH_TIMEOUT_MS",
+        "--search-timeout-ms",
+        "time budget of one search (q), in milliseconds: a longer one answers an empty page and a warning",
+    ),
     (
         "query_cache_bytes",
         "QUERY_CACHE_BYTES",

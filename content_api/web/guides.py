@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any, Literal
 
+import anyio
+import anyio.to_thread
 from litestar import Request, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
@@ -18,14 +21,28 @@ from .common import (
     current_site,
     reject_unknown,
     reply,
+    reply_once,
     split_values,
 )
-from .http import ParamError
-from .queries import DEFAULT_PER_PAGE, MAX_PER_PAGE, SUMMARY_FIELDS, GuideQuery, list_response
+from .http import ParamError, Prepared
+from .queries import DEFAULT_PER_PAGE, MAX_PER_PAGE, SUMMARY_FIELDS, GuideQuery, guides_page
+from .search import MAX_QUERY_CHARS, MAX_QUERY_TERMS, normalize_query
+from .site import Site
 
 Sort = Literal["title", "-title", "slug", "-slug", "updated", "-updated"]
 LIST_PARAMS = ("tag", "api", "publish", "noindex", "q", "sort", "page", "per_page", "fields")
 INCLUDES = frozenset({"html", "text"})
+#: Searches handed to threads at once per worker; they run one at a time (the index's lock), the
+#: others wait there or here, each until its own deadline.
+SEARCH_THREADS = 4
+_limiter: anyio.CapacityLimiter | None = None
+
+
+def _search_limiter() -> anyio.CapacityLimiter:
+    global _limiter
+    if _limiter is None:  # made in the event loop that uses it
+        _limiter = anyio.CapacityLimiter(SEARCH_THREADS)
+    return _limiter
 
 
 def _slugs(values: list[str] | None, normalize: Any) -> tuple[str, ...]:
@@ -47,13 +64,13 @@ def _fields(value: str | None) -> tuple[str, ...] | None:
 
 @get(
     "/guides",
-    sync_to_thread=False,
     summary="List guides",
     description=(
         "Guides in pages, filtered and sorted. Repeated `tag` and `api` values must all match; values are "
         "normalized (`api=API Particulier` = `api=particulier`). With `q`, each item gets a `snippet` "
         "(HTML, matches in `<mark>`) and, unless `sort` is given, the order is relevance (BM25: title, "
-        "then tagline, then body); FTS5 syntax that does not parse is searched as plain words. Empty "
+        "then tagline, then body); FTS5 syntax that does not parse is searched as plain words. A search "
+        "that runs past its time budget is stopped: the page is then empty and has a `warning`. Empty "
         "values (`tag=`, `q=`) filter nothing; a value that normalizes to nothing matches nothing. A page "
         "past the end is an empty page."
     ),
@@ -61,7 +78,7 @@ def _fields(value: str | None) -> tuple[str, ...] | None:
         200: ResponseSpec(data_container=m.GuideList, generate_examples=False, description="A page of guides")
     },
 )
-def list_guides(
+async def list_guides(
     request: Request[Any, Any, Any],
     tag: Annotated[list[str] | None, Parameter(description="tag slug or label; repeatable")] = None,
     api: Annotated[
@@ -77,7 +94,12 @@ def list_guides(
     q: Annotated[
         str | None,
         Parameter(
-            description="full-text search: words (all must match, the last as a prefix) or FTS5 syntax"
+            description=(
+                "full-text search: words (all must match, the last as a prefix) or FTS5 syntax. A repeated "
+                f"word counts once; a query of more than {MAX_QUERY_TERMS} words or {MAX_QUERY_CHARS} "
+                f"characters is searched as its first {MAX_QUERY_TERMS} distinct words (FTS5 syntax "
+                "then dropped); the links of the answer carry the query as searched"
+            )
         ),
     ] = None,
     sort: Annotated[
@@ -98,20 +120,37 @@ def list_guides(
         single=("publish", "noindex", "q", "sort", "page", "per_page", "fields"),
         typed=("publish", "noindex", "sort", "page", "per_page"),
     )
+    started = time.monotonic()
     site = current_site(request)
+    deadline = started + site.settings.search_timeout_ms / 1000
     query = GuideQuery(
         tags=_slugs(tag, slugify),
         apis=_slugs(api, api_slug),
         publish=publish,
         noindex=noindex,
-        q=q if q is not None and q.strip() else None,
+        q=normalize_query(q),
         sort=sort,
         page=page,
         per_page=per_page,
         fields=_fields(fields),
     )
-    prepared = site.cached(query.link(page), lambda: list_response(site, query))
+    key = query.link(page)  # the normalized query: two spellings of one query share an entry
+    found = site.cache.get(key)
+    if found is not None:
+        return reply(request, found, site)
+    prepared, stopped = await _answer(site, query, deadline)
+    if stopped:  # neither cached nor memoized: the same query may finish another time
+        return reply_once(request, prepared, site)
+    site.cache.put(key, prepared)
     return reply(request, prepared, site)
+
+
+async def _answer(site: Site, query: GuideQuery, deadline: float) -> tuple[Prepared, bool]:
+    """The page for ``query``, and whether its search was stopped at ``deadline``."""
+    if query.q is None:  # index sets and prepared pieces: quick, here
+        return guides_page(site, query)
+    # SQLite, in a thread: the event loop goes on serving the other requests meanwhile
+    return await anyio.to_thread.run_sync(guides_page, site, query, None, deadline, limiter=_search_limiter())
 
 
 @get(

@@ -68,6 +68,8 @@ class Site:
     editors: list[m.EditorRow] = field(default_factory=list)
     editor_json: list[bytes] = field(default_factory=list)
     editor_keys: list[str] = field(default_factory=list)
+    #: the length of the longest editor key: a longer /editors ``q`` matches nothing
+    editor_key_longest: int = 0
     editors_by_api: dict[str, list[int]] = field(default_factory=dict)
     editors_by_guide: dict[str, list[int]] = field(default_factory=dict)
     diagnostics: list[m.Diagnostic] = field(default_factory=list)
@@ -232,6 +234,7 @@ def _editors(site: Site) -> None:
     site.editors = rows
     site.editor_json = [encode(row) for row in rows]
     site.editor_keys = [strip_accents(f"{r.editor} {r.solution or ''}").casefold() for r in rows]
+    site.editor_key_longest = max(map(len, site.editor_keys), default=0)
     for n, row in enumerate(rows):
         for api in row.apis:
             site.editors_by_api.setdefault(api.slug, []).append(n)
