@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+import weakref
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -35,14 +37,18 @@ INCLUDES = frozenset({"html", "text"})
 #: Searches handed to threads at once per worker; they run one at a time (the index's lock), the
 #: others wait there or here, each until its own deadline.
 SEARCH_THREADS = 4
-_limiter: anyio.CapacityLimiter | None = None
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _search_limiter() -> anyio.CapacityLimiter:
-    global _limiter
-    if _limiter is None:  # made in the event loop that uses it
-        _limiter = anyio.CapacityLimiter(SEARCH_THREADS)
-    return _limiter
+    """The limiter of the running event loop (one a worker; tests may run several loops)."""
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = anyio.CapacityLimiter(SEARCH_THREADS)
+    return limiter
 
 
 def _slugs(values: list[str] | None, normalize: Any) -> tuple[str, ...]:
