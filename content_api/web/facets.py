@@ -49,6 +49,7 @@ def list_apis(request: Request[Any, Any, Any]) -> Raw:
 
 #: /editors ``q`` is cut to this many characters before it is compared: names are far shorter.
 MAX_EDITOR_QUERY = 1000
+EDITORS_Q = f"text in the editor or solution name (its first {MAX_EDITOR_QUERY} characters)"
 #: The needle of a ``q`` longer than every name: no name holds it (nor a NUL).
 _NO_NAME = "\x00"
 
@@ -81,12 +82,7 @@ def list_editors(
     request: Request[Any, Any, Any],
     api: Annotated[list[str] | None, Parameter(description="API slug or name; repeatable")] = None,
     guide: Annotated[list[str] | None, Parameter(description="guide slug; repeatable")] = None,
-    q: Annotated[
-        str | None,
-        Parameter(
-            description=f"text in the editor or solution name (its first {MAX_EDITOR_QUERY} characters)"
-        ),
-    ] = None,
+    q: Annotated[str | None, Parameter(description=EDITORS_Q)] = None,
     page: Annotated[int | None, Parameter(ge=1, description="page number, from 1 (pages the rows)")] = None,
     per_page: Annotated[
         int | None,

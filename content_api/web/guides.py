@@ -51,6 +51,14 @@ def _search_limiter() -> anyio.CapacityLimiter:
     return limiter
 
 
+Q_DESCRIPTION = (
+    "full-text search: words (all must match, the last as a prefix) or FTS5 syntax. A repeated word "
+    f"counts once; a query of more than {MAX_QUERY_TERMS} words or {MAX_QUERY_CHARS} characters is "
+    f"searched as its first {MAX_QUERY_TERMS} distinct words (FTS5 syntax then dropped); the links of "
+    "the answer carry the query as searched"
+)
+
+
 def _slugs(values: list[str] | None, normalize: Any) -> tuple[str, ...]:
     """Normalized filter values; one without letter or digit normalizes to ``""``, which no guide has."""
     return tuple(dict.fromkeys(normalize(value) for value in split_values(values)))
@@ -97,17 +105,7 @@ async def list_guides(
     noindex: Annotated[
         bool | None, Parameter(description="only noindex (true) or indexable (false) guides")
     ] = None,
-    q: Annotated[
-        str | None,
-        Parameter(
-            description=(
-                "full-text search: words (all must match, the last as a prefix) or FTS5 syntax. A repeated "
-                f"word counts once; a query of more than {MAX_QUERY_TERMS} words or {MAX_QUERY_CHARS} "
-                f"characters is searched as its first {MAX_QUERY_TERMS} distinct words (FTS5 syntax "
-                "then dropped); the links of the answer carry the query as searched"
-            )
-        ),
-    ] = None,
+    q: Annotated[str | None, Parameter(description=Q_DESCRIPTION)] = None,
     sort: Annotated[
         Sort | None,
         Parameter(description="order; default `title` (accent-insensitive), or relevance with `q`"),
@@ -128,7 +126,6 @@ async def list_guides(
     )
     started = time.monotonic()
     site = current_site(request)
-    deadline = started + site.settings.search_timeout_ms / 1000
     query = GuideQuery(
         tags=_slugs(tag, slugify),
         apis=_slugs(api, api_slug),
@@ -140,7 +137,12 @@ async def list_guides(
         per_page=per_page,
         fields=_fields(fields),
     )
-    key = query.link(page)  # the normalized query: two spellings of one query share an entry
+    return await _listed(request, site, query, started + site.settings.search_timeout_ms / 1000)
+
+
+async def _listed(request: Request[Any, Any, Any], site: Site, query: GuideQuery, deadline: float) -> Raw:
+    """The reply for ``query``: from the per-query cache, else made (a search: until ``deadline``)."""
+    key = query.link(query.page)  # the normalized query: two spellings of one query share an entry
     found = site.cache.get(key)
     if found is not None:
         return reply(request, found, site)
