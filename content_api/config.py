@@ -35,6 +35,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     max_connections: Positive = 2048
     graceful_timeout: Positive = 10
     watch_interval: Positive = 5
+    search_timeout_ms: Positive = 1000
+    query_cache_bytes: Positive = 32 * 1024 * 1024
+    edge_cache_bytes: Positive = 16 * 1024 * 1024
 
     @property
     def cache_control_header(self) -> str:
@@ -94,6 +97,24 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
         "WATCH_INTERVAL",
         "--watch-interval",
         "with --watch, seconds between checks that the content path still names the same folder",
+    ),
+    (
+        "search_timeout_ms",
+        "SEARCH_TIMEOUT_MS",
+        "--search-timeout-ms",
+        "time budget of one search (q), in milliseconds: a longer one answers an empty page and a warning",
+    ),
+    (
+        "query_cache_bytes",
+        "QUERY_CACHE_BYTES",
+        "--query-cache-bytes",
+        "bytes of responses (keys included) kept per worker for the queries seen (normalized)",
+    ),
+    (
+        "edge_cache_bytes",
+        "EDGE_CACHE_BYTES",
+        "--edge-cache-bytes",
+        "bytes of responses (keys included) the edge keeps per worker by exact path and query",
     ),
 ]
 

@@ -12,7 +12,7 @@ written inline (inside a paragraph) or as a block; ``children`` are phrasing con
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -369,10 +369,19 @@ class ListLinks(msgspec.Struct):
     prev: str | None
 
 
-class GuideList(msgspec.Struct):
+class GuideList(msgspec.Struct, omit_defaults=True):
+    """A page of /guides; ``warning`` only when the search was stopped (the page is then empty)."""
+
     data: list[GuideHit]
     meta: ListMeta
     links: ListLinks
+    warning: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="present when the search (`q`) ran past its time budget and was stopped: "
+            "`data` is then empty and `meta.total` 0; the same query may succeed later"
+        ),
+    ] = None
 
 
 class GuideWithRenderings(GuideDetail, kw_only=True):

@@ -494,13 +494,13 @@ def test_server_errors_show_no_stack_trace(tmp_path: Path) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret detail of the failure")
 
-    original = queries.list_response
-    web.list_guides.fn.__globals__["list_response"] = broken
+    original = queries.guides_page
+    web.list_guides.fn.__globals__["guides_page"] = broken
     try:
         with TestClient(app=edge.app) as client:
             reply = client.get("/guides?tag=ccas")
     finally:
-        web.list_guides.fn.__globals__["list_response"] = original
+        web.list_guides.fn.__globals__["guides_page"] = original
     assert reply.status_code == 500 and reply.headers["content-type"] == "application/problem+json"
     assert reply.json()["status"] == 500 and "secret" not in reply.text and "Traceback" not in reply.text
 

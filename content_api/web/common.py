@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import msgspec
 from litestar import Request
 from litestar.exceptions import HTTPException
 
@@ -101,6 +102,13 @@ def reply(request: Request[Any, Any, Any], prepared: Prepared, site: Site) -> Ra
     if query:
         site.remember(request.scope["path"] + "?" + query.decode("latin-1"), prepared)
     return Raw(*respond(prepared, request.headers, site.policy))
+
+
+def reply_once(request: Request[Any, Any, Any], prepared: Prepared, site: Site) -> Raw:
+    """Like :func:`reply`, for an answer of the moment (a search stopped at its time budget): the
+    edge will not give it again, and ``Cache-Control: no-store`` tells caches not to either."""
+    policy = msgspec.structs.replace(site.policy, cache_control=b"no-store")
+    return Raw(*respond(prepared, request.headers, policy))
 
 
 def choices(name: str, values: Iterable[str] | None, known: Iterable[str]) -> set[str]:

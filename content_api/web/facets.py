@@ -12,7 +12,7 @@ from litestar.params import Parameter
 from .. import model as m
 from ..ids import api_slug, slugify, strip_accents
 from .common import Raw, current_site, reject_unknown, reply, split_values
-from .site import DEFAULT_EDITORS_PER_PAGE, MAX_EDITORS_PER_PAGE, editors_response
+from .site import DEFAULT_EDITORS_PER_PAGE, MAX_EDITORS_PER_PAGE, Site, editors_response
 
 
 @get(
@@ -47,6 +47,21 @@ def list_apis(request: Request[Any, Any, Any]) -> Raw:
     return reply(request, site.prepared["/apis"], site)
 
 
+#: /editors ``q`` is cut to this many characters before it is compared: names are far shorter.
+MAX_EDITOR_QUERY = 1000
+EDITORS_Q = f"text in the editor or solution name (its first {MAX_EDITOR_QUERY} characters)"
+#: The needle of a ``q`` longer than every name: no name holds it (nor a NUL).
+_NO_NAME = "\x00"
+
+
+def _needle(site: Site, q: str | None) -> str | None:
+    """``q`` as compared with the names (accents and case aside); bounded by the longest name."""
+    if q is None:
+        return None
+    needle = strip_accents(q[:MAX_EDITOR_QUERY]).casefold().strip()
+    return _NO_NAME if len(needle) > site.editor_key_longest else needle
+
+
 @get(
     "/editors",
     sync_to_thread=False,
@@ -67,7 +82,7 @@ def list_editors(
     request: Request[Any, Any, Any],
     api: Annotated[list[str] | None, Parameter(description="API slug or name; repeatable")] = None,
     guide: Annotated[list[str] | None, Parameter(description="guide slug; repeatable")] = None,
-    q: Annotated[str | None, Parameter(description="text in the editor or solution name")] = None,
+    q: Annotated[str | None, Parameter(description=EDITORS_Q)] = None,
     page: Annotated[int | None, Parameter(ge=1, description="page number, from 1 (pages the rows)")] = None,
     per_page: Annotated[
         int | None,
@@ -88,7 +103,7 @@ def list_editors(
     # a value without letter or digit normalizes to "", which no row has
     apis = [api_slug(value) for value in split_values(api)]
     guides = [slugify(value) for value in split_values(guide)]
-    needle = strip_accents(q).casefold().strip() if q is not None else None
+    needle = _needle(site, q)
     paged = page is not None or per_page is not None
     window = (page or 1, per_page or DEFAULT_EDITORS_PER_PAGE) if paged else None
     key = f"/editors?api={','.join(apis)}&guide={','.join(guides)}&q={needle}&page={window}"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+import weakref
 from typing import Annotated, Any, Literal
 
+import anyio
+import anyio.to_thread
 from litestar import Request, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
@@ -18,14 +23,40 @@ from .common import (
     current_site,
     reject_unknown,
     reply,
+    reply_once,
     split_values,
 )
-from .http import ParamError
-from .queries import DEFAULT_PER_PAGE, MAX_PER_PAGE, SUMMARY_FIELDS, GuideQuery, list_response
+from .http import ParamError, Prepared
+from .queries import DEFAULT_PER_PAGE, MAX_PER_PAGE, SUMMARY_FIELDS, GuideQuery, guides_page
+from .search import MAX_QUERY_CHARS, MAX_QUERY_TERMS, normalize_query
+from .site import Site
 
 Sort = Literal["title", "-title", "slug", "-slug", "updated", "-updated"]
 LIST_PARAMS = ("tag", "api", "publish", "noindex", "q", "sort", "page", "per_page", "fields")
 INCLUDES = frozenset({"html", "text"})
+#: Searches handed to threads at once per worker; they run one at a time (the index's lock), the
+#: others wait there or here, each until its own deadline.
+SEARCH_THREADS = 4
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _search_limiter() -> anyio.CapacityLimiter:
+    """The limiter of the running event loop (one a worker; tests may run several loops)."""
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = anyio.CapacityLimiter(SEARCH_THREADS)
+    return limiter
+
+
+Q_DESCRIPTION = (
+    "full-text search: words (all must match, the last as a prefix) or FTS5 syntax. A repeated word "
+    f"counts once; a query of more than {MAX_QUERY_TERMS} words or {MAX_QUERY_CHARS} characters is "
+    f"searched as its first {MAX_QUERY_TERMS} distinct words (FTS5 syntax then dropped); the links of "
+    "the answer carry the query as searched"
+)
 
 
 def _slugs(values: list[str] | None, normalize: Any) -> tuple[str, ...]:
@@ -47,13 +78,13 @@ def _fields(value: str | None) -> tuple[str, ...] | None:
 
 @get(
     "/guides",
-    sync_to_thread=False,
     summary="List guides",
     description=(
         "Guides in pages, filtered and sorted. Repeated `tag` and `api` values must all match; values are "
         "normalized (`api=API Particulier` = `api=particulier`). With `q`, each item gets a `snippet` "
         "(HTML, matches in `<mark>`) and, unless `sort` is given, the order is relevance (BM25: title, "
-        "then tagline, then body); FTS5 syntax that does not parse is searched as plain words. Empty "
+        "then tagline, then body); FTS5 syntax that does not parse is searched as plain words. A search "
+        "that runs past its time budget is stopped: the page is then empty and has a `warning`. Empty "
         "values (`tag=`, `q=`) filter nothing; a value that normalizes to nothing matches nothing. A page "
         "past the end is an empty page."
     ),
@@ -61,7 +92,7 @@ def _fields(value: str | None) -> tuple[str, ...] | None:
         200: ResponseSpec(data_container=m.GuideList, generate_examples=False, description="A page of guides")
     },
 )
-def list_guides(
+async def list_guides(
     request: Request[Any, Any, Any],
     tag: Annotated[list[str] | None, Parameter(description="tag slug or label; repeatable")] = None,
     api: Annotated[
@@ -74,12 +105,7 @@ def list_guides(
     noindex: Annotated[
         bool | None, Parameter(description="only noindex (true) or indexable (false) guides")
     ] = None,
-    q: Annotated[
-        str | None,
-        Parameter(
-            description="full-text search: words (all must match, the last as a prefix) or FTS5 syntax"
-        ),
-    ] = None,
+    q: Annotated[str | None, Parameter(description=Q_DESCRIPTION)] = None,
     sort: Annotated[
         Sort | None,
         Parameter(description="order; default `title` (accent-insensitive), or relevance with `q`"),
@@ -98,20 +124,41 @@ def list_guides(
         single=("publish", "noindex", "q", "sort", "page", "per_page", "fields"),
         typed=("publish", "noindex", "sort", "page", "per_page"),
     )
+    started = time.monotonic()
     site = current_site(request)
     query = GuideQuery(
         tags=_slugs(tag, slugify),
         apis=_slugs(api, api_slug),
         publish=publish,
         noindex=noindex,
-        q=q if q is not None and q.strip() else None,
+        q=normalize_query(q),
         sort=sort,
         page=page,
         per_page=per_page,
         fields=_fields(fields),
     )
-    prepared = site.cached(query.link(page), lambda: list_response(site, query))
+    return await _listed(request, site, query, started + site.settings.search_timeout_ms / 1000)
+
+
+async def _listed(request: Request[Any, Any, Any], site: Site, query: GuideQuery, deadline: float) -> Raw:
+    """The reply for ``query``: from the per-query cache, else made (a search: until ``deadline``)."""
+    key = query.link(query.page)  # the normalized query: two spellings of one query share an entry
+    found = site.cache.get(key)
+    if found is not None:
+        return reply(request, found, site)
+    prepared, stopped = await _answer(site, query, deadline)
+    if stopped:  # neither cached nor memoized: the same query may finish another time
+        return reply_once(request, prepared, site)
+    site.cache.put(key, prepared)
     return reply(request, prepared, site)
+
+
+async def _answer(site: Site, query: GuideQuery, deadline: float) -> tuple[Prepared, bool]:
+    """The page for ``query``, and whether its search was stopped at ``deadline``."""
+    if query.q is None:  # index sets and prepared pieces: quick, here
+        return guides_page(site, query)
+    # SQLite, in a thread: the event loop goes on serving the other requests meanwhile
+    return await anyio.to_thread.run_sync(guides_page, site, query, None, deadline, limiter=_search_limiter())
 
 
 @get(

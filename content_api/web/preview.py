@@ -131,17 +131,39 @@ def _e(text: str | None) -> str:
     return html.escape(text or "", quote=True)
 
 
+#: Longest asset path looked up (characters) and longest name in it (bytes, as most file systems):
+#: longer ones name no file, and the system would refuse them with an error.
+MAX_ASSET_PATH = 1024
+MAX_ASSET_NAME = 255
+
+
+def _asset_path(url: str) -> str | None:
+    """The relative path a site path (``/images/x.png``) names, or None when it cannot name a file
+    (a NUL, a name over the file system's limit: the system would raise, not answer "no file")."""
+    try:
+        relative = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+    except ValueError:  # not a URL (an unbalanced "[" in a host)
+        return None
+    if "\0" in relative or len(relative) > MAX_ASSET_PATH:
+        return None
+    if any(len(part.encode("utf-8", "surrogatepass")) > MAX_ASSET_NAME for part in relative.split("/")):
+        return None
+    return relative
+
+
 def _local_asset(site: Site, url: str) -> Path | None:
     """The file of the content folder a site path (``/images/x.png``) names, if there is one."""
+    relative = _asset_path(url)
+    if relative is None:
+        return None
     root = Path(site.settings.content_dir).resolve()
-    relative = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
     for candidate in (root / relative, root / "public" / relative):
         try:
             resolved = candidate.resolve()
-        except OSError:
+            if resolved.is_relative_to(root) and resolved.is_file():
+                return resolved
+        except (OSError, ValueError):  # whatever else the system refuses is not a file either
             continue
-        if resolved.is_relative_to(root) and resolved.is_file():
-            return resolved
     return None
 
 

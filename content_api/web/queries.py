@@ -11,6 +11,7 @@ import msgspec
 
 from .. import model as m
 from .http import Compressor, Prepared, encode
+from .search import SearchStopped
 
 if TYPE_CHECKING:
     from .site import Site
@@ -72,6 +73,8 @@ def _select(site: Site, query: GuideQuery) -> frozenset[int] | None:
 
 def _page(site: Site, selected: frozenset[int] | None, sort: str, start: int, stop: int) -> list[int]:
     """Positions ``start:stop`` of the selected guides in ``sort`` order, without sorting them all."""
+    if start >= len(site.guides):  # past the end (and past what islice takes: ``page`` is unbounded)
+        return []
     if selected is None:
         return site.orders[sort][start:stop]
     if len(selected) * 8 < len(site.guides):  # few: sort them by their precomputed rank
@@ -80,24 +83,49 @@ def _page(site: Site, selected: frozenset[int] | None, sort: str, start: int, st
     return list(itertools.islice((i for i in site.orders[sort] if i in selected), start, stop))
 
 
-def list_response(site: Site, query: GuideQuery, compressor: Compressor | None = None) -> Prepared:
-    """The /guides response for ``query``."""
+#: The ``warning`` of a search stopped at its time budget (its page is empty).
+STOPPED = (
+    "the search was stopped: it took longer than the time allowed to one search; "
+    "try fewer or more specific words"
+)
+
+
+def _search(
+    site: Site, query: GuideQuery, selected: frozenset[int] | None, deadline: float
+) -> tuple[int, list[int], dict[int, str]]:
+    """(matches, the page, its snippets) of a query with ``q``; :class:`SearchStopped` past ``deadline``."""
+    assert site.search is not None and query.q is not None
+    start, per_page = (query.page - 1) * query.per_page, query.per_page
+    if selected is None and query.sort is None:  # FTS5 ranks and cuts the page itself
+        total, page = site.search.page(query.q, start, per_page, deadline)
+    else:
+        hits = [i for i in site.search.ranked(query.q, deadline) if selected is None or i in selected]
+        total = len(hits)
+        if query.sort is None:
+            page = hits[start : start + per_page]
+        else:
+            page = _page(site, frozenset(hits), query.sort, start, start + per_page)
+    return total, page, site.search.snippets(query.q, page, deadline)
+
+
+def guides_page(
+    site: Site, query: GuideQuery, compressor: Compressor | None = None, deadline: float = math.inf
+) -> tuple[Prepared, bool]:
+    """The /guides response for ``query``, and whether its search was stopped at ``deadline``.
+
+    A stopped search answers an empty page whose ``warning`` says so (never an error); it is not
+    to be cached: the same query may well finish when the machine is less busy.
+    """
     selected = _select(site, query)
     per_page = query.per_page
     start = (query.page - 1) * per_page
     snippets: dict[int, str] = {}
+    warning = None
     if query.q is not None:
-        assert site.search is not None
-        if selected is None and query.sort is None:  # FTS5 ranks and cuts the page itself
-            total, page = site.search.page(query.q, start, per_page)
-        else:
-            hits = [i for i in site.search.ranked(query.q) if selected is None or i in selected]
-            total = len(hits)
-            if query.sort is None:
-                page = hits[start : start + per_page]
-            else:
-                page = _page(site, frozenset(hits), query.sort, start, start + per_page)
-        snippets = site.search.snippets(query.q, page)
+        try:
+            total, page, snippets = _search(site, query, selected, deadline)
+        except SearchStopped:
+            total, page, warning = 0, [], STOPPED
     else:
         total = len(site.guides) if selected is None else len(selected)
         page = _page(site, selected, query.sort or "title", start, start + per_page)
@@ -109,8 +137,14 @@ def list_response(site: Site, query: GuideQuery, compressor: Compressor | None =
         "next": query.link(query.page + 1) if query.page < pages else None,
         "prev": query.link(min(query.page - 1, pages)) if query.page > 1 and pages else None,
     }
-    body = b'{"data":[' + b",".join(items) + b'],"meta":' + encode(meta) + b',"links":' + encode(links) + b"}"
-    return Prepared(body, compressor=compressor)
+    body = b'{"data":[' + b",".join(items) + b'],"meta":' + encode(meta) + b',"links":' + encode(links)
+    body += (b',"warning":' + encode(warning) if warning else b"") + b"}"
+    return Prepared(body, compressor=compressor), warning is not None
+
+
+def list_response(site: Site, query: GuideQuery, compressor: Compressor | None = None) -> Prepared:
+    """The /guides response for ``query``, its search without a time limit."""
+    return guides_page(site, query, compressor)[0]
 
 
 def _item(site: Site, i: int, fields: tuple[str, ...] | None, snippet: str | None) -> bytes:

@@ -6,24 +6,81 @@ matches with ``<mark>``. A plain query (words) matches guides holding every word
 as a prefix (search as you type); a query using FTS5 syntax (quotes, ``*``, ``AND``/``OR``/``NOT``,
 ``NEAR``, parentheses, column filters) is passed as written, and one FTS5 cannot parse is searched
 as plain words: a search never fails.
+
+A search is bounded three ways, because FTS5's cost grows with the number of terms (a query of
+3,000 one-letter words kept a core busy for minutes): :func:`normalize_query` caps the query's
+length and terms and counts a repeated word once; the connection is used by one thread at a time
+(a lock), never by the event loop; and every statement runs under a deadline that SQLite's
+progress handler enforces, past which :class:`SearchStopped` is raised.
 """
 
 from __future__ import annotations
 
-import html
 import itertools
+import math
 import re
 import sqlite3
+import threading
+import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from ..ids import strip_accents
+from .snippets import Terms, snippet
+
 WEIGHTS = (10.0, 5.0, 1.0)  # title, tagline, body
-SNIPPET_TOKENS = 16
-_OPEN, _CLOSE = "\x02", "\x03"
+#: A query longer than this many characters (spaces collapsed) is searched as its words, cut here.
+MAX_QUERY_CHARS = 200
+#: A query is searched with at most this many distinct terms (words; a repeated word counts once).
+MAX_QUERY_TERMS = 10
+#: SQLite calls the progress handler every this many virtual machine instructions: about once a
+#: row of FTS5 results, whose cost the caps above bound.
+PROGRESS_STEPS = 16
 _FTS_SYNTAX = re.compile(r'["*()^:+]|\b(?:AND|OR|NOT|NEAR)\b')
 _WORD = re.compile(r"\w+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+
+
+class SearchStopped(Exception):
+    """The search ran past its deadline (or waited for the index past it) and was stopped."""
+
+
+def _words(q: str, operators: bool = False) -> list[str]:
+    """The distinct words of ``q``, lower-cased, in order (``Éditeur editeur`` is one word).
+
+    With ``operators``, the FTS5 operators (``AND``, ``OR``, ``NOT``, ``NEAR``) are not words.
+    """
+    seen: dict[str, str] = {}
+    for word in _WORD.findall(q):
+        if not (operators and word in _OPERATORS):
+            seen.setdefault(strip_accents(word).lower(), word.lower())
+    return list(seen.values())
+
+
+def normalize_query(q: str | None) -> str | None:
+    """The query as it is searched, cached and linked; None when it has no character.
+
+    Control characters are spaces and runs of spaces one space. FTS5 syntax is kept as written
+    when it has at most :data:`MAX_QUERY_TERMS` words and :data:`MAX_QUERY_CHARS` characters;
+    any other query becomes its first :data:`MAX_QUERY_TERMS` distinct words, lower-cased, cut to
+    :data:`MAX_QUERY_CHARS` characters. So ``api api api`` is ``api``, ``Quotient  familial`` is
+    ``quotient familial``, and 3,000 words cost what 10 do.
+    """
+    text = " ".join(_CONTROL.sub(" ", q or "").split())
+    if not text:
+        return None
+    syntax = _FTS_SYNTAX.search(text) is not None
+    if syntax and len(text) <= MAX_QUERY_CHARS:
+        terms = sum(1 for w in _WORD.findall(text) if w not in _OPERATORS)
+        if terms <= MAX_QUERY_TERMS:
+            return text
+    words = _words(text, operators=syntax)[:MAX_QUERY_TERMS]
+    if not words:  # no word at all (``!?``): kept as written, cut; it matches nothing
+        return text[:MAX_QUERY_CHARS]
+    return " ".join(words)[:MAX_QUERY_CHARS].rstrip()
 
 
 def words_query(q: str, operators: bool = False) -> str | None:
@@ -31,14 +88,14 @@ def words_query(q: str, operators: bool = False) -> str | None:
 
     With ``operators``, the FTS5 operators (``AND``, ``OR``, ``NOT``, ``NEAR``) are not words.
     """
-    words = [w for w in _WORD.findall(q) if not (operators and w in _OPERATORS)]
+    words = _words(q, operators)[:MAX_QUERY_TERMS]
     if not words:
         return None
     return " ".join(f'"{w}"' for w in words[:-1]) + (" " if len(words) > 1 else "") + f'"{words[-1]}"*'
 
 
 def fts_queries(q: str) -> list[str]:
-    """The FTS5 MATCH expressions to try for a user's query, in order.
+    """The FTS5 MATCH expressions to try for a user's (normalized) query, in order.
 
     FTS5 syntax is passed as written; should it not parse (a stray quote, ``AND`` at the end),
     the words of the query are searched instead: a search box never answers with an error.
@@ -47,11 +104,6 @@ def fts_queries(q: str) -> list[str]:
     syntax = _FTS_SYNTAX.search(q) is not None
     words = words_query(q, operators=syntax)
     return ([q] if syntax else []) + ([words] if words is not None else [])
-
-
-def _snippet(raw: str) -> str:
-    """Escape the snippet's text, then turn the match markers into <mark> elements."""
-    return html.escape(raw, quote=False).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
 def _inflate(data: bytes | None) -> str | None:
@@ -64,12 +116,18 @@ class SearchIndex:
     The index keeps no copy of the texts: it is an external-content table over a view whose body
     column is inflated on demand from a zlib-compressed blob (a third of the size), read only to cut
     the snippets of one page.
+
+    Searches run in worker threads, one at a time (a lock: an SQLite connection is never used by
+    two threads at once), each until a ``deadline`` (``time.monotonic()``): a search that waits for
+    the lock or runs past it raises :class:`SearchStopped`.
     """
 
     def __init__(self, documents: Iterable[tuple[int, str, str, str]]) -> None:
-        # The handlers run on the event loop's thread; a reload builds a new index elsewhere and
-        # hands it over whole, so the connection is never used by two threads at once.
+        # Built in the thread that builds the snapshot, then used under ``_lock`` only.
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._lock = threading.Lock()
+        self._deadline = math.inf
+        self._stopped = False
         self._db.create_function("inflate", 1, _inflate, deterministic=True)
         self._db.executescript(
             "CREATE TABLE docs(id INTEGER PRIMARY KEY, title TEXT, tagline TEXT, body BLOB);"
@@ -90,36 +148,78 @@ class SearchIndex:
         self._ranked = "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rank"
         self._page = "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
         self._count = "SELECT count(*) FROM guides WHERE guides MATCH ?"
-        self._snippets = (
-            f"SELECT rowid, snippet(guides, -1, '{_OPEN}', '{_CLOSE}', '…', {SNIPPET_TOKENS}) "
-            "FROM guides WHERE guides MATCH ? AND rowid IN ({marks})"
-        )
+        self._snippets = "SELECT id, title, tagline, inflate(body) FROM docs WHERE id IN ({marks})"
 
-    def _run(self, q: str, sql: str, *params: object) -> list[Any]:
+    def _over(self) -> int:
+        """SQLite's progress handler: non-zero stops the statement (``interrupted``)."""
+        if time.monotonic() > self._deadline:
+            self._stopped = True
+            return 1
+        return 0
+
+    @contextmanager
+    def _session(self, deadline: float) -> Iterator[None]:
+        """The connection to this thread alone until ``deadline``, or :class:`SearchStopped`."""
+        wait = deadline - time.monotonic()
+        if wait <= 0 or not self._lock.acquire(timeout=min(wait, threading.TIMEOUT_MAX)):
+            raise SearchStopped
+        try:
+            self._deadline, self._stopped = deadline, False
+            self._db.set_progress_handler(self._over, PROGRESS_STEPS)
+            yield
+        except sqlite3.OperationalError:
+            if self._stopped:  # "interrupted" by the progress handler
+                raise SearchStopped from None
+            raise
+        finally:
+            self._db.set_progress_handler(None, 0)
+            self._deadline = math.inf
+            self._lock.release()
+
+    def _run(self, q: str, sql: str, *params: object, deadline: float = math.inf) -> list[Any]:
         """The rows of ``sql`` for the first of ``q``'s queries that FTS5 accepts (none: no rows)."""
-        for query in fts_queries(q):
-            try:
-                return self._db.execute(sql, (query, *params)).fetchall()
-            except sqlite3.OperationalError:
-                continue  # FTS5 syntax error: try the words
+        with self._session(deadline):
+            for query in fts_queries(q):
+                try:
+                    return self._db.execute(sql, (query, *params)).fetchall()
+                except sqlite3.OperationalError:
+                    if self._stopped:
+                        raise SearchStopped from None
+                    continue  # FTS5 syntax error: try the words
         return []
 
-    def ranked(self, q: str) -> list[int]:
+    def ranked(self, q: str, deadline: float = math.inf) -> list[int]:
         """The indexes of the guides matching ``q``, best first."""
-        return [row[0] for row in self._run(q, self._ranked)]
+        return [row[0] for row in self._run(q, self._ranked, deadline=deadline)]
 
-    def page(self, q: str, start: int, count: int) -> tuple[int, list[int]]:
-        """(number of matches, the ``count`` best from ``start``): for a query without filters."""
-        total = self._run(q, self._count)
-        ids = [row[0] for row in self._run(q, self._page, count, start)]
-        return (total[0][0] if total else 0), ids
+    def page(self, q: str, start: int, count: int, deadline: float = math.inf) -> tuple[int, list[int]]:
+        """(number of matches, the ``count`` best from ``start``): for a query without filters.
 
-    def snippets(self, q: str, ids: list[int]) -> dict[int, str]:
-        """HTML snippets of ``q`` in the guides ``ids`` (only these: a page, not every match)."""
+        A ``start`` past the matches asks SQLite nothing more (nor an OFFSET it cannot hold).
+        """
+        rows = self._run(q, self._count, deadline=deadline)
+        total = rows[0][0] if rows else 0
+        if start >= total:
+            return total, []
+        ids = [row[0] for row in self._run(q, self._page, count, start, deadline=deadline)]
+        return total, ids
+
+    def snippets(self, q: str, ids: list[int], deadline: float = math.inf) -> dict[int, str]:
+        """HTML snippets of ``q`` in the guides ``ids`` (only these: a page, not every match), cut
+        in Python (:mod:`.snippets`: FTS5's own take quadratic time), the deadline checked between
+        rows."""
         if not ids:
             return {}
-        sql = self._snippets.format(marks=",".join("?" * len(ids)))
-        return {rowid: _snippet(snippet or "") for rowid, snippet in self._run(q, sql, *ids)}
+        terms = Terms(q, syntax=_FTS_SYNTAX.search(q) is not None)
+        out: dict[int, str] = {}
+        with self._session(deadline):
+            rows = self._db.execute(self._snippets.format(marks=",".join("?" * len(ids))), ids)
+            for rowid, *columns in rows:
+                if time.monotonic() > deadline:
+                    raise SearchStopped
+                out[rowid] = snippet(columns, terms)
+        return out
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()

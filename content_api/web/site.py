@@ -12,7 +12,6 @@ import math
 import os
 import threading
 import urllib.parse
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from ..config import Settings
 from ..ids import strip_accents
 from ..library import Library
 from ..render import render_html, render_text
+from .caches import ResponseCache
 from .http import JSON, Compressor, Policy, Prepared, encode, etag_of
 from .queries import GuideQuery, list_response
 from .search import SearchIndex
@@ -40,7 +40,9 @@ class _DetailBody(msgspec.Struct):
     body: m.Root
 
 
-CACHE_SIZE = 2048
+#: The edge memo keeps no request whose path and query are longer than this (in characters): a
+#: client's absurdly long query string is answered, not remembered.
+MAX_MEMO_KEY = 2048
 
 
 @dataclass
@@ -66,6 +68,8 @@ class Site:
     editors: list[m.EditorRow] = field(default_factory=list)
     editor_json: list[bytes] = field(default_factory=list)
     editor_keys: list[str] = field(default_factory=list)
+    #: the length of the longest editor key: a longer /editors ``q`` matches nothing
+    editor_key_longest: int = 0
     editors_by_api: dict[str, list[int]] = field(default_factory=dict)
     editors_by_guide: dict[str, list[int]] = field(default_factory=dict)
     diagnostics: list[m.Diagnostic] = field(default_factory=list)
@@ -73,30 +77,23 @@ class Site:
     prepared: dict[str, Prepared] = field(default_factory=dict)
     search: SearchIndex | None = None
     search_thread: threading.Thread | None = None
-    cache: OrderedDict[str, Prepared] = field(default_factory=OrderedDict)
+    #: normalized query -> response (QUERY_CACHE_BYTES)
+    cache: ResponseCache = field(default_factory=lambda: ResponseCache(Settings().query_cache_bytes))
     compressor: Compressor | None = None
     #: "path?raw query" -> response already given: the edge answers the same request again
-    answered: dict[str, Prepared] = field(default_factory=dict)
+    #: (EDGE_CACHE_BYTES)
+    answered: ResponseCache = field(default_factory=lambda: ResponseCache(Settings().edge_cache_bytes))
 
-    # --- the bounded cache of query-dependent responses ------------------------------------------
+    # --- the bounded caches of query-dependent responses -----------------------------------------
 
     def cached(self, key: str, build: Callable[[], Prepared]) -> Prepared:
-        found = self.cache.get(key)
-        if found is not None:
-            self.cache.move_to_end(key)
-            return found
-        prepared = build()
-        self.cache[key] = prepared
-        if len(self.cache) > CACHE_SIZE:
-            self.cache.popitem(last=False)
-        return prepared
+        """The response for ``key`` (a normalized query) from the per-query cache, else built."""
+        return self.cache.cached(key, build)
 
     def remember(self, key: str, prepared: Prepared) -> None:
         """Let the edge answer ``key`` (an exact path and query) without a handler next time."""
-        answered = self.answered
-        if key not in answered and len(answered) >= CACHE_SIZE:
-            del answered[next(iter(answered))]  # the oldest first
-        answered[key] = prepared
+        if len(key) <= MAX_MEMO_KEY:
+            self.answered.put(key, prepared)
 
     def detail(self, i: int, include: frozenset[str] = frozenset()) -> Prepared:
         if not include:
@@ -112,7 +109,11 @@ class Site:
         return msgspec.json.decode(self.details[i].body, type=_DetailBody).body
 
     def _detail_body(self, i: int) -> bytes:
-        """The JSON of guide ``i``'s detail: its body spliced in as it was encoded at parse time."""
+        """The JSON of guide ``i``'s detail: its body spliced in as it was encoded at parse time.
+
+        For the build only: a served library may have released its bodies (without --watch), and a
+        lean guide holds none; once built, ``details[i]`` is the guide's detail in every mode.
+        """
         guide = self.guides[i]
         value = m.GuideDetail(
             **{name: getattr(self.summaries[i], name) for name in m.GuideSummary.__struct_fields__},
@@ -125,7 +126,7 @@ class Site:
 
     def _detail(self, i: int, include: frozenset[str] = frozenset()) -> Prepared:
         guide = self.guides[i]
-        body = self._detail_body(i)
+        body = self.details[i].body  # the served detail: whole whether or not the library is lean
         if include:
             extra: dict[str, str] = {}
             ast = self.body(i)
@@ -233,6 +234,7 @@ def _editors(site: Site) -> None:
     site.editors = rows
     site.editor_json = [encode(row) for row in rows]
     site.editor_keys = [strip_accents(f"{r.editor} {r.solution or ''}").casefold() for r in rows]
+    site.editor_key_longest = max(map(len, site.editor_keys), default=0)
     for n, row in enumerate(rows):
         for api in row.apis:
             site.editors_by_api.setdefault(api.slug, []).append(n)
@@ -386,7 +388,14 @@ STEPS: list[tuple[str, Callable[[Site], None]]] = [
 def build_site(library: Library, settings: Settings, compressor: Compressor | None = None) -> Site:
     """Prepare ``library`` to be served with ``settings`` (``compressor`` remembers compressed forms)."""
     policy = Policy(cache_control=settings.cache_control_header.encode())
-    site = Site(library=library, settings=settings, policy=policy, compressor=compressor or Compressor())
+    site = Site(
+        library=library,
+        settings=settings,
+        policy=policy,
+        compressor=compressor or Compressor(),
+        cache=ResponseCache(settings.query_cache_bytes),
+        answered=ResponseCache(settings.edge_cache_bytes),
+    )
     for _name, step in STEPS:
         step(site)
     return site

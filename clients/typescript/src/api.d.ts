@@ -79,7 +79,7 @@ export interface paths {
         };
         /**
          * List guides
-         * @description Guides in pages, filtered and sorted. Repeated `tag` and `api` values must all match; values are normalized (`api=API Particulier` = `api=particulier`). With `q`, each item gets a `snippet` (HTML, matches in `<mark>`) and, unless `sort` is given, the order is relevance (BM25: title, then tagline, then body); FTS5 syntax that does not parse is searched as plain words. Empty values (`tag=`, `q=`) filter nothing; a value that normalizes to nothing matches nothing. A page past the end is an empty page.
+         * @description Guides in pages, filtered and sorted. Repeated `tag` and `api` values must all match; values are normalized (`api=API Particulier` = `api=particulier`). With `q`, each item gets a `snippet` (HTML, matches in `<mark>`) and, unless `sort` is given, the order is relevance (BM25: title, then tagline, then body); FTS5 syntax that does not parse is searched as plain words. A search that runs past its time budget is stopped: the page is then empty and has a `warning`. Empty values (`tag=`, `q=`) filter nothing; a value that normalizes to nothing matches nothing. A page past the end is an empty page.
          */
         get: operations["GuidesListGuides"];
         put?: never;
@@ -88,7 +88,7 @@ export interface paths {
         options?: never;
         /**
          * List guides (headers only)
-         * @description Guides in pages, filtered and sorted. Repeated `tag` and `api` values must all match; values are normalized (`api=API Particulier` = `api=particulier`). With `q`, each item gets a `snippet` (HTML, matches in `<mark>`) and, unless `sort` is given, the order is relevance (BM25: title, then tagline, then body); FTS5 syntax that does not parse is searched as plain words. Empty values (`tag=`, `q=`) filter nothing; a value that normalizes to nothing matches nothing. A page past the end is an empty page.
+         * @description Guides in pages, filtered and sorted. Repeated `tag` and `api` values must all match; values are normalized (`api=API Particulier` = `api=particulier`). With `q`, each item gets a `snippet` (HTML, matches in `<mark>`) and, unless `sort` is given, the order is relevance (BM25: title, then tagline, then body); FTS5 syntax that does not parse is searched as plain words. A search that runs past its time budget is stopped: the page is then empty and has a `warning`. Empty values (`tag=`, `q=`) filter nothing; a value that normalizes to nothing matches nothing. A page past the end is an empty page.
          */
         head: operations["GuidesListGuidesHead"];
         patch?: never;
@@ -453,11 +453,19 @@ export interface components {
             title: string;
             updated: string | null;
         };
-        /** GuideList */
+        /**
+         * GuideList
+         * @description A page of /guides; ``warning`` only when the search was stopped (the page is then empty).
+         */
         GuideList: {
             data: (components["schemas"]["GuideHit"] | components["schemas"]["GuideFields"])[];
             links: components["schemas"]["ListLinks"];
             meta: components["schemas"]["ListMeta"];
+            /**
+             * @description present when the search (`q`) ran past its time budget and was stopped: `data` is then empty and `meta.total` 0; the same query may succeed later
+             * @default null
+             */
+            warning: string | null;
         };
         /**
          * GuideSummary
@@ -1051,7 +1059,7 @@ export interface operations {
                 api?: string[];
                 /** @description guide slug; repeatable */
                 guide?: string[];
-                /** @description text in the editor or solution name */
+                /** @description text in the editor or solution name (its first 1000 characters) */
                 q?: string;
                 /** @description page number, from 1 (pages the rows) */
                 page?: number;
@@ -1136,7 +1144,7 @@ export interface operations {
                 api?: string[];
                 /** @description guide slug; repeatable */
                 guide?: string[];
-                /** @description text in the editor or solution name */
+                /** @description text in the editor or solution name (its first 1000 characters) */
                 q?: string;
                 /** @description page number, from 1 (pages the rows) */
                 page?: number;
@@ -1213,7 +1221,7 @@ export interface operations {
                 publish?: boolean;
                 /** @description only noindex (true) or indexable (false) guides */
                 noindex?: boolean;
-                /** @description full-text search: words (all must match, the last as a prefix) or FTS5 syntax */
+                /** @description full-text search: words (all must match, the last as a prefix) or FTS5 syntax. A repeated word counts once; a query of more than 10 words or 200 characters is searched as its first 10 distinct words (FTS5 syntax then dropped); the links of the answer carry the query as searched */
                 q?: string;
                 /** @description order; default `title` (accent-insensitive), or relevance with `q` */
                 sort?: "title" | "-title" | "slug" | "-slug" | "updated" | "-updated" | null;
@@ -1306,7 +1314,7 @@ export interface operations {
                 publish?: boolean;
                 /** @description only noindex (true) or indexable (false) guides */
                 noindex?: boolean;
-                /** @description full-text search: words (all must match, the last as a prefix) or FTS5 syntax */
+                /** @description full-text search: words (all must match, the last as a prefix) or FTS5 syntax. A repeated word counts once; a query of more than 10 words or 200 characters is searched as its first 10 distinct words (FTS5 syntax then dropped); the links of the answer carry the query as searched */
                 q?: string;
                 /** @description order; default `title` (accent-insensitive), or relevance with `q` */
                 sort?: "title" | "-title" | "slug" | "-slug" | "updated" | "-updated" | null;
