@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -20,6 +20,7 @@ from ..ids import slug_from_filename
 from .checks import run_checks
 from .context import Context
 from .front_matter import FrontMatter, split_front_matter
+from .html_safety import DEFAULT_IFRAME_HOSTS, HTML_MODES, HtmlMode
 from .markdown import MAX_NESTING, Converter, make_markdown
 from .source import decode
 from .toc import assign_ids, excerpt, reading_time
@@ -55,6 +56,8 @@ class _Parse:
     editors: list[m.EditorRow] = field(default_factory=list)
     words: int = 0
     max_nesting: int = MAX_NESTING
+    #: hosts an iframe may come from; None keeps raw HTML verbatim (``html="raw"``)
+    iframe_hosts: tuple[str, ...] | None = DEFAULT_IFRAME_HOSTS
     #: every text, code and raw-HTML text of the body, joined: what search indexes
     plain: str = ""
     stop: bool = False
@@ -84,7 +87,7 @@ def _markdown_body(p: _Parse) -> None:
             f"more than {p.max_nesting} nested lists, quotes or components: from here on, the "
             "content of this container is kept as plain text",
         )
-    converter = Converter(p.ctx, p.fm.body, p.slug, p.fm.apis)
+    converter = Converter(p.ctx, p.fm.body, p.slug, p.fm.apis, p.iframe_hosts)
     p.body = converter.convert(tokens)
     p.headings = converter.headings
     p.plain = " ".join(converter.texts)
@@ -110,22 +113,37 @@ STAGES: list[tuple[str, Callable[[_Parse], None]]] = [
 
 
 def parse_guide(
-    text: str | bytes, path: str | os.PathLike[str] | None = None, *, max_nesting: int = MAX_NESTING
+    text: str | bytes,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    max_nesting: int = MAX_NESTING,
+    html: HtmlMode = "sanitize",
+    iframe_hosts: Sequence[str] = DEFAULT_IFRAME_HOSTS,
 ) -> m.Guide:
     """Parse one guide file's content; ``path`` names the file in diagnostics and gives the slug.
 
     ``max_nesting`` bounds nested lists, quotes and components: deeper content is kept as text.
+    ``html="sanitize"`` (the default) passes raw HTML through the allow-list sanitizer, with
+    iframes from ``iframe_hosts`` only; ``html="raw"`` keeps it verbatim, for fully trusted writers.
     """
-    return parse_guide_and_text(text, path, max_nesting=max_nesting)[0]
+    return parse_guide_and_text(text, path, max_nesting=max_nesting, html=html, iframe_hosts=iframe_hosts)[0]
 
 
 def parse_guide_and_text(
-    text: str | bytes, path: str | os.PathLike[str] | None = None, *, max_nesting: int = MAX_NESTING
+    text: str | bytes,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    max_nesting: int = MAX_NESTING,
+    html: HtmlMode = "sanitize",
+    iframe_hosts: Sequence[str] = DEFAULT_IFRAME_HOSTS,
 ) -> tuple[m.Guide, str]:
     """The guide and the words of its body (text, code, raw HTML's text) for a search index."""
+    if html not in HTML_MODES:
+        raise ValueError(f"html must be one of {HTML_MODES}, not {html!r}")
     file = os.fspath(path) if path is not None else None
     slug = slug_from_filename(PurePath(file).stem) if file else None
-    p = _Parse(raw=text, slug=slug, ctx=Context(file), max_nesting=max_nesting)
+    hosts = tuple(iframe_hosts) if html == "sanitize" else None
+    p = _Parse(raw=text, slug=slug, ctx=Context(file), max_nesting=max_nesting, iframe_hosts=hosts)
     for _name, stage in STAGES:
         stage(p)
         if p.stop:

@@ -19,7 +19,7 @@ from ..render import html_to_text, render_text
 from .components import RAW_HTML_START, Attr, components_plugin
 from .context import Context
 from .editors import editor_table, is_editor_header
-from .html_safety import sanitize_html
+from .html_safety import DEFAULT_IFRAME_HOSTS, sanitize_html
 from .linkify import GfmLinkify
 from .urls import is_unsafe_url, is_url_prop
 
@@ -151,11 +151,20 @@ class _Frame:
 class Converter:
     """Turns the token stream of one body into AST nodes, reporting what it notices."""
 
-    def __init__(self, ctx: Context, body: str, slug: str | None, apis: list[m.Api]) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        body: str,
+        slug: str | None,
+        apis: list[m.Api],
+        iframe_hosts: tuple[str, ...] | None = DEFAULT_IFRAME_HOSTS,
+    ) -> None:
         self.ctx = ctx
         self.src = body
         self.slug = slug
         self.apis = apis
+        #: the sanitizer's allowed iframe hosts; None: raw HTML is kept verbatim (``html="raw"``)
+        self.iframe_hosts = iframe_hosts
         self.headings: list[m.Heading] = []
         #: every text value, for the word count (reading time)
         self.texts: list[str] = []
@@ -511,22 +520,27 @@ class Converter:
             )
 
     def safe_html(self, value: str, block: Token | None = None) -> str:
-        """Raw HTML without what runs code (see html_safety), each removal reported."""
-        safe, removed = sanitize_html(value)
+        """Raw HTML through the allow-list sanitizer (see html_safety), each removal reported."""
+        if self.iframe_hosts is None:
+            return value
+        safe, removed = sanitize_html(value, self.iframe_hosts)
         if removed:
-            snippet = removed[0][1]
-            if block is not None and block.map is not None:
-                lines = self.ctx.lines
-                index = next(
-                    (i for i in range(block.map[0], min(block.map[1], len(lines))) if snippet in lines[i]),
-                    block.map[0],
-                )
-                where = self.ctx.body_point(index, snippet)
-            else:
-                where = self.where(0, snippet)
+            where = self._html_point(removed[0].snippet, value, block)
             whats = ", ".join(dict.fromkeys(what for what, _ in removed))
-            self.warn(where, "html-unsafe", f"raw HTML that could run code, removed: {whats}")
+            self.warn(where, "html-unsafe", f"raw HTML outside the allow-list, removed: {whats}")
         return safe
+
+    def _html_point(self, snippet: str, value: str, block: Token | None) -> tuple[int, int]:
+        """Where ``snippet`` (any case) is in the source of a block, or of the current inline."""
+        found = value.lower().find(snippet.lower()) if snippet else -1
+        if found >= 0:
+            snippet = value[found : found + len(snippet)]  # as written
+        if block is None or block.map is None:
+            return self.where(0, snippet)
+        lines = self.ctx.lines
+        found_at = (i for i in range(block.map[0], min(block.map[1], len(lines))) if snippet in lines[i])
+        index = next(found_at, block.map[0]) if snippet else block.map[0]
+        return self.ctx.body_point(index, snippet or None)
 
     def url(self, url: str, what: str, offset: int = 0) -> str | None:
         if is_unsafe_url(url):
@@ -537,6 +551,20 @@ class Converter:
             )
             return None
         return url
+
+    def _nested_urls(self, value: Any, where: str, offset: int) -> Any:
+        """Unsafe URLs in the arrays and objects of a prop, at any depth, become null (reported)."""
+        todo = [value]
+        while todo:  # a loop, not recursion: JSON nested 10,000 deep costs no stack
+            container = todo.pop()
+            items = container.items() if isinstance(container, dict) else enumerate(container)
+            for key, item in list(items):
+                if isinstance(item, str):
+                    if is_unsafe_url(item):
+                        container[key] = self.url(item, f"{where}[{key!r}]", offset)
+                elif isinstance(item, (dict, list)):
+                    todo.append(item)
+        return value
 
     # --- components -------------------------------------------------------------------------------
 
@@ -604,6 +632,8 @@ class Converter:
                 continue
             if isinstance(value, str) and (is_url_prop(attr.name) or is_unsafe_url(value)):
                 value = self.url(value, f"<{name} {attr.name}>", attr.offset)
+            elif isinstance(value, (dict, list)):
+                value = self._nested_urls(value, f"<{name} {attr.name}>", attr.offset)
             props[attr.name] = value
         return props
 
