@@ -7,7 +7,7 @@ The table :data:`SETTINGS_HELP` is the single list of settings: the CLI builds i
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -27,6 +27,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cache_dir: str = ""
     max_file_size: int = 1_000_000
     max_nesting: int = 32
+    html_mode: Literal["sanitize", "raw"] = "sanitize"
+    iframe_hosts: tuple[str, ...] = ("*.gouv.fr",)
 
     @property
     def cache_control_header(self) -> str:
@@ -62,7 +64,22 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
     ("cache_dir", "CACHE_DIR", "--cache", "folder of the parse cache, for fast restarts (off when empty)"),
     ("max_file_size", "MAX_FILE_SIZE", "--max-file-size", "larger guide files are refused (bytes)"),
     ("max_nesting", "MAX_NESTING", "--max-nesting", "deeper lists, quotes or components are kept as text"),
+    (
+        "html_mode",
+        "HTML_MODE",
+        "--html-mode",
+        "raw HTML in guides: sanitize (allow-list) or raw (verbatim: fully trusted writers only)",
+    ),
+    (
+        "iframe_hosts",
+        "IFRAME_HOSTS",
+        "--iframe-hosts",
+        "hosts raw HTML iframes may come from (https only), comma-separated; *.domain: its subdomains",
+    ),
 ]
+
+#: Settings that take one of a few values (their flags refuse any other).
+SETTINGS_CHOICES: dict[str, tuple[str, ...]] = {"html_mode": ("sanitize", "raw")}
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -77,8 +94,9 @@ def settings_from_env(environ: dict[str, str] | None = None, **overrides: Any) -
         if variable in environ:
             values[name] = environ[variable]
     values.update({key: value for key, value in overrides.items() if value is not None})
-    if isinstance(values.get("cors_origins"), str):
-        values["cors_origins"] = _split(values["cors_origins"])
+    for name in ("cors_origins", "iframe_hosts"):
+        if isinstance(values.get(name), str):
+            values[name] = _split(values[name])
     if isinstance(values.get("watch"), str):
         values["watch"] = values["watch"].strip().lower() in ("1", "true", "yes", "on")
     return msgspec.convert(values, Settings, strict=False)

@@ -30,6 +30,7 @@ from .ids import SLUG_RE, slug_from_filename
 from .model import Diagnostic, EditorRow, Guide, Root
 from .parallel import pmap
 from .parse import parse_guide_and_text
+from .parse.html_safety import DEFAULT_IFRAME_HOSTS, HtmlMode
 from .parse.ignores import apply_in_library
 from .parse.markdown import MAX_NESTING
 
@@ -57,14 +58,31 @@ class Parsed(msgspec.Struct, array_like=True):
         return Parsed(msgspec.structs.replace(self.guide, body=_EMPTY), self.body, self.text)
 
 
-def content_key(name: str, data: bytes, max_nesting: int = MAX_NESTING) -> str:
-    """The key of a file's parse: its name and bytes (the slug and file come from the name)."""
-    head = f"{name}\0{max_nesting}\0".encode("utf-8", "surrogateescape")
+def content_key(
+    name: str,
+    data: bytes,
+    max_nesting: int = MAX_NESTING,
+    html: HtmlMode = "sanitize",
+    iframe_hosts: tuple[str, ...] = DEFAULT_IFRAME_HOSTS,
+) -> str:
+    """The key of a file's parse: its name and bytes (the slug and file come from the name), and the
+    options that change the parse (a cache made in one HTML mode is never reused in the other)."""
+    options = f"{max_nesting}\0{html}\0{','.join(iframe_hosts) if html == 'sanitize' else ''}"
+    head = f"{name}\0{options}\0".encode("utf-8", "surrogateescape")
     return hashlib.blake2b(head + data, digest_size=20).hexdigest()
 
 
-def parse_file(name: str, file: str, data: bytes, max_nesting: int = MAX_NESTING) -> Parsed:
-    guide, text = parse_guide_and_text(data, file, max_nesting=max_nesting)
+def parse_file(
+    name: str,
+    file: str,
+    data: bytes,
+    max_nesting: int = MAX_NESTING,
+    html: HtmlMode = "sanitize",
+    iframe_hosts: tuple[str, ...] = DEFAULT_IFRAME_HOSTS,
+) -> Parsed:
+    guide, text = parse_guide_and_text(
+        data, file, max_nesting=max_nesting, html=html, iframe_hosts=iframe_hosts
+    )
     return Parsed(guide, msgspec.json.encode(guide.body), text)
 
 
@@ -234,6 +252,8 @@ class _Load:
     lean: bool = False
     max_nesting: int = MAX_NESTING
     site_url: str | None = None
+    html: HtmlMode = "sanitize"
+    iframe_hosts: tuple[str, ...] = DEFAULT_IFRAME_HOSTS
 
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
@@ -254,10 +274,10 @@ def _list(load: _Load) -> None:
         load.diagnostics.append(diagnostic(str(load.directory), "folder-unreadable", message))
 
 
-def _parse_job(job: tuple[str, str, bytes, bool, int]) -> bytes:
+def _parse_job(job: tuple[str, str, bytes, bool, int, HtmlMode, tuple[str, ...]]) -> bytes:
     """Parse one file (in a worker process): the Parsed, as MessagePack."""
-    name, file, data, lean, max_nesting = job
-    parsed = parse_file(name, file, data, max_nesting)
+    name, file, data, lean, max_nesting, html, iframe_hosts = job
+    parsed = parse_file(name, file, data, max_nesting, html, iframe_hosts)
     return msgspec.msgpack.encode(parsed.lean() if lean else parsed)
 
 
@@ -277,9 +297,10 @@ def _parse_all(load: _Load) -> None:
             load.digest.update(
                 name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest()
             )
-            read.append((name, file, data, content_key(name, data, load.max_nesting), mtime))
+            key = content_key(name, data, load.max_nesting, load.html, load.iframe_hosts)
+            read.append((name, file, data, key, mtime))
     missing = [
-        (name, file, data, load.lean, load.max_nesting)
+        (name, file, data, load.lean, load.max_nesting, load.html, load.iframe_hosts)
         for name, file, data, key, _ in read
         if key not in known and key not in load.cache
     ]
@@ -390,6 +411,8 @@ def load_library(
     lean: bool = False,
     max_nesting: int = MAX_NESTING,
     site_url: str | None = None,
+    html: HtmlMode = "sanitize",
+    iframe_hosts: tuple[str, ...] | list[str] = DEFAULT_IFRAME_HOSTS,
 ) -> Library:
     """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`.
 
@@ -397,7 +420,11 @@ def load_library(
     ``lean``, the guides keep no AST (``guide.body`` is empty; ``library.body(slug)`` decodes it
     from ``library.bodies``): what a server keeps in memory. Links to ``/guides/<slug>`` are
     checked against the guides loaded, and so are links to ``<site_url>/guides/<slug>``.
+    ``html`` and ``iframe_hosts`` are :func:`~content_api.parse_guide`'s: ``html="raw"`` keeps
+    raw HTML verbatim, for fully trusted writers only.
     """
+    if html not in ("sanitize", "raw"):
+        raise ValueError(f"html must be 'sanitize' or 'raw', not {html!r}")
     load = _Load(
         directory,
         max_file_size,
@@ -406,6 +433,8 @@ def load_library(
         lean=lean,
         max_nesting=max_nesting,
         site_url=site_url.rstrip("/") if site_url else None,
+        html=html,
+        iframe_hosts=tuple(iframe_hosts),
     )
     for _name, step in LOAD_STEPS:
         step(load)

@@ -121,6 +121,8 @@ class Loader:
                 max_file_size=self.settings.max_file_size,
                 max_nesting=self.settings.max_nesting,
                 site_url=self.settings.site_url,
+                html=self.settings.html_mode,
+                iframe_hosts=self.settings.iframe_hosts,
             )
         site = build_site(library, self.settings, self.compressor)
         fresh, self.compressor.fresh = self.compressor.fresh, 0
