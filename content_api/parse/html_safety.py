@@ -77,6 +77,9 @@ STYLE_PROPERTIES = _words(
     "vertical-align margin margin-top margin-right margin-bottom margin-left padding padding-top "
     "padding-right padding-bottom padding-left"
 )
+#: A style declaration kept (before nh3 keeps only the properties above): a plain value, no
+#: function (``url()``, ``expression()``), quote, backslash or comment.
+_STYLE_DECLARATION = re.compile(r"\s*[a-zA-Z-]+\s*:[\w\s.,%#+!/-]*", re.ASCII)
 #: Elements whose content goes with them (code and style sheets; any other element keeps its text).
 CONTENT_DROPPED = frozenset({"script", "style"})
 #: Refused for being raw-text, foreign-content or active elements: in any case (``<SCRIPT>``,
@@ -139,10 +142,12 @@ _RAW_TEXT = re.compile(
 _END_TAGS = re.compile(r"(?:</[^\s/>]+>)*\Z")
 _DOCTYPE = re.compile(r"<!doctype", re.IGNORECASE)
 _TABLE_PARTS = _words("caption col colgroup tbody td tfoot th thead tr")
+_DOCUMENT_PARTS = _words("html head body frameset frame")
 _WHOLE = "removed with its content"
 #: Elements both passes drop, and why (reported from the names written in the fragment).
 _SILENT_DROPS = {
     **dict.fromkeys(_TABLE_PARTS, "outside its <table> in this HTML block: write a table in one block"),
+    **dict.fromkeys(_DOCUMENT_PARTS, "a part of a whole document, with its attributes"),
     **dict.fromkeys(
         {n.lower() for n in _words(f"{_SVG_NAMES} {_MATHML_NAMES}")}
         - {n.lower() for n in _words(_HTML_NAMES)},
@@ -204,6 +209,8 @@ def _refused() -> list[tuple[str, str, str]]:
 @lru_cache(maxsize=8)
 def _cleaner(iframe_hosts: tuple[str, ...]) -> nh3.Cleaner:
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "style":
+            return ";".join(d for d in value.split(";") if _STYLE_DECLARATION.fullmatch(d))
         if attribute in ("href", "src") and (
             is_unsafe_url(value) or (tag == "iframe" and not frame_allowed(value, iframe_hosts))
         ):
