@@ -132,3 +132,32 @@ def test_the_entity_table_of_render_ts() -> None:
     needed |= {n for n in html5 if any(n[:length] in legacy for length in range(len(n) - 1, 1, -1))}
     assert set(table) == needed
     assert all(table[name] == html5[name] for name in table)
+
+
+@needs_kit
+def test_render_ts_never_writes_an_unsafe_url_even_for_a_hand_made_ast() -> None:
+    padded = " " * 300 + "javascript:alert(1)"
+    text = [{"type": "text", "value": "x"}]
+    body = {
+        "type": "root",
+        "children": [
+            {
+                "type": "paragraph",
+                "children": [
+                    {"type": "link", "url": padded, "title": None, "children": text},
+                    {"type": "image", "url": "&#106;avascript:alert(2)", "alt": "b", "title": None},
+                    {"type": "external", "href": "java\tscript:x", "inline": True, "children": text},
+                    {"type": "button", "href": "vbscript:x", "alt": False, "inline": True, "children": text},
+                    {"type": "link", "url": "https://ok.gouv.fr/", "title": None, "children": text},
+                ],
+            },
+            {"type": "quote", "logo": "data:text/html,x", "link": padded, "who": "W", "title": None,
+             "inline": False, "children": []},
+        ],
+    }  # fmt: skip
+    script = """import { renderHtml } from "./render.js";
+process.stdout.write(JSON.stringify(renderHtml(input)));
+"""
+    html = run_kit(script, body)
+    assert "javascript" not in html and "vbscript" not in html and "data:" not in html
+    assert '<a href="https://ok.gouv.fr/">x</a>' in html and "<a>x</a>" in html and "W</figcaption>" in html
