@@ -247,6 +247,8 @@ def _permissive_clean(fragment: str) -> str:
     tags = {name for name in _TAG_NAME.findall(fragment) if name not in _KNOWN_TAGS}
     tags |= {name.lower() for name in tags}
     schemes = {s.lower() for s in _SCHEME_NAME.findall(browser_url(fragment))} - _KNOWN_SCHEMES
+    if not tags and not schemes:
+        return _permissive(_KNOWN_TAGS, _KNOWN_SCHEMES).clean(fragment)
     return _permissive(_KNOWN_TAGS | tags, _KNOWN_SCHEMES | schemes).clean(fragment)
 
 
@@ -363,6 +365,10 @@ def sanitize_html(
     strict = _cleaner(iframe_hosts).clean(rest + marker)
     frames = [found for tag, _, found in refused if tag == "iframe"]
     refused.clear()
+    end = len(rest) + 1
+    if strict[:end] == rest + marker and _END_TAGS.fullmatch(strict, end) and "<iframe" not in strict:
+        out.append(rest)  # written back as it is, then closing tags: nothing was removed
+        return "".join(out), removed
     permissive = _permissive_clean(rest + marker)
     removed += _differences(rest, strict, permissive, frames)
     cleaned = _frames(strict, marker, frames, removed)

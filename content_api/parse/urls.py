@@ -22,7 +22,6 @@ _CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)"
 #: Numeric references that HTML maps elsewhere: NUL, CR and the C1 range read as windows-1252.
 _REMAPPED = {0x00: "\ufffd", 0x0D: "\r"}
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
-_TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*:")
 _SAFE_DATA = re.compile(r"data:image/(?:png|gif|jpe?g|webp|avif|bmp)[;,]", re.IGNORECASE | re.ASCII)
 
@@ -81,7 +80,7 @@ def browser_url(url: str) -> str:
     """``url`` as a browser's URL parser starts reading it (before the scheme is looked for)."""
     url = unescape_html(url).strip(_C0_AND_SPACE)
     if "\t" in url or "\n" in url or "\r" in url:
-        url = url.translate(_TAB_NEWLINE)
+        url = url.replace("\t", "").replace("\n", "").replace("\r", "")
     return url
 
 
