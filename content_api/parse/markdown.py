@@ -329,8 +329,8 @@ class Converter:
     def _leaf_block(self, token: Token) -> m.Node | None:
         kind = token.type
         position = self.position(token)
-        if kind in ("fence", "code_block", "html_block"):
-            self.texts.append(html_to_text(token.content) if kind == "html_block" else token.content)
+        if kind in ("fence", "code_block"):
+            self.texts.append(token.content)
         if kind == "fence":
             info = token.info.strip()
             if info:
@@ -347,6 +347,7 @@ class Converter:
         if kind == "html_block":
             self._check_html_block(token)
             value = self.safe_html(_strip_eol(token.content), token)
+            self.texts.append(html_to_text(value))  # what is left of it, for search and reading time
             return m.Html(value=value, position=position) if value.strip() else None
         if kind == "hr":
             return m.ThematicBreak(position=position)
