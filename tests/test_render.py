@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from html.parser import HTMLParser
 
@@ -303,3 +304,17 @@ def test_the_real_guides_keep_their_html_structure() -> None:
             changed[path.name] = (dict(raw - sanitized), dict(sanitized - raw))
     assert set(changed) <= {"utiliser-api-eau.md", "widget-la-bonne-alternance.md"}, changed
     assert all(set(lost) | set(added) == {"iframe"} for lost, added in changed.values()), changed
+
+
+def test_deep_or_odd_raw_html_is_no_crash_and_no_stall() -> None:
+    """100,000 nested <div> (html5ever's scope checks make that quadratic: minutes) are kept as text,
+    with a warning; every private-use character (the sanitizer's marker) and a lone surrogate are
+    no crash either."""
+    started = time.perf_counter()
+    deep = parse_guide("---\ntitle: T\n---\n" + "<div>" * 100_000 + "fin\n\nSuite\n", "g.md")
+    assert time.perf_counter() - started < 20  # generous: about 0.3 s here; minutes without the bound
+    assert deep.ok and deep.body.children[0].value.startswith("&lt;div&gt;")  # type: ignore[attr-defined]
+    assert "nested deeper than 256" in next(d.message for d in deep.diagnostics if d.code == "html-unsafe")
+    private = "".join(map(chr, range(0xE000, 0xF900)))
+    odd = parse_guide(f"---\ntitle: T\n---\n<div>{private}\ud800</div>\n\nSuite\n", "g.md")
+    assert odd.ok and odd.body.children[0].value == f"<div>{private[1:]}\ufffd</div>"  # type: ignore[attr-defined]

@@ -25,11 +25,12 @@ that second pass, only the messages do.
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 from collections import Counter
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 import nh3
@@ -37,6 +38,7 @@ import nh3
 from .urls import browser_url, is_unsafe_url, unescape_html
 
 HtmlMode = Literal["sanitize", "raw"]
+_T = TypeVar("_T")
 HTML_MODES: tuple[HtmlMode, ...] = ("sanitize", "raw")
 #: Hosts whose pages guides may embed in an ``<iframe>`` (``*.`` matches every subdomain).
 DEFAULT_IFRAME_HOSTS: tuple[str, ...] = ("*.gouv.fr",)
@@ -141,6 +143,12 @@ _RAW_TEXT = re.compile(
 )
 _END_TAGS = re.compile(r"(?:</[^\s/>]+>)*\Z")
 _DOCTYPE = re.compile(r"<!doctype", re.IGNORECASE)
+#: A start tag by the CommonMark grammar (what an inline html node holds): a subset of what
+#: browsers read as one start tag, and read the same way.
+_NAME = r"[a-zA-Z_:][a-zA-Z0-9:._-]*"
+_VALUE = "[^\"'=<>`\\x00-\\x20]+|'[^']*'|\"[^\"]*\""
+_TAG_ATTRIBUTE = re.compile(rf"\s+({_NAME})(?:\s*=\s*({_VALUE}))?")
+_OPEN_TAG = re.compile(rf"<([A-Za-z][A-Za-z0-9-]*)((?:\s+{_NAME}(?:\s*=\s*(?:{_VALUE}))?)*)\s*/?>")
 _TABLE_PARTS = _words("caption col colgroup tbody td tfoot th thead tr")
 _DOCUMENT_PARTS = _words("html head body frameset frame")
 _WHOLE = "removed with its content"
@@ -154,9 +162,6 @@ _SILENT_DROPS = {
         "an SVG or MathML element outside <svg> or <math>, " + _WHOLE,
     ),
 }
-_SILENT_NAMES = re.compile(
-    "<(?:" + "|".join(sorted(map(re.escape, _SILENT_DROPS), key=len, reverse=True)) + ")", re.I
-)
 
 
 class Removed(NamedTuple):
@@ -230,31 +235,58 @@ def _cleaner(iframe_hosts: tuple[str, ...]) -> nh3.Cleaner:
     )
 
 
-@lru_cache(maxsize=64)
-def _permissive(tags: frozenset[str], schemes: frozenset[str]) -> nh3.Cleaner:
-    return nh3.Cleaner(
-        tags=set(tags),
-        clean_content_tags=set(),
-        generic_attribute_prefixes={""},  # every attribute
-        strip_comments=False,
-        link_rel=None,
-        url_schemes=set(schemes),
-    )
+#: The permissive pass: every element of HTML, SVG and MathML, every attribute, the known schemes.
+#: Element names beyond these lists are reported from the fragment's text (_differences): the strict
+#: pass never keeps them, and a cleaner made for each fragment would cost more than the parse.
+_PERMISSIVE = nh3.Cleaner(
+    tags=set(_KNOWN_TAGS),
+    clean_content_tags=set(),
+    generic_attribute_prefixes={""},  # every attribute
+    strip_comments=False,
+    link_rel=None,
+    url_schemes=set(_KNOWN_SCHEMES),
+)
+#: Elements the parser may add that a fragment does not name.
+_IMPLIED = frozenset({"tbody", "tr", "colgroup", "p", "br", "img"})
+_CAMEL = {name.lower(): name for name in _words(f"{_SVG_NAMES} {_MATHML_NAMES}")}
 
 
 def _permissive_clean(fragment: str) -> str:
-    """``fragment`` with every element and attribute kept (what the strict clean is compared with)."""
-    tags = {name for name in _TAG_NAME.findall(fragment) if name not in _KNOWN_TAGS}
-    tags |= {name.lower() for name in tags}
-    schemes = {s.lower() for s in _SCHEME_NAME.findall(browser_url(fragment))} - _KNOWN_SCHEMES
-    if not tags and not schemes:
-        return _permissive(_KNOWN_TAGS, _KNOWN_SCHEMES).clean(fragment)
-    return _permissive(_KNOWN_TAGS | tags, _KNOWN_SCHEMES | schemes).clean(fragment)
+    """``fragment`` with every element and attribute kept (what the strict clean is compared with).
+
+    A URL with a scheme beyond the known ones needs a cleaner that knows it: a small one, made for
+    the elements the fragment names."""
+    schemes = set()
+    if ":" in fragment:
+        schemes = {s.lower() for s in _SCHEME_NAME.findall(browser_url(fragment))} - _KNOWN_SCHEMES
+    if not schemes:
+        return _PERMISSIVE.clean(fragment)
+    names = {
+        n for found in _TAG_NAME.findall(fragment) for n in (found, found.lower(), _CAMEL.get(found.lower()))
+    }
+    return nh3.clean(
+        fragment,
+        tags={name for name in names if name} | _IMPLIED,
+        clean_content_tags=set(),
+        generic_attribute_prefixes={""},
+        strip_comments=False,
+        link_rel=None,
+        url_schemes=_KNOWN_SCHEMES | schemes,
+    )
 
 
-def _marker(text: str) -> str:
-    """A private-use character that ``text`` does not hold."""
-    return next(chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
+def _marker(text: str) -> str | None:
+    """A private-use character that ``text`` does not hold (None if it holds the first 64)."""
+    return next((chr(code) for code in range(0xE000, 0xE040) if chr(code) not in text), None)
+
+
+def _well_formed(text: str) -> str:
+    """``text`` with lone surrogates (which no file decodes to, but a ``str`` may hold) as U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def _frames(out: str, marker: str, refused: list[str], removed: list[Removed]) -> str:
@@ -279,52 +311,67 @@ def _frames(out: str, marker: str, refused: list[str], removed: list[Removed]) -
     return _IFRAME.sub(frame, out) if "<iframe" in out else out
 
 
-def _inventory(out: str) -> tuple[Counter[str], Counter[tuple[str, str]], Counter[str]]:
+def _inventory(out: str) -> tuple[list[str], list[tuple[str, str]], list[str]]:
     """Elements, attributes (of allowed elements) and style properties in nh3's serialization."""
-    out = _RAW_TEXT.sub(lambda m: m.group(0)[: m.group(0).index(">") + 1], _COMMENT.sub("", out))
-    tags: Counter[str] = Counter()
-    attributes: Counter[tuple[str, str]] = Counter()
-    styles: Counter[str] = Counter()
-    for match in _START_TAG.finditer(out):
-        tag = match.group(1).lower()
-        tags[tag] += 1
-        if tag not in ALLOWED_TAGS:
+    if "<!--" in out:
+        out = _COMMENT.sub("", out)
+    if "</" in out:
+        out = _RAW_TEXT.sub(lambda m: m.group(0)[: m.group(0).index(">") + 1], out)
+    tags: list[str] = []
+    attributes: list[tuple[str, str]] = []
+    styles: list[str] = []
+    for tag, written in _START_TAG.findall(out):
+        tag = tag.lower()
+        tags.append(tag)
+        if not written or tag not in ALLOWED_TAGS:
             continue
-        for name, value in _ATTRIBUTE.findall(match.group(2)):
+        for name, value in _ATTRIBUTE.findall(written):
             if name == "style":
-                styles.update(p.split(":", 1)[0].strip().lower() for p in value.split(";") if ":" in p)
+                styles += (p.split(":", 1)[0].strip().lower() for p in value.split(";") if ":" in p)
             else:
-                attributes[(name, unescape_html(value))] += 1
+                attributes.append((name, unescape_html(value)))
     return tags, attributes, styles
 
 
-def _silent_drops(fragment: str, *outputs: Counter[str]) -> Counter[str]:
-    """Elements that both passes drop: parts of a table outside a table (a fragment is parsed in a
-    ``<body>``), SVG and MathML elements outside ``<svg>``/``<math>`` (nh3 removes them whole)."""
-    if not _SILENT_NAMES.search(fragment):
-        return Counter()
-    names = (name.lower() for name in _TAG_NAME.findall(_COMMENT.sub("", fragment)))
-    written = Counter(name for name in names if name in _SILENT_DROPS)
-    for output in outputs:
-        written -= output
-    return written
+def _lost(seen: list[_T], kept: list[_T]) -> list[_T]:
+    """The items of ``seen`` that ``kept`` lacks, counting repeats (a multiset difference)."""
+    if seen == kept:
+        return []
+    left: dict[_T, int] = {}
+    for item in kept:
+        left[item] = left.get(item, 0) + 1
+    lost = []
+    for item in seen:
+        if left.get(item):
+            left[item] -= 1
+        else:
+            lost.append(item)
+    return lost
 
 
 def _differences(fragment: str, strict: str, permissive: str, refused: list[str]) -> list[Removed]:
-    """What the strict clean lost that the permissive one kept (refused iframes are said apart)."""
+    """What the strict clean lost that the permissive one kept (refused iframes are said apart), and
+    what neither kept: unknown elements, table parts outside a table, SVG and MathML elements outside
+    ``<svg>``/``<math>``, the parts of a whole document."""
+    text = _COMMENT.sub("", fragment) if "<!--" in fragment else fragment
+    written = dict.fromkeys(name.lower() for name in _TAG_NAME.findall(text))
+    removed = [Removed(f"<{tag}>", f"<{tag}") for tag in written if tag not in _KNOWN_TAGS]
+    silent = [tag for tag in written if tag in _SILENT_DROPS]
+    if silent:
+        both = (strict + permissive).lower()
+        gone = [tag for tag in silent if not re.search(f"<{re.escape(tag)}[\\s/>]", both)]
+        removed += [Removed(f"<{tag}> ({_SILENT_DROPS[tag]})", f"<{tag}") for tag in gone]
+    if strict == permissive:
+        return removed
     kept, seen = _inventory(strict), _inventory(permissive)
-    removed = [Removed(f"<{tag}>", f"<{tag}") for tag in seen[0] - kept[0]]
-    removed += [
-        Removed(f"<{tag}> ({_SILENT_DROPS[tag]})", f"<{tag}")
-        for tag in _silent_drops(fragment, kept[0], seen[0])
-    ]
-    for name, value in seen[1] - kept[1]:
+    removed += [Removed(f"<{tag}>", f"<{tag}") for tag in _lost(seen[0], kept[0])]
+    for name, value in _lost(seen[1], kept[1]):
         if name == "src" and value in refused:
             continue
         shown = browser_url(value)
         shown = shown if len(shown) <= 40 else shown[:40] + "…"
         removed.append(Removed(f"{name}={shown!r}" if value else name, name))
-    removed += [Removed(f"style {prop}", prop) for prop in seen[2] - kept[2]]
+    removed += [Removed(f"style {prop}", prop) for prop in _lost(seen[2], kept[2])]
     return removed
 
 
@@ -350,36 +397,131 @@ def _leading_end_tags(value: str, out: list[str], removed: list[Removed]) -> int
     return pos
 
 
+#: Deeper raw HTML (by a quick count of its tags) is kept as text: html5ever's scope checks walk
+#: the stack of open elements, so 100,000 nested <div> take minutes (browsers cap the depth too).
+MAX_HTML_DEPTH = 256
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\t\n\f\r />]*)")
+_VOID = _words("area base br col embed hr img input keygen link meta param source track wbr")
+
+
+def _too_deep(fragment: str) -> bool:
+    """Whether the elements of ``fragment`` may nest deeper than :data:`MAX_HTML_DEPTH`.
+
+    An upper bound, from the tags alone: every start tag of a non-void element opens one, an end tag
+    closes up to the last one of its name (auto-closed ``<p>`` or ``<li>`` count as open: wider).
+    """
+    if fragment.count("<") <= MAX_HTML_DEPTH:
+        return False
+    stack: list[str] = []
+    open_names: Counter[str] = Counter()
+    for match in _TAG.finditer(_COMMENT.sub("", fragment)):
+        name = match.group(2).lower()
+        if not match.group(1):
+            if name not in _VOID:
+                stack.append(name)
+                open_names[name] += 1
+                if len(stack) > MAX_HTML_DEPTH:
+                    return True
+        elif open_names[name]:
+            while True:
+                closed = stack.pop()
+                open_names[closed] -= 1
+                if closed == name:
+                    break
+    return False
+
+
+#: Fragments this short (single inline tags, mostly: ``<br>``, ``</a>``) are cleaned once per process.
+CACHED_FRAGMENT = 256
+
+
 def sanitize_html(
     value: str, iframe_hosts: tuple[str, ...] = DEFAULT_IFRAME_HOSTS
 ) -> tuple[str, list[Removed]]:
     """``value`` (an html node, a fragment) cleaned by the allow-list, and what was removed."""
+    if len(value) <= CACHED_FRAGMENT:
+        safe, removed = _sanitize_short(value, iframe_hosts)
+        return safe, list(removed)
+    return _sanitize(value, iframe_hosts)
+
+
+@lru_cache(maxsize=4096)
+def _sanitize_short(value: str, iframe_hosts: tuple[str, ...]) -> tuple[str, tuple[Removed, ...]]:
+    safe, removed = _sanitize(value, iframe_hosts)
+    return safe, tuple(removed)
+
+
+def _sanitize(value: str, iframe_hosts: tuple[str, ...]) -> tuple[str, list[Removed]]:
     removed: list[Removed] = []
     out: list[str] = []
-    rest = value[_leading_end_tags(value, out, removed) :]
-    if not rest:
-        return "".join(out), removed
-    marker = _marker(rest)
+    rest = _well_formed(value[_leading_end_tags(value, out, removed) :])
+    if rest:
+        out.append(_clean(rest, iframe_hosts, removed))
+    return "".join(out), removed
+
+
+def _strict_clean(fragment: str, iframe_hosts: tuple[str, ...]) -> tuple[str, list[str]]:
+    """The allow-list's clean, and the iframe ``src`` values the attribute filter refused."""
     refused = _refused()
     refused.clear()
-    strict = _cleaner(iframe_hosts).clean(rest + marker)
+    strict = _cleaner(iframe_hosts).clean(fragment)
     frames = [found for tag, _, found in refused if tag == "iframe"]
     refused.clear()
+    return strict, frames
+
+
+def _clean(rest: str, iframe_hosts: tuple[str, ...], removed: list[Removed]) -> str:
+    """``rest`` (a fragment that does not open with an end tag) cleaned, its removals in ``removed``."""
+    if _too_deep(rest):
+        removed.append(Removed(f"elements nested deeper than {MAX_HTML_DEPTH} (kept as text)", rest[:20]))
+        return html.escape(rest, quote=False)
+    marker = _marker(rest)
+    if marker is None:  # 64 private-use characters written in one fragment: the first one goes
+        marker = "\ue000"
+        rest = rest.replace(marker, "")
+        removed.append(Removed("the private-use character U+E000", marker))
+    strict, frames = _strict_clean(rest + marker, iframe_hosts)
     end = len(rest) + 1
     if strict[:end] == rest + marker and _END_TAGS.fullmatch(strict, end) and "<iframe" not in strict:
-        out.append(rest)  # written back as it is, then closing tags: nothing was removed
-        return "".join(out), removed
-    permissive = _permissive_clean(rest + marker)
-    removed += _differences(rest, strict, permissive, frames)
+        return rest  # written back as it is, then closing tags: nothing was removed
+    single = _OPEN_TAG.fullmatch(rest)
+    permissive = None if single else _permissive_clean(rest + marker)
+    if single:  # one start tag (an inline html node): read by the CommonMark grammar, no second pass
+        removed += _tag_losses(single, strict.partition(marker)[0], frames)
+    else:
+        removed += _differences(rest, strict, permissive or "", frames)
     cleaned = _frames(strict, marker, frames, removed)
     if marker in cleaned:
-        out.append(_cut(cleaned, marker))
-    else:  # the fragment ended inside a tag, or inside content that was dropped
-        out.append(cleaned)
-        if marker not in permissive and not any(_WHOLE in r.what for r in removed):
-            start = rest.rfind("<")
-            removed.append(Removed("an unfinished tag", rest[start : start + 20] if start >= 0 else ""))
-    doctype = _DOCTYPE.search(_COMMENT.sub("", rest))
-    if doctype:
+        return _cut(cleaned, marker)
+    # the fragment ended inside a tag, or inside content that was dropped
+    if permissive is not None and marker not in permissive and not any(_WHOLE in r.what for r in removed):
+        start = rest.rfind("<")
+        removed.append(Removed("an unfinished tag", rest[start : start + 20] if start >= 0 else ""))
+    if _DOCTYPE.search(_COMMENT.sub("", rest)):
         removed.append(Removed("<!DOCTYPE>", "<!"))
-    return "".join(out), removed
+    return cleaned
+
+
+def _tag_losses(tag: re.Match[str], strict: str, refused: list[str]) -> list[Removed]:
+    """What a single start tag lost: the element, or attributes and style properties."""
+    name = tag.group(1).lower()
+    written = [
+        (attribute.lower(), unescape_html(value.strip("\"'")) if value else "")
+        for attribute, value in _TAG_ATTRIBUTE.findall(tag.group(2))
+    ]
+    kept = _START_TAG.match(strict)
+    if kept is None or kept.group(1) != {"image": "img"}.get(name, name):
+        why = f" ({_SILENT_DROPS[name]})" if name in _SILENT_DROPS else ""
+        return [Removed(f"<{name}>{why}", f"<{name}")]
+    attributes = dict(_ATTRIBUTE.findall(kept.group(2)))
+    removed = []
+    for attribute, value in written:
+        if attribute == "style" and "style" in attributes:
+            props = {p.split(":", 1)[0].strip().lower() for p in attributes["style"].split(";")}
+            written_props = (p.split(":", 1)[0].strip().lower() for p in value.split(";") if ":" in p)
+            removed += [Removed(f"style {prop}", prop) for prop in written_props if prop not in props]
+        elif attribute not in attributes and not (attribute == "src" and value in refused):
+            shown = browser_url(value)
+            shown = shown if len(shown) <= 40 else shown[:40] + "…"
+            removed.append(Removed(f"{attribute}={shown!r}" if value else attribute, attribute))
+    return removed

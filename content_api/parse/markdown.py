@@ -47,6 +47,8 @@ KNOWN_COMPONENTS = frozenset(
 
 #: Deeper containers (lists, quotes, components) keep their text as one plain paragraph.
 MAX_NESTING = 32
+#: html-unsafe and url-unsafe warnings of one guide, beyond which removals are no longer listed.
+MAX_UNSAFE_WARNINGS = 100
 
 _DELIMITER_ROW = re.compile(r"^ {0,3}(?:>\s?)*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -165,6 +167,7 @@ class Converter:
         self.apis = apis
         #: the sanitizer's allowed iframe hosts; None: raw HTML is kept verbatim (``html="raw"``)
         self.iframe_hosts = iframe_hosts
+        self._unsafe = 0  # html-unsafe and url-unsafe warnings given (see _unsafe_warning)
         self.headings: list[m.Heading] = []
         #: every text value, for the word count (reading time)
         self.texts: list[str] = []
@@ -526,10 +529,27 @@ class Converter:
             return value
         safe, removed = sanitize_html(value, self.iframe_hosts)
         if removed:
-            where = self._html_point(removed[0].snippet, value, block)
             whats = ", ".join(dict.fromkeys(what for what, _ in removed))
-            self.warn(where, "html-unsafe", f"raw HTML outside the allow-list, removed: {whats}")
+            self._unsafe_warning(
+                lambda: self._html_point(removed[0].snippet, value, block),
+                "html-unsafe",
+                f"raw HTML outside the allow-list, removed: {whats}",
+            )
         return safe
+
+    def _unsafe_warning(self, where: Callable[[], tuple[int, int]], code: str, message: str) -> None:
+        """One warning per removal, up to MAX_UNSAFE_WARNINGS in a guide, then one that says the rest
+        go unlisted (placing an inline construct searches its paragraph: not a million times)."""
+        self._unsafe += 1
+        if self._unsafe <= MAX_UNSAFE_WARNINGS:
+            self.warn(where(), code, message)
+        elif self._unsafe == MAX_UNSAFE_WARNINGS + 1:
+            self.warn(
+                where(),
+                code,
+                f"more than {MAX_UNSAFE_WARNINGS} unsafe constructs in this guide: from here on they are "
+                "removed without a warning each",
+            )
 
     def _html_point(self, snippet: str, value: str, block: Token | None) -> tuple[int, int]:
         """Where ``snippet`` (any case) is in the source of a block, or of the current inline."""
@@ -545,11 +565,8 @@ class Converter:
 
     def url(self, url: str, what: str, offset: int = 0) -> str | None:
         if is_unsafe_url(url):
-            self.warn(
-                self.where(offset, url[:20]),
-                "url-unsafe",
-                f"unsafe URL in {what} removed: {url[:60]!r}",
-            )
+            message = f"unsafe URL in {what} removed: {url[:60]!r}"
+            self._unsafe_warning(lambda: self.where(offset, url[:20]), "url-unsafe", message)
             return None
         return url
 
