@@ -26,7 +26,15 @@ from .library import Parsed
 log = logging.getLogger("content_api.cache")
 
 FILE_NAME = "content-api.cache"
-_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "python-frontmatter", "pyyaml", "msgspec")
+_LIBRARIES = (
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "linkify-it-py",
+    "python-frontmatter",
+    "pyyaml",
+    "msgspec",
+    "nh3",
+)
 
 
 class Pack(msgspec.Struct):

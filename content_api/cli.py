@@ -12,7 +12,7 @@ from pathlib import Path
 
 import msgspec
 
-from .config import SETTINGS_HELP, Settings
+from .config import SETTINGS_CHOICES, SETTINGS_HELP, Settings
 from .diagnostics import diagnostic, known_selector, selected
 from .guide_links import Places
 from .library import Library, load_library
@@ -96,6 +96,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         max_nesting=args.max_nesting,
         max_constructs=args.max_constructs,
         site_url=args.site_url,
+        html_mode=args.html_mode,
+        iframe_hosts=args.iframe_hosts,
     )
     library = load_library(
         directory,
@@ -103,6 +105,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         max_nesting=limits.max_nesting,
         max_constructs=limits.max_constructs,
         site_url=limits.site_url,
+        html=limits.html_mode,
+        iframe_hosts=limits.iframe_hosts,
     )
     diagnostics = list(library.diagnostics)
     if args.links and any(selected(code, select, ignore) for code in _LINK_CODES.values()):
@@ -186,7 +190,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"content-api render: {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    guide = parse_guide(data, args.file)
+    from .config import settings_from_env
+
+    settings = settings_from_env(html_mode=args.html_mode, iframe_hosts=args.iframe_hosts)
+    guide = parse_guide(data, args.file, html=settings.html_mode, iframe_hosts=settings.iframe_hosts)
     for found in guide.diagnostics:
         print(_format_text(found), file=sys.stderr)
     if args.format == "html":
@@ -226,7 +233,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 #: the settings that change what an export holds
-EXPORT_SETTINGS = ("content_dir", "site_url", "asset_base_url", "cache_max_age", "cache_control")
+EXPORT_SETTINGS = (
+    "content_dir",
+    "site_url",
+    "asset_base_url",
+    "cache_max_age",
+    "cache_control",
+    "html_mode",
+    "iframe_hosts",
+)
+#: the settings of the raw HTML policy, for check and render
+HTML_SETTINGS = ("html_mode", "iframe_hosts")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -269,7 +286,13 @@ def _settings_flags(command: argparse.ArgumentParser, names: tuple[str, ...] | N
             continue
         shown = ",".join(default) if isinstance(default, tuple) else default
         kind = int if isinstance(default, int) else str
-        command.add_argument(flag, dest=name, type=kind, help=f"{text} (env {variable}, default: {shown!s})")
+        command.add_argument(
+            flag,
+            dest=name,
+            type=kind,
+            choices=SETTINGS_CHOICES.get(name),
+            help=f"{text} (env {variable}, default: {shown!s})",
+        )
 
 
 def _check_arguments(check: argparse.ArgumentParser) -> None:
@@ -325,7 +348,7 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also request loopback, private, link-local and other non-public addresses (refused by default)",
     )
-    _settings_flags(check, ("max_file_size", "max_nesting", "max_constructs", "site_url"))
+    _settings_flags(check, ("max_file_size", "max_nesting", "max_constructs", "site_url", *HTML_SETTINGS))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -352,13 +375,18 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help=cmd_render.__doc__)
     render.add_argument("file", help="a guide file (.md)")
     render.add_argument("--format", choices=("json", "html", "text"), default="json")
+    _settings_flags(render, HTML_SETTINGS)
     render.set_defaults(handler=cmd_render)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    status: int = args.handler(args)
+    try:
+        status: int = args.handler(args)
+    except msgspec.ValidationError as exc:  # a setting from the environment with a bad value
+        print(f"content-api {args.command}: invalid setting: {exc}", file=sys.stderr)
+        return 2
     return status
 
 

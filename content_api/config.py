@@ -7,7 +7,7 @@ The table :data:`SETTINGS_HELP` is the single list of settings: the CLI builds i
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -38,6 +38,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     search_timeout_ms: Positive = 1000
     query_cache_bytes: Positive = 32 * 1024 * 1024
     edge_cache_bytes: Positive = 16 * 1024 * 1024
+    html_mode: Literal["sanitize", "raw"] = "sanitize"
+    iframe_hosts: tuple[str, ...] = ("*.gouv.fr",)
 
     @property
     def cache_control_header(self) -> str:
@@ -116,7 +118,22 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
         "--edge-cache-bytes",
         "bytes of responses (keys included) the edge keeps per worker by exact path and query",
     ),
+    (
+        "html_mode",
+        "HTML_MODE",
+        "--html-mode",
+        "raw HTML in guides: sanitize (allow-list) or raw (verbatim: fully trusted writers only)",
+    ),
+    (
+        "iframe_hosts",
+        "IFRAME_HOSTS",
+        "--iframe-hosts",
+        "hosts raw HTML iframes may come from (https only), comma-separated; *.domain: its subdomains",
+    ),
 ]
+
+#: Settings that take one of a few values (their flags refuse any other).
+SETTINGS_CHOICES: dict[str, tuple[str, ...]] = {"html_mode": ("sanitize", "raw")}
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -131,8 +148,9 @@ def settings_from_env(environ: dict[str, str] | None = None, **overrides: Any) -
         if variable in environ:
             values[name] = environ[variable]
     values.update({key: value for key, value in overrides.items() if value is not None})
-    if isinstance(values.get("cors_origins"), str):
-        values["cors_origins"] = _split(values["cors_origins"])
+    for name in ("cors_origins", "iframe_hosts"):
+        if isinstance(values.get(name), str):
+            values[name] = _split(values[name])
     if isinstance(values.get("watch"), str):
         values["watch"] = values["watch"].strip().lower() in ("1", "true", "yes", "on")
     return msgspec.convert(values, Settings, strict=False)

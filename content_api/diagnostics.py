@@ -95,7 +95,8 @@ RULES: dict[str, Rule] = {
     ),
     "html-unsafe": Rule(
         "warning",
-        "raw HTML that runs code (script, on* handler, javascript: URL), removed",
+        "raw HTML outside the allow-list (script, on* handler, javascript: URL, iframe of another host…), "
+        "removed",
         "`<img src=x onerror=alert(1)>`",
     ),
     "url-unsafe": Rule(

@@ -29,8 +29,9 @@ from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
 from .model import Diagnostic, EditorRow, Guide, Root
 from .parallel import pmap
-from .parse import failed_guide, parse_guide_and_text
+from .parse import ParseOptions, failed_guide, parse_guide_and_text
 from .parse.budget import MAX_CONSTRUCTS
+from .parse.html_safety import DEFAULT_IFRAME_HOSTS, HtmlMode
 from .parse.ignores import apply_in_library
 from .parse.markdown import MAX_NESTING
 
@@ -68,20 +69,16 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def content_key(
-    name: str, data: bytes, max_nesting: int = MAX_NESTING, max_constructs: int = MAX_CONSTRUCTS
-) -> str:
-    """The key of a file's parse: its name and bytes (the slug and file come from the name), and
-    the limits it was parsed with."""
-    head = f"{name}\0{max_nesting}\0{max_constructs}\0".encode("utf-8", "surrogateescape")
+def content_key(name: str, data: bytes, options: ParseOptions | None = None) -> str:
+    """The key of a file's parse: its name and bytes (the slug and file come from the name), and the
+    options that change the parse (a cache made in one HTML mode is never reused in the other)."""
+    head = f"{name}\0{(options or ParseOptions()).key()}\0".encode("utf-8", "surrogateescape")
     return hashlib.blake2b(head + data, digest_size=20).hexdigest()
 
 
-def parse_file(
-    name: str, file: str, data: bytes, max_nesting: int = MAX_NESTING, max_constructs: int = MAX_CONSTRUCTS
-) -> Parsed:
+def parse_file(name: str, file: str, data: bytes, options: ParseOptions | None = None) -> Parsed:
     """Parse one file; whatever happens, a Parsed comes back (see ``failed_guide``)."""
-    guide, text = parse_guide_and_text(data, file, max_nesting=max_nesting, max_constructs=max_constructs)
+    guide, text = parse_guide_and_text(data, file, options)
     try:
         return Parsed(guide, msgspec.json.encode(guide.body), text)
     except Exception as exc:  # an AST that cannot be encoded (a bug): the file is reported
@@ -252,8 +249,7 @@ class _Load:
     stats: dict[str, int] = field(default_factory=lambda: {"parsed": 0, "reused": 0})
     bodies: dict[str, bytes] = field(default_factory=dict)
     lean: bool = False
-    max_nesting: int = MAX_NESTING
-    max_constructs: int = MAX_CONSTRUCTS
+    options: ParseOptions = field(default_factory=ParseOptions)
     site_url: str | None = None
 
     def __post_init__(self) -> None:
@@ -280,10 +276,10 @@ def _list(load: _Load) -> None:
         load.diagnostics.append(diagnostic(str(load.directory), "folder-unreadable", message))
 
 
-def _parse_job(job: tuple[str, str, bytes, bool, int, int]) -> bytes:
+def _parse_job(job: tuple[str, str, bytes, bool, ParseOptions]) -> bytes:
     """Parse one file (in a worker process): the Parsed, as MessagePack."""
-    name, file, data, lean, max_nesting, max_constructs = job
-    parsed = parse_file(name, file, data, max_nesting, max_constructs)
+    name, file, data, lean, options = job
+    parsed = parse_file(name, file, data, options)
     try:
         return msgspec.msgpack.encode(parsed.lean() if lean else parsed)
     except Exception as exc:  # a guide that cannot cross to the parent process (a bug)
@@ -308,11 +304,9 @@ def _parse_all(load: _Load) -> None:
             load.digest.update(
                 name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest()
             )
-            read.append(
-                (name, file, data, content_key(name, data, load.max_nesting, load.max_constructs), mtime)
-            )
+            read.append((name, file, data, content_key(name, data, load.options), mtime))
     missing = [
-        (name, file, data, load.lean, load.max_nesting, load.max_constructs)
+        (name, file, data, load.lean, load.options)
         for name, file, data, key, _ in read
         if key not in known and key not in load.cache
     ]
@@ -424,6 +418,8 @@ def load_library(
     max_nesting: int = MAX_NESTING,
     max_constructs: int = MAX_CONSTRUCTS,
     site_url: str | None = None,
+    html: HtmlMode = "sanitize",
+    iframe_hosts: tuple[str, ...] | list[str] = DEFAULT_IFRAME_HOSTS,
 ) -> Library:
     """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`.
 
@@ -431,6 +427,8 @@ def load_library(
     ``lean``, the guides keep no AST (``guide.body`` is empty; ``library.body(slug)`` decodes it
     from ``library.bodies``): what a server keeps in memory. Links to ``/guides/<slug>`` are
     checked against the guides loaded, and so are links to ``<site_url>/guides/<slug>``.
+    ``html`` and ``iframe_hosts`` are :func:`~content_api.parse_guide`'s: ``html="raw"`` keeps
+    raw HTML verbatim, for fully trusted writers only.
     """
     load = _Load(
         directory,
@@ -438,8 +436,7 @@ def load_library(
         previous=previous,
         cache=cache or {},
         lean=lean,
-        max_nesting=max_nesting,
-        max_constructs=max_constructs,
+        options=ParseOptions(max_nesting, max_constructs, html, tuple(iframe_hosts)),
         site_url=site_url.rstrip("/") if site_url else None,
     )
     for _name, step in LOAD_STEPS:

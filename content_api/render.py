@@ -17,7 +17,6 @@ items on their own lines, table cells separated by `` | ``, raw HTML without its
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -26,6 +25,7 @@ import msgspec
 from markdown_it.common.normalize_url import normalizeLink
 
 from . import model as m
+from .parse.urls import is_unsafe_url, unescape_html
 
 # --- HTML -----------------------------------------------------------------------------------------
 
@@ -202,8 +202,22 @@ def _break(r: _Html, node: m.Break, tight: bool) -> None:
     r.lit("<br />\n")
 
 
+def _url(url: str | None, normalize: bool = True) -> str | None:
+    """``url`` as written into ``href``/``src``; None when it could run code (even in an AST built by
+    hand: the parser has already nulled such URLs, this is defence in depth)."""
+    if url is None or is_unsafe_url(url):
+        return None
+    written = normalizeLink(url) if normalize else url
+    return None if written != url and is_unsafe_url(written) else written
+
+
+def _attr(name: str, url: str | None, normalize: bool = True) -> str:
+    written = _url(url, normalize)
+    return f' {name}="{escape(written)}"' if written is not None else ""
+
+
 def _link(r: _Html, node: m.Link, tight: bool) -> None:
-    attrs = f' href="{escape(normalizeLink(node.url))}"' if node.url is not None else ""
+    attrs = _attr("href", node.url)
     if node.title:
         attrs += f' title="{escape(node.title)}"'
     r.lit(f"<a{attrs}>")
@@ -212,7 +226,7 @@ def _link(r: _Html, node: m.Link, tight: bool) -> None:
 
 
 def _image(r: _Html, node: m.Image, tight: bool) -> None:
-    src = f' src="{escape(normalizeLink(node.url))}"' if node.url is not None else ""
+    src = _attr("src", node.url)
     title = f' title="{escape(node.title)}"' if node.title else ""
     r.lit(f'<img{src} alt="{escape(node.alt)}"{title} />')
 
@@ -232,14 +246,14 @@ NEW_WINDOW_NOTE = '<span class="sr-only"> (nouvelle fenêtre)</span>'
 
 
 def _external(r: _Html, node: m.External, tight: bool) -> None:
-    href = f' href="{escape(node.href)}"' if node.href is not None else ""
+    href = _attr("href", node.href, normalize=False)
     _component_shell(
         r, node, f'<a{href} target="_blank" rel="noopener noreferrer">', NEW_WINDOW_NOTE + "</a>"
     )
 
 
 def _button(r: _Html, node: m.Button, tight: bool) -> None:
-    href = f' href="{escape(node.href)}"' if node.href is not None else ""
+    href = _attr("href", node.href, normalize=False)
     css = "button button-alt" if node.alt else "button"
     _component_shell(r, node, f'<a class="{css}"{href}>', "</a>")
 
@@ -252,11 +266,13 @@ def _quote(r: _Html, node: m.Quote, tight: bool) -> None:
     r.lit('<figure class="quote">\n')
     r.block("<blockquote>", "</blockquote>", node.children)
     caption = []
-    if node.logo:
-        caption.append(f'<img src="{escape(node.logo)}" alt="" />')
+    logo = _url(node.logo, normalize=False)
+    if logo:
+        caption.append(f'<img src="{escape(logo)}" alt="" />')
     if node.who:
         who = escape(node.who)
-        caption.append(f'<a href="{escape(node.link)}">{who}</a>' if node.link else who)
+        link = _url(node.link, normalize=False)
+        caption.append(f'<a href="{escape(link)}">{who}</a>' if link else who)
     if node.title:
         caption.append(f"<cite>{escape(node.title)}</cite>")
     if caption:
@@ -324,7 +340,7 @@ def html_to_text(value: str) -> str:
     looks for the end of each of a thousand unclosed ``<!--`` reads the rest a thousand times).
     """
     if "<" not in value:
-        return html.unescape(value)
+        return unescape_html(value)
     out: list[str] = []
     lowered: str | None = None
     pos = 0
@@ -351,7 +367,7 @@ def html_to_text(value: str) -> str:
         out.append(" ")
         pos = after
     out.append(value[pos:])
-    return html.unescape("".join(out))
+    return unescape_html("".join(out))
 
 
 def _inline_text(nodes: Iterable[m.Node], out: list[str]) -> None:

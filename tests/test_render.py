@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import time
+from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
@@ -10,6 +13,8 @@ from content_api import model as m
 from content_api import parse_guide, render_html, render_text
 from content_api.parse.html_safety import DROPPED_ELEMENTS
 from content_api.parse.urls import is_unsafe_url
+
+from .conftest import corpus_files, needs_shared
 
 
 def body(markdown: str) -> m.Root:
@@ -188,3 +193,128 @@ def test_render_text_is_readable() -> None:
 def test_render_text_skips_scripts_and_comments() -> None:
     text = render_text(body("<script>alert('x')</script>\n\n<!-- caché -->\n\nVisible\n"))
     assert text.split() == ["Visible"]
+
+
+# --- the allow-list sanitizer, the modes, and the URL checks of render_html -----------------------
+
+
+def test_render_html_never_writes_an_unsafe_url_even_for_a_hand_made_ast() -> None:
+    padded = " " * 300 + "javascript:alert(1)"
+    root = m.Root(
+        children=[
+            m.Paragraph(
+                children=[
+                    m.Link(url=padded, title=None, children=[m.Text(value="a")]),
+                    m.Image(url="&#106;avascript:alert(2)", alt="b", title=None),
+                    m.External(href="java\tscript:alert(3)", inline=True, children=[m.Text(value="c")]),
+                    m.Button(href="vbscript:x", alt=False, inline=True, children=[m.Text(value="d")]),
+                    m.Link(url="https://ok.gouv.fr/", title=None, children=[m.Text(value="ok")]),
+                ]
+            ),
+            m.Quote(logo="data:text/html,x", link=padded, who="W", title=None, inline=False, children=[]),
+        ]
+    )
+    html = render_html(root)
+    assert "javascript" not in html and "vbscript" not in html and "data:" not in html
+    assert '<a href="https://ok.gouv.fr/">ok</a>' in html
+    assert "<a>a</a>" in html and '<img alt="b" />' in html and "W</figcaption>" in html
+
+
+def test_unsafe_urls_in_prop_arrays_and_objects_become_null_at_any_depth() -> None:
+    deep = "[" * 200 + '"javascript:alert(1)"' + "]" * 200
+    guide = parse_guide(
+        "---\ntitle: T\n---\n"
+        '<Datagouv links={["https://a.gouv.fr", " JAVASCRIPT:x"]} '
+        'data={{"items": [{"logo": "vbscript:y", "label": "le guide javascript:"}]}} deep={'
+        + deep
+        + "} />\n",
+        "g.md",
+    )
+    props = guide.body.children[0].props  # type: ignore[attr-defined]
+    assert props["links"] == ["https://a.gouv.fr", None]
+    assert props["data"] == {"items": [{"logo": None, "label": "le guide javascript:"}]}
+    inner = props["deep"]
+    while isinstance(inner, list) and inner and isinstance(inner[0], list):
+        inner = inner[0]
+    assert inner == [None]
+    assert [d.code for d in guide.diagnostics].count("url-unsafe") == 3
+
+
+RAW_GUIDE = (
+    "---\ntitle: T\n---\n"
+    '<div onclick="x()"><script>alert(1)</script></div>\n\n'
+    "[a](javascript:alert(2)) <External href=' javascript:x'>b</External>\n"
+)
+
+
+def test_raw_mode_keeps_raw_html_verbatim_and_still_checks_urls() -> None:
+    raw = parse_guide(RAW_GUIDE, "g.md", html="raw")
+    assert raw.body.children[0].value == '<div onclick="x()"><script>alert(1)</script></div>'  # type: ignore[attr-defined]
+    assert [d.code for d in raw.diagnostics] == ["url-unsafe", "url-unsafe"]
+    html = render_html(raw.body)
+    assert "javascript" not in html and "<script>alert(1)</script>" in html
+    sanitized = parse_guide(RAW_GUIDE, "g.md")
+    assert sanitized.body.children[0].value == "<div></div>"  # type: ignore[attr-defined]
+    assert [d.code for d in sanitized.diagnostics].count("html-unsafe") == 1
+    with pytest.raises(ValueError):
+        parse_guide(RAW_GUIDE, html="unsafe")  # type: ignore[arg-type]
+
+
+def test_iframe_hosts_decide_which_widgets_stay() -> None:
+    text = (
+        "---\ntitle: T\n---\n"
+        '<iframe src="https://carte.exemple.org/w" title="Carte"></iframe>\n\n'
+        '<iframe src="https://adresse.data.gouv.fr/w" title="Adresse"></iframe>\n'
+    )
+    default = [n.value for n in parse_guide(text, "g.md").body.children]  # type: ignore[attr-defined]
+    assert default == ['<iframe src="https://adresse.data.gouv.fr/w" title="Adresse"></iframe>']
+    other = parse_guide(text, "g.md", iframe_hosts=("carte.exemple.org",))
+    assert [n.value for n in other.body.children] == [  # type: ignore[attr-defined]
+        '<iframe src="https://carte.exemple.org/w" title="Carte"></iframe>'
+    ]
+    assert "IFRAME_HOSTS" in next(d.message for d in other.diagnostics if d.code == "html-unsafe")
+
+
+@pytest.mark.parametrize("html", ["raw", "sanitize"])
+def test_a_huge_character_reference_in_raw_html_is_no_crash(html: str) -> None:
+    guide = parse_guide("---\ntitle: T\n---\n<p>&#" + "1" * 5000 + ";</p>\n\nSuite\n", "g.md", html=html)  # type: ignore[arg-type]
+    assert guide.ok and render_text(guide.body).endswith("Suite")
+
+
+def test_every_removal_is_reported_where_it_is() -> None:
+    guide = parse_guide(
+        "---\ntitle: T\n---\nTexte.\n\n<div>\n  <img SRC=x OnError='alert(1)' alt=''>\n</div>\n",
+        "g.md",
+    )
+    found = [(d.line, d.column, d.message) for d in guide.diagnostics if d.code == "html-unsafe"]
+    assert found == [(7, 14, "raw HTML outside the allow-list, removed: onerror='alert(1)'")]
+
+
+@needs_shared
+def test_the_real_guides_keep_their_html_structure() -> None:
+    """Sanitized, every real guide renders the same elements as raw, iframes from other hosts aside
+    (and the one written ``<iframe ... />``, which is now closed)."""
+    tag = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+    changed = {}
+    for path in corpus_files():
+        data = path.read_bytes()
+        raw = Counter(tag.findall(render_html(parse_guide(data, str(path), html="raw").body)))
+        sanitized = Counter(tag.findall(render_html(parse_guide(data, str(path)).body)))
+        if raw != sanitized:
+            changed[path.name] = (dict(raw - sanitized), dict(sanitized - raw))
+    assert set(changed) <= {"utiliser-api-eau.md", "widget-la-bonne-alternance.md"}, changed
+    assert all(set(lost) | set(added) == {"iframe"} for lost, added in changed.values()), changed
+
+
+def test_deep_or_odd_raw_html_is_no_crash_and_no_stall() -> None:
+    """100,000 nested <div> (html5ever's scope checks make that quadratic: minutes) are kept as text,
+    with a warning; every private-use character (the sanitizer's marker) and a lone surrogate are
+    no crash either."""
+    started = time.perf_counter()
+    deep = parse_guide("---\ntitle: T\n---\n" + "<div>" * 100_000 + "fin\n\nSuite\n", "g.md")
+    assert time.perf_counter() - started < 20  # generous: about 0.3 s here; minutes without the bound
+    assert deep.ok and deep.body.children[0].value.startswith("&lt;div&gt;")  # type: ignore[attr-defined]
+    assert "nested deeper than 256" in next(d.message for d in deep.diagnostics if d.code == "html-unsafe")
+    private = "".join(map(chr, range(0xE000, 0xF900)))
+    odd = parse_guide(f"---\ntitle: T\n---\n<div>{private}\ud800</div>\n\nSuite\n", "g.md")
+    assert odd.ok and odd.body.children[0].value == f"<div>{private[1:]}\ufffd</div>"  # type: ignore[attr-defined]

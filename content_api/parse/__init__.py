@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+import msgspec
 from markdown_it import MarkdownIt
 
 from .. import model as m
@@ -24,11 +25,12 @@ from .checks import run_checks
 from .components import ScanBudget
 from .context import Context
 from .front_matter import FrontMatter, split_front_matter
+from .html_safety import DEFAULT_IFRAME_HOSTS, HTML_MODES, HtmlMode
 from .markdown import MAX_NESTING, Converter, make_markdown
 from .source import decode
 from .toc import assign_ids, excerpt, reading_time
 
-__all__ = ["parse_guide"]
+__all__ = ["ParseOptions", "parse_guide"]
 
 log = logging.getLogger("content_api")
 
@@ -60,8 +62,7 @@ class _Parse:
     toc: list[m.TocEntry] = field(default_factory=list)
     editors: list[m.EditorRow] = field(default_factory=list)
     words: int = 0
-    max_nesting: int = MAX_NESTING
-    max_constructs: int = MAX_CONSTRUCTS
+    options: ParseOptions = field(default_factory=lambda: ParseOptions())
     #: every text, code and raw-HTML text of the body, joined: what search indexes
     plain: str = ""
     stop: bool = False
@@ -81,19 +82,21 @@ def _front_matter(p: _Parse) -> None:
 def _markdown_body(p: _Parse) -> None:
     p.ctx.body_line = p.fm.body_line
     p.ctx.lines = p.fm.body.split("\n")
-    budget = ParseBudget(p.max_constructs)
+    budget = ParseBudget(p.options.max_constructs)
     env: dict[str, Any] = {"budget": budget}
-    tokens = _markdown(p.max_nesting).parse(p.fm.body, env)
+    tokens = _markdown(p.options.max_nesting).parse(p.fm.body, env)
     for line in env.get("too_deep", ()):
         p.ctx.add(
             p.fm.body_line + line + 1,
             1,
             "nesting-too-deep",
-            f"more than {p.max_nesting} nested lists, quotes or components: from here on, the "
+            f"more than {p.options.max_nesting} nested lists, quotes or components: from here on, the "
             "content of this container is kept as plain text",
         )
     _too_complex(p, budget, env.get("scan_budget"))
-    converter = Converter(p.ctx, p.fm.body, p.slug, p.fm.apis, p.max_nesting)
+    options = p.options
+    hosts = options.iframe_hosts if options.html == "sanitize" else None
+    converter = Converter(p.ctx, p.fm.body, p.slug, p.fm.apis, hosts, options.max_nesting)
     p.body = converter.convert(tokens)
     p.headings = converter.headings
     p.plain = " ".join(converter.texts)
@@ -108,7 +111,7 @@ def _too_complex(p: _Parse, budget: ParseBudget, scan: ScanBudget | None) -> Non
             p.fm.body_line + line + 1,
             1,
             "too-complex",
-            f"more than {p.max_constructs} Markdown constructs of a kind (block lines, steps of "
+            f"more than {p.options.max_constructs} Markdown constructs of a kind (block lines, steps of "
             "inline parsing, bare addresses) in this file: from here on, the text is kept as "
             "plain text",
         )
@@ -139,37 +142,56 @@ STAGES: list[tuple[str, Callable[[_Parse], None]]] = [
 ]
 
 
+class ParseOptions(msgspec.Struct, frozen=True):
+    """What changes the parse of a file, besides its bytes and name (see :func:`parse_guide`)."""
+
+    max_nesting: int = MAX_NESTING
+    max_constructs: int = MAX_CONSTRUCTS
+    html: HtmlMode = "sanitize"
+    iframe_hosts: tuple[str, ...] = DEFAULT_IFRAME_HOSTS
+
+    def __post_init__(self) -> None:
+        if self.html not in HTML_MODES:
+            raise ValueError(f"html must be one of {HTML_MODES}, not {self.html!r}")
+
+    def key(self) -> str:
+        """These options as text, for the key of a parse in a cache."""
+        hosts = ",".join(self.iframe_hosts) if self.html == "sanitize" else ""
+        return f"{self.max_nesting}\0{self.max_constructs}\0{self.html}\0{hosts}"
+
+
 def parse_guide(
     text: str | bytes,
     path: str | os.PathLike[str] | None = None,
     *,
     max_nesting: int = MAX_NESTING,
     max_constructs: int = MAX_CONSTRUCTS,
+    html: HtmlMode = "sanitize",
+    iframe_hosts: Sequence[str] = DEFAULT_IFRAME_HOSTS,
 ) -> m.Guide:
     """Parse one guide file's content; ``path`` names the file in diagnostics and gives the slug.
 
     ``max_nesting`` bounds nested lists, quotes and components, ``max_constructs`` the blocks and
-    the steps of inline parsing: deeper, or further, content is kept as text.
+    the steps of inline parsing (see parse/budget.py): deeper, or further, content is kept as
+    text. ``html="sanitize"`` (the default) passes raw HTML through the allow-list sanitizer, with
+    iframes from ``iframe_hosts`` only; ``html="raw"`` keeps it verbatim, for fully trusted writers.
     """
-    return parse_guide_and_text(text, path, max_nesting=max_nesting, max_constructs=max_constructs)[0]
+    options = ParseOptions(max_nesting, max_constructs, html, tuple(iframe_hosts))
+    return parse_guide_and_text(text, path, options)[0]
 
 
 def parse_guide_and_text(
-    text: str | bytes,
-    path: str | os.PathLike[str] | None = None,
-    *,
-    max_nesting: int = MAX_NESTING,
-    max_constructs: int = MAX_CONSTRUCTS,
+    text: str | bytes, path: str | os.PathLike[str] | None = None, options: ParseOptions | None = None
 ) -> tuple[m.Guide, str]:
     """The guide and the words of its body (text, code, raw HTML's text) for a search index.
 
-    Never raises: should a stage fail on some content (a bug of content-api, never the writer's
+    Never raises on content: should a stage fail on some (a bug of content-api, never the writer's
     fault), the guide comes back empty with an ``internal-error`` diagnostic, so that it is not
     served while every other guide is.
     """
     file = os.fspath(path) if path is not None else None
     slug = slug_from_filename(PurePath(file).stem) if file else None
-    p = _Parse(raw=text, slug=slug, ctx=Context(file), max_nesting=max_nesting, max_constructs=max_constructs)
+    p = _Parse(raw=text, slug=slug, ctx=Context(file), options=options or ParseOptions())
     current = "starting"
     try:
         for name, stage in STAGES:

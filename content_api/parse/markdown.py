@@ -21,7 +21,7 @@ from .budget import budget_plugin
 from .components import RAW_HTML_START, Attr, components_plugin
 from .context import Context
 from .editors import editor_table, is_editor_header
-from .html_safety import sanitize_html
+from .html_safety import DEFAULT_IFRAME_HOSTS, sanitize_html
 from .link_labels import parse_link_label
 from .linkify import GfmLinkify
 from .urls import is_unsafe_url, is_url_prop
@@ -53,6 +53,8 @@ WHERE_LINES = 8
 
 #: Deeper containers (lists, quotes, components) keep their text as one plain paragraph.
 MAX_NESTING = 32
+#: html-unsafe and url-unsafe warnings of one guide, beyond which removals are no longer listed.
+MAX_UNSAFE_WARNINGS = 100
 
 _DELIMITER_ROW = re.compile(r"^ {0,3}(?:>\s?)*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -169,13 +171,22 @@ class Converter:
     """Turns the token stream of one body into AST nodes, reporting what it notices."""
 
     def __init__(
-        self, ctx: Context, body: str, slug: str | None, apis: list[m.Api], max_nesting: int = MAX_NESTING
+        self,
+        ctx: Context,
+        body: str,
+        slug: str | None,
+        apis: list[m.Api],
+        iframe_hosts: tuple[str, ...] | None = DEFAULT_IFRAME_HOSTS,
+        max_nesting: int = MAX_NESTING,
     ) -> None:
         self.ctx = ctx
         self.src = body
         self.slug = slug
         self.apis = apis
         self.max_nesting = max_nesting
+        #: the sanitizer's allowed iframe hosts; None: raw HTML is kept verbatim (``html="raw"``)
+        self.iframe_hosts = iframe_hosts
+        self._unsafe = 0  # html-unsafe and url-unsafe warnings given (see _unsafe_warning)
         self.headings: list[m.Heading] = []
         #: every text value, for the word count (reading time)
         self.texts: list[str] = []
@@ -349,8 +360,8 @@ class Converter:
     def _leaf_block(self, token: Token) -> m.Node | None:
         kind = token.type
         position = self.position(token)
-        if kind in ("fence", "code_block", "html_block"):
-            self.texts.append(html_to_text(token.content) if kind == "html_block" else token.content)
+        if kind in ("fence", "code_block"):
+            self.texts.append(token.content)
         if kind == "fence":
             info = token.info.strip()
             if info:
@@ -367,6 +378,7 @@ class Converter:
         if kind == "html_block":
             self._check_html_block(token)
             value = self.safe_html(_strip_eol(token.content), token)
+            self.texts.append(html_to_text(value))  # what is left of it, for search and reading time
             return m.Html(value=value, position=position) if value.strip() else None
         if kind == "hr":
             return m.ThematicBreak(position=position)
@@ -557,32 +569,65 @@ class Converter:
             )
 
     def safe_html(self, value: str, block: Token | None = None) -> str:
-        """Raw HTML without what runs code (see html_safety), each removal reported."""
-        safe, removed = sanitize_html(value)
+        """Raw HTML through the allow-list sanitizer (see html_safety), each removal reported."""
+        if self.iframe_hosts is None:
+            return value
+        safe, removed = sanitize_html(value, self.iframe_hosts)
         if removed:
-            snippet = removed[0][1]
-            if block is not None and block.map is not None:
-                lines = self.ctx.lines
-                index = next(
-                    (i for i in range(block.map[0], min(block.map[1], len(lines))) if snippet in lines[i]),
-                    block.map[0],
-                )
-                where = self.ctx.body_point(index, snippet)
-            else:
-                where = self.where(0, snippet)
             whats = ", ".join(dict.fromkeys(what for what, _ in removed))
-            self.warn(where, "html-unsafe", f"raw HTML that could run code, removed: {whats}")
+            self._unsafe_warning(
+                lambda: self._html_point(removed[0].snippet, value, block),
+                "html-unsafe",
+                f"raw HTML outside the allow-list, removed: {whats}",
+            )
         return safe
+
+    def _unsafe_warning(self, where: Callable[[], tuple[int, int]], code: str, message: str) -> None:
+        """One warning per removal, up to MAX_UNSAFE_WARNINGS in a guide, then one that says the rest
+        go unlisted (placing an inline construct searches its paragraph: not a million times)."""
+        self._unsafe += 1
+        if self._unsafe <= MAX_UNSAFE_WARNINGS:
+            self.warn(where(), code, message)
+        elif self._unsafe == MAX_UNSAFE_WARNINGS + 1:
+            self.warn(
+                where(),
+                code,
+                f"more than {MAX_UNSAFE_WARNINGS} unsafe constructs in this guide: from here on they are "
+                "removed without a warning each",
+            )
+
+    def _html_point(self, snippet: str, value: str, block: Token | None) -> tuple[int, int]:
+        """Where ``snippet`` (any case) is in the source of a block, or of the current inline."""
+        found = value.lower().find(snippet.lower()) if snippet else -1
+        if found >= 0:
+            snippet = value[found : found + len(snippet)]  # as written
+        if block is None or block.map is None:
+            return self.where(0, snippet)
+        lines = self.ctx.lines
+        found_at = (i for i in range(block.map[0], min(block.map[1], len(lines))) if snippet in lines[i])
+        index = next(found_at, block.map[0]) if snippet else block.map[0]
+        return self.ctx.body_point(index, snippet or None)
 
     def url(self, url: str, what: str, offset: int = 0) -> str | None:
         if is_unsafe_url(url):
-            self.warn(
-                self.where(offset, url[:20]),
-                "url-unsafe",
-                f"unsafe URL in {what} removed: {url[:60]!r}",
-            )
+            message = f"unsafe URL in {what} removed: {url[:60]!r}"
+            self._unsafe_warning(lambda: self.where(offset, url[:20]), "url-unsafe", message)
             return None
         return url
+
+    def _nested_urls(self, value: Any, where: str, offset: int) -> Any:
+        """Unsafe URLs in the arrays and objects of a prop, at any depth, become null (reported)."""
+        todo = [value]
+        while todo:  # a loop, not recursion: JSON nested 10,000 deep costs no stack
+            container = todo.pop()
+            items = container.items() if isinstance(container, dict) else enumerate(container)
+            for key, item in list(items):
+                if isinstance(item, str):
+                    if is_unsafe_url(item):
+                        container[key] = self.url(item, f"{where}[{key!r}]", offset)
+                elif isinstance(item, (dict, list)):
+                    todo.append(item)
+        return value
 
     # --- components -------------------------------------------------------------------------------
 
@@ -650,6 +695,8 @@ class Converter:
                 continue
             if isinstance(value, str) and (is_url_prop(attr.name) or is_unsafe_url(value)):
                 value = self.url(value, f"<{name} {attr.name}>", attr.offset)
+            elif isinstance(value, (dict, list)):
+                value = self._nested_urls(value, f"<{name} {attr.name}>", attr.offset)
             props[attr.name] = value
         return props
 

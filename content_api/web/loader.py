@@ -160,6 +160,8 @@ class Loader:
                 max_nesting=self.settings.max_nesting,
                 max_constructs=self.settings.max_constructs,
                 site_url=self.settings.site_url,
+                html=self.settings.html_mode,
+                iframe_hosts=self.settings.iframe_hosts,
             )
             unreadable = [d.message for d in library.diagnostics if d.code == "folder-unreadable"]
             if unreadable and current is not None:

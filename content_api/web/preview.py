@@ -40,6 +40,9 @@ EVENTS_PING_SECONDS = 15.0
 #: A stream ends after this long (the browser reconnects at once, ``retry``): an open preview tab
 #: never holds a server that is stopping for longer.
 EVENTS_STREAM_SECONDS = 60.0
+#: The policy of the files served under /preview/assets/: an SVG opened there runs no script, loads
+#: nothing and is sandboxed into an opaque origin (nothing of the service's origin is reachable).
+ASSET_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 RELOAD_JS = """// content-api preview: reload the page when its guide changes (Server-Sent Events).
 (function () {
@@ -373,7 +376,12 @@ def preview_asset(
     media_type, _ = mimetypes.guess_type(local.name if local else "")
     if local is None or not (media_type or "").startswith("image/"):
         raise NotFoundException(detail=f"no image {path!r} in the content folder")
-    return File(local, media_type=media_type, content_disposition_type="inline")
+    return File(
+        local,
+        media_type=media_type,
+        content_disposition_type="inline",
+        headers={"Content-Security-Policy": ASSET_CSP},
+    )
 
 
 PREVIEW_HANDLERS = [preview_index, preview_guide, preview_events, preview_asset]

@@ -6,7 +6,7 @@
 import type { components, operations, paths } from "./api.js";
 
 export type { components, operations, paths };
-export { escapeHtml, normalizeLink, renderHtml } from "./render.js";
+export { browserUrl, escapeHtml, isUnsafeUrl, normalizeLink, renderHtml } from "./render.js";
 export type { Node, NodeType, RenderOptions } from "./render.js";
 
 type Schemas = components["schemas"];

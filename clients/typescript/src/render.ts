@@ -41,6 +41,149 @@ export function normalizeLink(url: string): string {
   return mdurl.encode(mdurl.format(parsed));
 }
 
+/**
+ * Character references that can change how a URL's scheme is read: those that decode to ASCII, the
+ * legacy ones written without ";", and the names that begin with a legacy one. Every other name
+ * decodes to non-ASCII characters, which end a scheme just as its "&" does, so it is left as
+ * written. From the HTML standard's table (tests/test_url_safety.py checks it against Python's).
+ */
+const ENTITIES: ReadonlyMap<string, string> = new Map(Object.entries({
+  "AElig": "\u00c6", "AElig;": "\u00c6", "AMP": "&", "AMP;": "&", "Aacute": "\u00c1", "Aacute;": "\u00c1",
+  "Acirc": "\u00c2", "Acirc;": "\u00c2", "Agrave": "\u00c0", "Agrave;": "\u00c0", "Aring": "\u00c5",
+  "Aring;": "\u00c5", "Atilde": "\u00c3", "Atilde;": "\u00c3", "Auml": "\u00c4", "Auml;": "\u00c4",
+  "COPY": "\u00a9", "COPY;": "\u00a9", "Ccedil": "\u00c7", "Ccedil;": "\u00c7", "DiacriticalGrave;": "`",
+  "ETH": "\u00d0", "ETH;": "\u00d0", "Eacute": "\u00c9", "Eacute;": "\u00c9", "Ecirc": "\u00ca",
+  "Ecirc;": "\u00ca", "Egrave": "\u00c8", "Egrave;": "\u00c8", "Euml": "\u00cb", "Euml;": "\u00cb",
+  "GT": ">", "GT;": ">", "Hat;": "^", "Iacute": "\u00cd", "Iacute;": "\u00cd", "Icirc": "\u00ce",
+  "Icirc;": "\u00ce", "Igrave": "\u00cc", "Igrave;": "\u00cc", "Iuml": "\u00cf", "Iuml;": "\u00cf",
+  "LT": "<", "LT;": "<", "NewLine;": "\n", "Ntilde": "\u00d1", "Ntilde;": "\u00d1", "Oacute": "\u00d3",
+  "Oacute;": "\u00d3", "Ocirc": "\u00d4", "Ocirc;": "\u00d4", "Ograve": "\u00d2", "Ograve;": "\u00d2",
+  "Oslash": "\u00d8", "Oslash;": "\u00d8", "Otilde": "\u00d5", "Otilde;": "\u00d5", "Ouml": "\u00d6",
+  "Ouml;": "\u00d6", "QUOT": "\"", "QUOT;": "\"", "REG": "\u00ae", "REG;": "\u00ae", "THORN": "\u00de",
+  "THORN;": "\u00de", "Tab;": "\t", "Uacute": "\u00da", "Uacute;": "\u00da", "Ucirc": "\u00db",
+  "Ucirc;": "\u00db", "Ugrave": "\u00d9", "Ugrave;": "\u00d9", "UnderBar;": "_", "Uuml": "\u00dc",
+  "Uuml;": "\u00dc", "VerticalLine;": "|", "Yacute": "\u00dd", "Yacute;": "\u00dd", "aacute": "\u00e1",
+  "aacute;": "\u00e1", "acirc": "\u00e2", "acirc;": "\u00e2", "acute": "\u00b4", "acute;": "\u00b4",
+  "aelig": "\u00e6", "aelig;": "\u00e6", "agrave": "\u00e0", "agrave;": "\u00e0", "amp": "&", "amp;": "&",
+  "apos;": "'", "aring": "\u00e5", "aring;": "\u00e5", "ast;": "*", "atilde": "\u00e3",
+  "atilde;": "\u00e3", "auml": "\u00e4", "auml;": "\u00e4", "bne;": "=\u20e5", "brvbar": "\u00a6",
+  "brvbar;": "\u00a6", "bsol;": "\\", "ccedil": "\u00e7", "ccedil;": "\u00e7", "cedil": "\u00b8",
+  "cedil;": "\u00b8", "cent": "\u00a2", "cent;": "\u00a2", "centerdot;": "\u00b7", "colon;": ":",
+  "comma;": ",", "commat;": "@", "copy": "\u00a9", "copy;": "\u00a9", "copysr;": "\u2117",
+  "curren": "\u00a4", "curren;": "\u00a4", "deg": "\u00b0", "deg;": "\u00b0", "divide": "\u00f7",
+  "divide;": "\u00f7", "divideontimes;": "\u22c7", "dollar;": "$", "eacute": "\u00e9", "eacute;": "\u00e9",
+  "ecirc": "\u00ea", "ecirc;": "\u00ea", "egrave": "\u00e8", "egrave;": "\u00e8", "equals;": "=",
+  "eth": "\u00f0", "eth;": "\u00f0", "euml": "\u00eb", "euml;": "\u00eb", "excl;": "!", "fjlig;": "fj",
+  "frac12": "\u00bd", "frac12;": "\u00bd", "frac14": "\u00bc", "frac14;": "\u00bc", "frac34": "\u00be",
+  "frac34;": "\u00be", "grave;": "`", "gt": ">", "gt;": ">", "gtcc;": "\u2aa7", "gtcir;": "\u2a7a",
+  "gtdot;": "\u22d7", "gtlPar;": "\u2995", "gtquest;": "\u2a7c", "gtrapprox;": "\u2a86",
+  "gtrarr;": "\u2978", "gtrdot;": "\u22d7", "gtreqless;": "\u22db", "gtreqqless;": "\u2a8c",
+  "gtrless;": "\u2277", "gtrsim;": "\u2273", "iacute": "\u00ed", "iacute;": "\u00ed", "icirc": "\u00ee",
+  "icirc;": "\u00ee", "iexcl": "\u00a1", "iexcl;": "\u00a1", "igrave": "\u00ec", "igrave;": "\u00ec",
+  "iquest": "\u00bf", "iquest;": "\u00bf", "iuml": "\u00ef", "iuml;": "\u00ef", "laquo": "\u00ab",
+  "laquo;": "\u00ab", "lbrace;": "{", "lbrack;": "[", "lcub;": "{", "lowbar;": "_", "lpar;": "(",
+  "lsqb;": "[", "lt": "<", "lt;": "<", "ltcc;": "\u2aa6", "ltcir;": "\u2a79", "ltdot;": "\u22d6",
+  "lthree;": "\u22cb", "ltimes;": "\u22c9", "ltlarr;": "\u2976", "ltquest;": "\u2a7b", "ltrPar;": "\u2996",
+  "ltri;": "\u25c3", "ltrie;": "\u22b4", "ltrif;": "\u25c2", "macr": "\u00af", "macr;": "\u00af",
+  "micro": "\u00b5", "micro;": "\u00b5", "midast;": "*", "middot": "\u00b7", "middot;": "\u00b7",
+  "nbsp": "\u00a0", "nbsp;": "\u00a0", "not": "\u00ac", "not;": "\u00ac", "notin;": "\u2209",
+  "notinE;": "\u22f9\u0338", "notindot;": "\u22f5\u0338", "notinva;": "\u2209", "notinvb;": "\u22f7",
+  "notinvc;": "\u22f6", "notni;": "\u220c", "notniva;": "\u220c", "notnivb;": "\u22fe",
+  "notnivc;": "\u22fd", "ntilde": "\u00f1", "ntilde;": "\u00f1", "num;": "#", "nvgt;": ">\u20d2",
+  "nvlt;": "<\u20d2", "oacute": "\u00f3", "oacute;": "\u00f3", "ocirc": "\u00f4", "ocirc;": "\u00f4",
+  "ograve": "\u00f2", "ograve;": "\u00f2", "ordf": "\u00aa", "ordf;": "\u00aa", "ordm": "\u00ba",
+  "ordm;": "\u00ba", "oslash": "\u00f8", "oslash;": "\u00f8", "otilde": "\u00f5", "otilde;": "\u00f5",
+  "ouml": "\u00f6", "ouml;": "\u00f6", "para": "\u00b6", "para;": "\u00b6", "parallel;": "\u2225",
+  "percnt;": "%", "period;": ".", "plus;": "+", "plusmn": "\u00b1", "plusmn;": "\u00b1", "pound": "\u00a3",
+  "pound;": "\u00a3", "quest;": "?", "quot": "\"", "quot;": "\"", "raquo": "\u00bb", "raquo;": "\u00bb",
+  "rbrace;": "}", "rbrack;": "]", "rcub;": "}", "reg": "\u00ae", "reg;": "\u00ae", "rpar;": ")",
+  "rsqb;": "]", "sect": "\u00a7", "sect;": "\u00a7", "semi;": ";", "shy": "\u00ad", "shy;": "\u00ad",
+  "sol;": "/", "sup1": "\u00b9", "sup1;": "\u00b9", "sup2": "\u00b2", "sup2;": "\u00b2", "sup3": "\u00b3",
+  "sup3;": "\u00b3", "szlig": "\u00df", "szlig;": "\u00df", "thorn": "\u00fe", "thorn;": "\u00fe",
+  "times": "\u00d7", "times;": "\u00d7", "timesb;": "\u22a0", "timesbar;": "\u2a31", "timesd;": "\u2a30",
+  "uacute": "\u00fa", "uacute;": "\u00fa", "ucirc": "\u00fb", "ucirc;": "\u00fb", "ugrave": "\u00f9",
+  "ugrave;": "\u00f9", "uml": "\u00a8", "uml;": "\u00a8", "uuml": "\u00fc", "uuml;": "\u00fc",
+  "verbar;": "|", "vert;": "|", "yacute": "\u00fd", "yacute;": "\u00fd", "yen": "\u00a5", "yen;": "\u00a5",
+  "yuml": "\u00ff", "yuml;": "\u00ff",
+}));
+/** What HTML reads numeric references 0x80-0x9F as (windows-1252). */
+const C1 =
+  "\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f" +
+  "\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178";
+const CHARREF = /&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)/g;
+const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.\-]*:/;
+const SAFE_DATA = /^data:image\/(?:png|gif|jpe?g|webp|avif|bmp)[;,]/i;
+
+function numericReference(reference: string): string {
+  const hex = reference[1] === "x" || reference[1] === "X";
+  let digits = reference.slice(hex ? 2 : 1);
+  if (digits.endsWith(";")) digits = digits.slice(0, -1);
+  let zeros = 0;
+  while (zeros < digits.length && digits[zeros] === "0") zeros++;
+  digits = digits.slice(zeros);
+  const n = digits.length > 8 ? 0x110000 : parseInt(digits || "0", hex ? 16 : 10);
+  if (n === 0) return "\ufffd";
+  if (n === 0x0d) return "\r";
+  if (n >= 0x80 && n <= 0x9f) return C1.charAt(n - 0x80);
+  if ((n >= 0xd800 && n <= 0xdfff) || n > 0x10ffff) return "\ufffd";
+  const invalid =
+    (n >= 0x01 && n <= 0x08) || n === 0x0b || (n >= 0x0e && n <= 0x1f) || n === 0x7f ||
+    (n >= 0xfdd0 && n <= 0xfdef) || (n & 0xfffe) === 0xfffe;
+  return invalid ? "" : String.fromCodePoint(n);
+}
+
+function namedReference(reference: string): string {
+  const value = ENTITIES.get(reference);
+  if (value !== undefined) return value;
+  for (let length = reference.length - 1; length > 1; length--) {
+    const legacy = ENTITIES.get(reference.slice(0, length)); // the longest name written without ";"
+    if (legacy !== undefined) return legacy + reference.slice(length);
+  }
+  return `&${reference}`;
+}
+
+/**
+ * A URL as a browser's URL parser starts reading it: character references decoded once, leading
+ * and trailing C0 controls and spaces stripped, ASCII tab, LF and CR removed anywhere (WHATWG URL).
+ */
+export function browserUrl(url: string): string {
+  const decoded = url.includes("&")
+    ? url.replace(CHARREF, (_, ref: string) => (ref[0] === "#" ? numericReference(ref) : namedReference(ref)))
+    : url;
+  let start = 0;
+  let end = decoded.length;
+  while (start < end && decoded.charCodeAt(start) <= 0x20) start++;
+  while (end > start && decoded.charCodeAt(end - 1) <= 0x20) end--;
+  return decoded.slice(start, end).replace(/[\t\n\r]/g, "");
+}
+
+/**
+ * True for `javascript:`, `vbscript:` and non-image `data:` URLs, however disguised (entities,
+ * case, padding of any length, tabs or newlines inside): the service's own `is_unsafe_url`,
+ * ported. The service has already nulled such URLs in the AST; this renderer checks again what
+ * it writes into `href`/`src`, so that a hand-made or altered AST cannot run code either.
+ */
+export function isUnsafeUrl(url: string): boolean {
+  const read = browserUrl(url);
+  const match = SCHEME.exec(read);
+  if (!match) return false;
+  const scheme = match[0].slice(0, -1).toLowerCase();
+  if (scheme === "javascript" || scheme === "vbscript") return true;
+  return scheme === "data" && !SAFE_DATA.test(read);
+}
+
+/** The value to write into `href`/`src`, or null when the URL could run code. */
+function safeUrl(url: string | null | undefined, normalize: boolean): string | null {
+  if (url === null || url === undefined || isUnsafeUrl(url)) return null;
+  const written = normalize ? normalizeLink(url) : url;
+  return written !== url && isUnsafeUrl(written) ? null : written;
+}
+
+function urlAttribute(name: string, url: string | null | undefined, normalize = true): string {
+  const written = safeUrl(url, normalize);
+  return written !== null ? ` ${name}="${escapeHtml(written)}"` : "";
+}
+
 class Html {
   readonly out: string[] = [];
   constructor(readonly headingIds: boolean) {}
@@ -163,7 +306,11 @@ function code(r: Html, node: Schemas["Code"]): void {
   r.cr();
 }
 
-/** Raw HTML, made safe by the service (no script, no event handler, no javascript: URL). */
+/**
+ * Raw HTML as the service gives it: by default, the serialization of its allow-list sanitizer (no
+ * script, no event handler, no javascript: URL, iframes from allowed hosts only). A service run
+ * with HTML_MODE=raw gives it verbatim: only for content whose writers are fully trusted.
+ */
 function rawHtml(r: Html, node: Schemas["Html"]): void {
   if (!node.position) return r.lit(node.value); // inline HTML
   r.cr();
@@ -204,7 +351,7 @@ function wrap(r: Html, tag: string, node: Parent): void {
 }
 
 function link(r: Html, node: Schemas["Link"]): void {
-  let attrs = node.url !== null ? ` href="${escapeHtml(normalizeLink(node.url))}"` : "";
+  let attrs = urlAttribute("href", node.url);
   if (node.title) attrs += ` title="${escapeHtml(node.title)}"`;
   r.lit(`<a${attrs}>`);
   r.children(node.children);
@@ -212,7 +359,7 @@ function link(r: Html, node: Schemas["Link"]): void {
 }
 
 function image(r: Html, node: Schemas["Image"]): void {
-  const src = node.url !== null ? ` src="${escapeHtml(normalizeLink(node.url))}"` : "";
+  const src = urlAttribute("src", node.url);
   const title = node.title ? ` title="${escapeHtml(node.title)}"` : "";
   r.lit(`<img${src} alt="${escapeHtml(node.alt)}"${title} />`);
 }
@@ -232,12 +379,12 @@ function shell(r: Html, node: Parent & { inline: boolean }, open: string, close:
 const NEW_WINDOW_NOTE = '<span class="sr-only"> (nouvelle fenêtre)</span>';
 
 function external(r: Html, node: Schemas["External"]): void {
-  const href = node.href !== null ? ` href="${escapeHtml(node.href)}"` : "";
+  const href = urlAttribute("href", node.href, false);
   shell(r, node, `<a${href} target="_blank" rel="noopener noreferrer">`, `${NEW_WINDOW_NOTE}</a>`);
 }
 
 function button(r: Html, node: Schemas["Button"]): void {
-  const href = node.href !== null ? ` href="${escapeHtml(node.href)}"` : "";
+  const href = urlAttribute("href", node.href, false);
   shell(r, node, `<a class="${node.alt ? "button button-alt" : "button"}"${href}>`, "</a>");
 }
 
@@ -247,10 +394,12 @@ function quote(r: Html, node: Schemas["Quote"]): void {
   r.lit('<figure class="quote">\n');
   r.block("<blockquote>", "</blockquote>", node.children);
   const caption: string[] = [];
-  if (node.logo) caption.push(`<img src="${escapeHtml(node.logo)}" alt="" />`);
+  const logo = safeUrl(node.logo, false);
+  if (logo) caption.push(`<img src="${escapeHtml(logo)}" alt="" />`);
   if (node.who) {
     const who = escapeHtml(node.who);
-    caption.push(node.link ? `<a href="${escapeHtml(node.link)}">${who}</a>` : who);
+    const link = safeUrl(node.link, false);
+    caption.push(link ? `<a href="${escapeHtml(link)}">${who}</a>` : who);
   }
   if (node.title) caption.push(`<cite>${escapeHtml(node.title)}</cite>`);
   if (caption.length) r.lit(`<figcaption>${caption.join(" ")}</figcaption>\n`);
