@@ -116,8 +116,13 @@ def test_a_guide_whose_image_path_holds_a_nul_renders_with_placeholders(api: Ser
         page = api.get("/preview/nul")
         assert page.status == 200, page.body
         html = page.body.decode()
-        assert html.count('src="data:image/svg+xml') >= 3  # the image, the long one, the logo
+        assert html.count('src="/preview/placeholder.svg"') >= 3  # the image, the long one, the logo
         assert "\x00" not in html and "%00" not in html.split("<main>", 1)[1]
+    placeholder = api.get("/preview/placeholder.svg")
+    assert placeholder.status == 200 and (placeholder.header("content-type") or "").startswith(
+        "image/svg+xml"
+    )
+    assert "sandbox" in (placeholder.header("content-security-policy") or "")
     guide = api.get("/guides/nul").json()
     assert guide["image"] == "/images/a%00.png" and guide["image_url"].endswith("/a%2500.png")
     assert api.get("/preview").status == 200

@@ -12,22 +12,15 @@ The number of examples is bounded for CI (``HYPOTHESIS_PROFILE=long`` for a long
 
 from __future__ import annotations
 
-import os
 import re
 from html.parser import HTMLParser
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from content_api import model as m
 from content_api import parse_guide, render_html, render_text
-
-settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile(
-    "long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # --- any input ------------------------------------------------------------------------------------
 

@@ -22,12 +22,12 @@ from ..diagnostics import diagnostic
 from ..ids import slug_from_filename
 from .budget import MAX_CONSTRUCTS, ParseBudget
 from .checks import run_checks
-from .components import ScanBudget
 from .context import Context
 from .front_matter import FrontMatter, split_front_matter
 from .html_safety import DEFAULT_IFRAME_HOSTS, HTML_MODES, HtmlMode
 from .markdown import MAX_NESTING, Converter, make_markdown
 from .source import decode
+from .tags import ScanBudget
 from .toc import assign_ids, excerpt, reading_time
 
 __all__ = ["ParseOptions", "parse_guide"]

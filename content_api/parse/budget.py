@@ -125,7 +125,8 @@ def _tokenize(md: MarkdownIt) -> Callable[[StateBlock, int, int], None]:
                 break
             # No rule reads past the lines left (paragraphs read up to lineMax, not endLine).
             line_max = state.lineMax
-            limit = state.lineMax = min(endLine, line + budget.blocks, line_max)
+            state.lineMax = min(line_max, line + budget.blocks)
+            limit = min(endLine, state.lineMax)
             before = len(state.tokens)
             for rule, container in zip(rules, containers, strict=True):
                 if rule(state, line, limit, False):

@@ -18,12 +18,13 @@ from markdown_it.token import Token
 from .. import model as m
 from ..render import html_to_text, render_text
 from .budget import budget_plugin
-from .components import RAW_HTML_START, Attr, components_plugin
+from .components import RAW_HTML_START, components_plugin
 from .context import Context
 from .editors import editor_table, is_editor_header
 from .html_safety import DEFAULT_IFRAME_HOSTS, sanitize_html
 from .link_labels import parse_link_label
 from .linkify import GfmLinkify
+from .tags import Attr
 from .urls import is_unsafe_url, is_url_prop
 
 #: Components the site knows; any other capitalized name is kept as ``component`` with a warning.

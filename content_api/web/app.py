@@ -23,7 +23,7 @@ from .http import PROBLEM_JSON, ParamError, Policy, Prepared, RawHeaders, proble
 from .loader import Loader, SiteHolder
 from .openapi import openapi_document
 from .ops import diagnostics, health, ready
-from .preview import PREVIEW_HANDLERS, RELOAD_JS
+from .preview import ASSET_CSP, PLACEHOLDER_PATH, PLACEHOLDER_SVG, PREVIEW_HANDLERS, RELOAD_JS
 from .seo import robots, sitemap
 
 log = logging.getLogger("content_api")
@@ -151,6 +151,9 @@ def create_app(
         "/schema/openapi.json": Prepared.json(openapi_document(app)),
         "/schema/docs.js": Prepared(SCRIPT.encode(), "text/javascript"),
         "/preview/reload.js": Prepared(RELOAD_JS.encode(), "text/javascript"),
+        PLACEHOLDER_PATH: Prepared(
+            PLACEHOLDER_SVG.encode(), "image/svg+xml", [(b"content-security-policy", ASSET_CSP.encode())]
+        ),
     }
     return Edge(app, holder, settings, static)
 

@@ -122,7 +122,10 @@ span[data-component]::before { display: inline; margin-right: .25rem; }
 .count-error { color: var(--error); font-weight: 700; } .count-warning { color: var(--warning); }
 """
 
-_PLACEHOLDER = "data:image/svg+xml;charset=utf-8," + urllib.parse.quote(
+#: Where the preview shows an image that is not in the content folder: a labelled frame of its own,
+#: served from the service (a ``data:image/svg+xml`` URL would be an unsafe URL to render_html).
+PLACEHOLDER_PATH = "/preview/placeholder.svg"
+PLACEHOLDER_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="120" viewBox="0 0 240 120">'
     '<rect width="240" height="120" fill="#eeeeee" stroke="#929292" stroke-dasharray="6 4"/>'
     '<text x="120" y="66" font-family="sans-serif" font-size="13" text-anchor="middle" fill="#595959">'
@@ -176,7 +179,7 @@ def _image_url(site: Site, url: str | None) -> str | None:
         return url
     local = _local_asset(site, url)
     if local is None:
-        return _PLACEHOLDER
+        return PLACEHOLDER_PATH
     root = Path(site.settings.content_dir).resolve()
     return "/preview/assets/" + urllib.parse.quote(local.relative_to(root).as_posix())
 
