@@ -30,7 +30,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cache_dir: str = ""
     max_file_size: int = 1_000_000
     max_nesting: int = 32
-    max_constructs: Positive = 30_000
+    max_constructs: Positive = 22_000
     header_timeout: Positive = 10
     max_connections: Positive = 2048
     graceful_timeout: Positive = 10
@@ -79,7 +79,7 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
         "max_constructs",
         "MAX_CONSTRUCTS",
         "--max-constructs",
-        "blocks, and steps of inline parsing, per file past which the text is kept as plain text",
+        "block units of a file (three times as many inline) past which its text is kept as plain text",
     ),
     (
         "header_timeout",

@@ -38,7 +38,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 #: The block budget of a file (the inline one is ``INLINE_FACTOR`` times it); real guides use under 700.
-MAX_CONSTRUCTS = 30_000
+MAX_CONSTRUCTS = 22_000
 
 BlockRule = Callable[[StateBlock, int, int, bool], bool]
 
@@ -48,12 +48,15 @@ _WEIGHTS = {
     "link_open": 4,
     "image": 4,
     "component": 4,
-    "component_open": 3,
+    "component_open": 5,
     "html_inline": 2,
     "html_block": 2,
     "heading_open": 1,
 }
 LINKIFY_WEIGHT = 6
+#: What a block costs beyond its lines or tokens, for those that cost more than their tokens say (a
+#: reference definition makes no token).
+_RULE_WEIGHTS = {"reference": 2}
 #: How much more the inline parse may spend than the block parse: an inline token costs a few
 #: times less than a block (see bench/adversarial.py).
 INLINE_FACTOR = 3
@@ -112,7 +115,8 @@ def _tokenize(md: MarkdownIt) -> Callable[[StateBlock, int, int], None]:
 
     def tokenize(state: StateBlock, startLine: int, endLine: int) -> None:
         rules = ruler.getRules("")
-        containers = [rule.name in _CONTAINERS for rule in ruler.__rules__ if rule.enabled]
+        names = [rule.name for rule in ruler.__rules__ if rule.enabled]
+        containers = [name in _CONTAINERS for name in names]
         budget = parse_budget(state.env)
         line = startLine
         has_empty_lines = False
@@ -128,14 +132,15 @@ def _tokenize(md: MarkdownIt) -> Callable[[StateBlock, int, int], None]:
             state.lineMax = min(line_max, line + budget.blocks)
             limit = min(endLine, state.lineMax)
             before = len(state.tokens)
-            for rule, container in zip(rules, containers, strict=True):
+            for rule, name, container in zip(rules, names, containers, strict=True):
                 if rule(state, line, limit, False):
                     if state.line <= line:
                         raise RuntimeError("block rule didn't increment state.line")
-                    if not container:  # a leaf pays for the lines it read or the tokens it made
-                        budget.blocks -= max(state.line - line, _cost(state.tokens, before))
-                    else:
-                        budget.blocks -= 1
+                    if container:  # its own tokens (its content pays for itself)
+                        budget.blocks -= 1 + _WEIGHTS.get(state.tokens[before].type, 0)
+                    else:  # a leaf pays for the lines it read or the tokens it made
+                        spent = max(state.line - line, _cost(state.tokens, before))
+                        budget.blocks -= spent + _RULE_WEIGHTS.get(name, 0)
                     break
             else:
                 raise RuntimeError("none of the block rules matched")
@@ -192,6 +197,7 @@ def _inline(state: StateCore) -> None:
         if token.meta.get("plain") or budget.steps <= 0:
             if budget.steps <= 0 and budget.inline_line is None and token.map:
                 budget.inline_line = token.map[0]
+            token.meta["plain"] = True  # nor are its bare URLs linked
             text = Token("text", "", 0)
             text.content = token.content
             token.children = [text]
@@ -236,7 +242,7 @@ def _linkify(state: StateCore) -> None:
     for token in state.tokens:
         if budget.links <= 0:
             break
-        if token.type != "inline" or not token.children:
+        if token.type != "inline" or not token.children or token.meta.get("plain"):
             continue
         linkify.budget = budget
         try:

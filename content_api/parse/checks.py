@@ -39,7 +39,7 @@ SEARCH_CHARS = 8192
 #: Broken anchors of a guide for which the closest heading id is suggested, among at most this
 #: many ids (each suggestion compares the anchor with every id).
 SUGGESTED_ANCHORS = 20
-SUGGESTION_POOL = 2000
+SUGGESTION_POOL = 300
 
 #: Link texts that say nothing out of context (compared without accents, case or punctuation).
 VAGUE_LINK_TEXTS = frozenset(

@@ -136,7 +136,7 @@ _ATTRS = r'((?: [^\s"\'>/=]+="[^"]*")*)'
 _IFRAME = re.compile(r"<iframe" + _ATTRS + r">(.*?)</iframe>", re.DOTALL)
 _START_TAG = re.compile(r"<([^\s/>!?]+)" + _ATTRS + ">")
 _ATTRIBUTE = re.compile(r' ([^\s"\'>/=]+)="([^"]*)"')
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)  # on nh3's output only, where every comment is closed
 _RAW_TEXT = re.compile(
     r"<(script|style|xmp|iframe|noembed|noframes|noscript)\b" + _ATTRS + r">.*?</\1>|<plaintext\b.*",
     re.DOTALL,
@@ -353,7 +353,7 @@ def _differences(fragment: str, strict: str, permissive: str, refused: list[str]
     """What the strict clean lost that the permissive one kept (refused iframes are said apart), and
     what neither kept: unknown elements, table parts outside a table, SVG and MathML elements outside
     ``<svg>``/``<math>``, the parts of a whole document."""
-    text = _COMMENT.sub("", fragment) if "<!--" in fragment else fragment
+    text = without_comments(fragment)
     written = dict.fromkeys(name.lower() for name in _TAG_NAME.findall(text))
     removed = [Removed(f"<{tag}>", f"<{tag}") for tag in written if tag not in _KNOWN_TAGS]
     silent = [tag for tag in written if tag in _SILENT_DROPS]
@@ -404,6 +404,28 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][^\t\n\f\r />]*)")
 _VOID = _words("area base br col embed hr img input keygen link meta param source track wbr")
 
 
+def without_comments(text: str) -> str:
+    """``text`` without its comments, ended where a browser ends them (``-->``, ``--!>``, ``<!-->``,
+    ``<!--->``; one never closed runs to the end), in one pass: a regular expression looking for the
+    end of each of a thousand unclosed ``<!--`` would read the rest a thousand times."""
+    if "<!--" not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    while (start := text.find("<!--", pos)) >= 0:
+        out.append(text[pos:start])
+        body = start + 4
+        if text.startswith(">", body) or text.startswith("->", body):  # <!--> and <!--->
+            pos = text.index(">", body) + 1
+            continue
+        ends = [end for end in (text.find("-->", body), text.find("--!>", body)) if end >= 0]
+        if not ends:
+            return "".join(out)
+        pos = text.index(">", min(ends)) + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def _too_deep(fragment: str) -> bool:
     """Whether the elements of ``fragment`` may nest deeper than :data:`MAX_HTML_DEPTH`.
 
@@ -414,7 +436,7 @@ def _too_deep(fragment: str) -> bool:
         return False
     stack: list[str] = []
     open_names: Counter[str] = Counter()
-    for match in _TAG.finditer(_COMMENT.sub("", fragment)):
+    for match in _TAG.finditer(without_comments(fragment)):
         name = match.group(2).lower()
         if not match.group(1):
             if name not in _VOID:
@@ -497,7 +519,7 @@ def _clean(rest: str, iframe_hosts: tuple[str, ...], removed: list[Removed]) -> 
     if permissive is not None and marker not in permissive and not any(_WHOLE in r.what for r in removed):
         start = rest.rfind("<")
         removed.append(Removed("an unfinished tag", rest[start : start + 20] if start >= 0 else ""))
-    if _DOCTYPE.search(_COMMENT.sub("", rest)):
+    if _DOCTYPE.search(without_comments(rest)):
         removed.append(Removed("<!DOCTYPE>", "<!"))
     return cleaned
 

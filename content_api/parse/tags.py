@@ -78,6 +78,8 @@ class ScanBudget:
 #: Characters that look-ahead scans may read, per character of the text parsed, plus a base.
 SCAN_BUDGET_FACTOR = 20
 SCAN_BUDGET_BASE = 1_000_000
+#: Attributes a component tag may have (the site's have a handful); a tag with more is text.
+MAX_ATTRIBUTES = 100
 #: What a step of brace matching costs, in characters of the budget.
 STEP_COST = 64
 _UNLIMITED = ScanBudget(0)
@@ -156,7 +158,7 @@ def scan_tag(src: str, pos: int, end: int, budget: ScanBudget = _UNLIMITED) -> T
         return None
     name, i = match.group(), match.end()
     attrs: list[Attr] = []
-    while True:
+    while len(attrs) <= MAX_ATTRIBUTES:
         j = WS.match(src, i, end).end()  # type: ignore[union-attr]
         if j >= end:
             return None
@@ -185,6 +187,7 @@ def scan_tag(src: str, pos: int, end: int, budget: ScanBudget = _UNLIMITED) -> T
         else:
             attrs.append(Attr(attr_name.group(), "bool", "", j))
             i = attr_name.end()
+    return None  # more attributes than any component has: a tag of text, not a component
 
 
 _ANY_TAG = re.compile(r"<(/?)(" + _NAME.pattern + r")(?=[\s/>])")
@@ -206,12 +209,18 @@ class TagIndex:
         self.src = src
         self.budget = budget
         self.events: dict[str, list[tuple[int, int]]] = {}  # name -> (start, 1: open / 0: close)
+        self.closes: dict[str, int] = {}  # name -> how many closing tags it has
         for match in _ANY_TAG.finditer(src):
-            self.events.setdefault(match.group(2), []).append((match.start(), 0 if match.group(1) else 1))
+            name, closing = match.group(2), bool(match.group(1))
+            self.events.setdefault(name, []).append((match.start(), 0 if closing else 1))
+            if closing:
+                self.closes[name] = self.closes.get(name, 0) + 1
         self._pairs: dict[str, dict[int, tuple[int, int] | None]] = {}
 
     def closing(self, name: str, opened_at: int, start: int, end: int) -> tuple[int, int] | None:
         """(start, end) of the ``</name>`` closing the tag opened at ``opened_at``, before ``end``."""
+        if not self.closes.get(name):  # no closing tag of this name anywhere: nothing to pair
+            return None
         pairs = self._pairs.get(name)
         if pairs is None:
             pairs = self._pairs[name] = self._pair(name)
