@@ -99,7 +99,7 @@ CASES: dict[str, dict[str, Callable[[], str]]] = {
         "CRLF lines": lambda: fill("a\r\n"),
         "hard breaks": lambda: fill("a  \n"),
         "thematic breaks": lambda: fill("***\n"),
-        "blank lines": lambda: fill("\n"),
+        "blank lines": lambda: fill("\n", "a", "b"),
     },
     "containers": {
         "nested quotes > > >": lambda: "> " * (SIZE // 2 - 1) + "a",
@@ -108,6 +108,8 @@ CASES: dict[str, dict[str, Callable[[], str]]] = {
         "list items": lambda: fill("- a\n"),
         "ordered items": lambda: fill("1. a\n"),
         "task items": lambda: fill("- [x] a\n"),
+        "empty list items -": lambda: fill("-\n"),
+        "empty quote lines >": lambda: fill(">\n"),
     },
     "tables": {
         "3,000 columns (finding 6)": lambda: (

@@ -139,7 +139,7 @@ UNITS = [*"*_~`[]()<>!|#\\&{}=-+:'\"\n ", "**", "~~", "![", "](", "[a", "a]", ">
          "https://a.fr/x ", "www.a.fr ", "a@b.fr ", "<div>\n", "```\n", "    x\n", "&amp;", "mot ",
          "a  \n", "a\n=\n", "***\n", "[a]: /u\n", "[a] ", "<span>", "</span>", "| a | b |\n|---|---|\n",
          "| x | y |\n", "|---", "| Éditeur | Solution |\n|---|---|\n", "| Up | [S](/s) |\n",
-         "  - a\n"]  # fmt: skip
+         "  - a\n", "-\n", ">\n"]  # fmt: skip
 
 RUNS = st.tuples(st.sampled_from(UNITS), st.integers(1, 12_000)).map(lambda pair: pair[0] * pair[1])
 HOSTILE = st.lists(RUNS, min_size=1, max_size=4).map(lambda runs: "x ".join(runs)[:400_000])

@@ -84,7 +84,10 @@ def _markdown_body(p: _Parse) -> None:
     p.ctx.lines = p.fm.body.split("\n")
     budget = ParseBudget(p.options.max_constructs)
     env: dict[str, Any] = {"budget": budget}
-    tokens = _markdown(p.options.max_nesting).parse(p.fm.body, env)
+    parsed, rest = budget.cut(p.fm.body)
+    tokens = _markdown(p.options.max_nesting).parse(parsed, env)
+    if rest:
+        tokens += budget.plain(rest, parsed.count("\n"), len(p.ctx.lines))
     for line in env.get("too_deep", ()):
         p.ctx.add(
             p.fm.body_line + line + 1,

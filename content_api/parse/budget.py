@@ -61,6 +61,10 @@ _RULE_WEIGHTS = {"reference": 2}
 #: times less than a block (see bench/adversarial.py).
 INLINE_FACTOR = 3
 
+#: Lines of a body (blank ones too) given to markdown-it per unit of the block budget: a block unit
+#: is at least a line that holds something, so the rest could only be plain text anyway.
+LINES_PER_BLOCK = 4
+
 #: Rules that hold other blocks: their content pays, not they.
 _CONTAINERS = frozenset({"blockquote", "list", "component_block"})
 
@@ -82,6 +86,35 @@ class ParseBudget:
     def lines(self) -> list[int]:
         return sorted({line for line in (self.block_line, self.inline_line) if line is not None})
 
+    def cut(self, body: str) -> tuple[str, str]:
+        """``body`` split after the lines a parse may read (``LINES_PER_BLOCK`` per block unit):
+        markdown-it's block state costs time for every line of what it is given, blank or not."""
+        lines = LINES_PER_BLOCK * self.blocks
+        end, find = -1, body.find
+        for _ in range(lines):
+            end = find("\n", end + 1)
+            if end < 0:
+                return body, ""
+        return body[: end + 1], body[end + 1 :]
+
+    def plain(self, rest: str, first: int, last: int) -> list[Token]:
+        """The tokens of ``rest`` (body lines ``first`` to ``last``) as one paragraph of plain text."""
+        if self.block_line is None:
+            self.block_line = first
+        opening, inline, closing = (
+            Token("paragraph_open", "p", 1),
+            Token("inline", "", 0),
+            Token("paragraph_close", "p", -1),
+        )
+        opening.map = inline.map = [first, last]
+        opening.meta = {"plain": True}
+        inline.content = rest.strip()
+        text = Token("text", "", 0)
+        text.content = inline.content
+        inline.children = [text]
+        inline.meta = {"plain": True}
+        return [opening, inline, closing] if inline.content else []
+
 
 def parse_budget(env: MutableMapping[str, Any]) -> ParseBudget:
     budget: ParseBudget | None = env.get("budget")
@@ -98,7 +131,8 @@ def _plain_rest(state: StateBlock, line: int, endLine: int) -> None:
     budget = parse_budget(state.env)
     if budget.block_line is None:
         budget.block_line = line
-    state.push("paragraph_open", "p", 1).map = [line, endLine]
+    opening = state.push("paragraph_open", "p", 1)
+    opening.map, opening.meta = [line, endLine], {"plain": True}
     token = state.push("inline", "", 0)
     token.content = state.getLines(line, endLine, state.blkIndent, False).strip()
     token.map = [line, endLine]
@@ -131,13 +165,14 @@ def _tokenize(md: MarkdownIt) -> Callable[[StateBlock, int, int], None]:
             line_max = state.lineMax
             state.lineMax = min(line_max, line + budget.blocks)
             limit = min(endLine, state.lineMax)
-            before = len(state.tokens)
+            before, left = len(state.tokens), budget.blocks
             for rule, name, container in zip(rules, names, containers, strict=True):
                 if rule(state, line, limit, False):
                     if state.line <= line:
                         raise RuntimeError("block rule didn't increment state.line")
-                    if container:  # its own tokens (its content pays for itself)
-                        budget.blocks -= 1 + _WEIGHTS.get(state.tokens[before].type, 0)
+                    if container:  # its own tokens, and the lines its content did not pay for
+                        own = 1 + _WEIGHTS.get(state.tokens[before].type, 0)
+                        budget.blocks -= max(own, state.line - line - (left - budget.blocks))
                     else:  # a leaf pays for the lines it read or the tokens it made
                         spent = max(state.line - line, _cost(state.tokens, before))
                         budget.blocks -= spent + _RULE_WEIGHTS.get(name, 0)

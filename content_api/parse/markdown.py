@@ -290,8 +290,9 @@ class Converter:
 
     def _open_paragraph(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
         parent = stack[-1]
-        self._check_paragraph(token)
-        self._check_task_outside_list(token, parent)
+        if not token.meta.get("plain"):  # the rest of a file past the budget: text, not Markdown
+            self._check_paragraph(token)
+            self._check_task_outside_list(token, parent)
         if not token.hidden and isinstance(parent.node, m.ListItem):
             list_node: Any = stack[-2].node  # markdown-it hides the paragraphs of tight lists
             list_node.spread = True
