@@ -79,8 +79,9 @@ def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_served(tmp_path: 
     with open(os.path.join(folder, b"caf\xe9.md"), "wb") as handle:
         handle.write(FRONT.encode() + b"Texte.\n")
     (tmp_path / "ccas.md").write_bytes(SEED.read_bytes())
+    (tmp_path / "bombe.md").write_text(FRONT + "*" * 1000 + "x" + "*" * 1000 + "\n", encoding="utf-8")
     library = load_library(tmp_path)
-    assert set(library.guides) == {"ccas"}
+    assert set(library.guides) == {"ccas", "bombe"}
     bad = [d for d in library.diagnostics if d.code == "slug-invalid"]
     assert bad and bad[0].file is not None and bad[0].file.endswith("caf\\xe9.md")
     msgspec.json.encode(library.diagnostics)  # every name can be sent
@@ -91,8 +92,8 @@ def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_served(tmp_path: 
         timeout=120,
     )
     assert result.returncode == 1, result.stderr  # an error (slug-invalid), not a crash
-    report = msgspec.json.decode(result.stdout)
-    assert report["guides"] == 1 and any("caf\\xe9.md" in d["file"] for d in report["diagnostics"])
+    report = msgspec.json.decode(result.stdout)  # check crashed on both files
+    assert report["guides"] == 2 and any("caf\\xe9.md" in d["file"] for d in report["diagnostics"])
 
 
 def test_twenty_thousand_identical_headings() -> None:
