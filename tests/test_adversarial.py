@@ -44,14 +44,24 @@ SECONDS_BASE = 1.0
 
 
 def _timed_parse(text: str, **limits: Any) -> tuple[Any, float]:
+    """The guide and the CPU time of its parse; when over the bound, the better of two parses (a
+    quadratic path is slow every time, a busy machine or a collection of garbage once)."""
     started = time.process_time()
     guide = parse_guide(text, "hostile.md", **limits)
-    return guide, time.process_time() - started
+    seconds = time.process_time() - started
+    if seconds > _bound(text):
+        started = time.process_time()
+        guide = parse_guide(text, "hostile.md", **limits)
+        seconds = min(seconds, time.process_time() - started)
+    return guide, seconds
+
+
+def _bound(text: str) -> float:
+    return SECONDS_BASE + SECONDS_PER_MB * len(text.encode()) / 1e6
 
 
 def _within_bound(text: str, seconds: float) -> None:
-    megabytes = len(text.encode()) / 1e6
-    assert seconds <= SECONDS_BASE + SECONDS_PER_MB * megabytes, (seconds, megabytes)
+    assert seconds <= _bound(text), (seconds, len(text.encode()) / 1e6)
 
 
 def _codes(guide: Any) -> set[str]:
