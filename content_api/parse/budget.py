@@ -13,9 +13,11 @@ Three counters:
 * **blocks** (``max_constructs``): markdown-it's block tokenizer is replaced by the same loop
   (:func:`_tokenize`) in which no rule may read past the lines left (paragraphs loop over their
   lines up to ``lineMax``), and each leaf (paragraph, heading, code, HTML, table...) pays for
-  the lines it read or the tokens it made, whichever is more; containers (quotes, lists, block
-  components) pay one, their content pays for itself. A table has no more rows than its cells
-  can pay for. With nothing left, the rest of each container is one paragraph of plain text;
+  the lines it read or the tokens it made, whichever is more; a container (quote, list, block
+  component) pays for its own token and for the lines its content did not pay for. A table has
+  no more rows than its cells can pay for. With nothing left, the rest of each container is one
+  paragraph of plain text. markdown-it is given no more than ``LINES_PER_BLOCK`` lines per unit
+  (:meth:`ParseBudget.cut`): the rest is a plain paragraph from the start;
 * **inline** (three times as much: an inline token costs less): a first inline rule pays for
   each step of the inline parser and for the tokens it made, links and components weighing more;
   past the budget, the rest of the text is text, and the inline tokens after it get one text
