@@ -1,6 +1,6 @@
 """Acceptance, in a real browser: no script of tests/fixtures/xss/payloads.txt reaches a page.
 
-Each payload (151 of them: padded, entity-encoded and tab-split ``javascript:`` in links, autolinks,
+Each payload (153 of them: padded, entity-encoded and tab-split ``javascript:`` in links, autolinks,
 images and every component URL prop, props in arrays and objects, CDATA, odd comments, each
 raw-text element, SVG animations, iframes, MathML, mXSS classics, ``<base>``, ``<meta refresh>``,
 forms, event handlers in odd casings and separators, the vectors of the public cheat sheets) is the

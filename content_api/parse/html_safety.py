@@ -188,8 +188,10 @@ _HOST = re.compile(r"[a-z0-9.\-]+")
 
 
 def frame_allowed(src: str, patterns: tuple[str, ...]) -> bool:
-    """An iframe's ``src``: ``https://`` and a host of ``IFRAME_HOSTS`` (no user, no odd character)."""
-    url = browser_url(src)
+    """An iframe's ``src``, as the HTML parser decoded it: ``https://`` and a host of ``IFRAME_HOSTS``
+    (no user, no odd character). Its character references are not decoded again: a browser decodes
+    them once, so ``www.gouv.fr&amp;sol;@example.com`` is a user name before ``example.com``."""
+    url = browser_url(src, decoded=True)
     if url[:8].lower() != "https://" or "\\" in url:
         return False  # a backslash is a slash to browsers and not to urlsplit: refused
     try:
@@ -376,10 +378,21 @@ def _differences(fragment: str, strict: str, permissive: str, refused: list[str]
 
 
 def _cut(out: str, marker: str) -> str:
-    """The output up to the marker, and what nh3 wrote after it that is not a closing tag."""
+    """The output without the marker, and without the closing tags nh3 wrote at its end, after
+    the marker: the elements the fragment leaves open stay open for the nodes after it.
+
+    Never an ``</iframe>``: an iframe left open would take what follows as its raw text, up to a
+    ``</iframe>`` written in a later node (in a comment, say), after which markup is live again.
+    (The marker may not be last: text in a table is moved in front of it; then the closing tags of
+    the table are cut, and the iframe in a cell stays closed.)
+    """
     head, _, tail = out.partition(marker)
     end = _END_TAGS.search(tail)
-    return head + tail[: end.start() if end else len(tail)]
+    cut = end.start() if end else len(tail)
+    frame = tail.rfind("</iframe>", cut)
+    if frame >= 0:
+        cut = frame + len("</iframe>")
+    return head + tail[:cut]
 
 
 def _leading_end_tags(value: str, out: list[str], removed: list[Removed]) -> int:

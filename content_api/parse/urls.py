@@ -76,9 +76,13 @@ def unescape_html(text: str) -> str:
     return _CHARREF.sub(_reference, text) if "&" in text else text
 
 
-def browser_url(url: str) -> str:
-    """``url`` as a browser's URL parser starts reading it (before the scheme is looked for)."""
-    url = unescape_html(url).strip(_C0_AND_SPACE)
+def browser_url(url: str, *, decoded: bool = False) -> str:
+    """``url`` as a browser's URL parser starts reading it (before the scheme is looked for).
+
+    Its character references are decoded first (once, as the HTML parser does) unless ``decoded``:
+    an attribute value handed over by an HTML parser has been decoded already.
+    """
+    url = (url if decoded else unescape_html(url)).strip(_C0_AND_SPACE)
     if "\t" in url or "\n" in url or "\r" in url:
         url = url.replace("\t", "").replace("\n", "").replace("\r", "")
     return url
