@@ -99,15 +99,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         html_mode=args.html_mode,
         iframe_hosts=args.iframe_hosts,
     )
-    library = load_library(
-        directory,
-        max_file_size=limits.max_file_size,
-        max_nesting=limits.max_nesting,
-        max_constructs=limits.max_constructs,
-        site_url=limits.site_url,
-        html=limits.html_mode,
-        iframe_hosts=limits.iframe_hosts,
-    )
+    library = load_library(directory, **limits.library_options())
     diagnostics = list(library.diagnostics)
     if args.links and any(selected(code, select, ignore) for code in _LINK_CODES.values()):
         diagnostics += _external_links(library, args)

@@ -41,6 +41,17 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     html_mode: Literal["sanitize", "raw"] = "sanitize"
     iframe_hosts: tuple[str, ...] = ("*.gouv.fr",)
 
+    def library_options(self) -> dict[str, Any]:
+        """The arguments of ``load_library`` these settings give (limits, HTML policy, site)."""
+        return {
+            "max_file_size": self.max_file_size,
+            "max_nesting": self.max_nesting,
+            "max_constructs": self.max_constructs,
+            "site_url": self.site_url,
+            "html": self.html_mode,
+            "iframe_hosts": self.iframe_hosts,
+        }
+
     @property
     def cache_control_header(self) -> str:
         """``CACHE_CONTROL`` as given, else built from ``CACHE_MAX_AGE``."""

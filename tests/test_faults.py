@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT
-from .server import children_of, free_port, serve
+from .server import children_of, free_port, process_stats, serve
 
 SERVERS = ["granian", "uvicorn"]
 #: the header timeout of these tests, in seconds (the default is 10)
@@ -265,16 +265,7 @@ def test_a_worker_holds_at_most_max_connections(tmp_path: Path, server_name: str
 
 def _session(leader: int) -> list[int]:
     """The live (not zombie) processes of the session ``leader`` started."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[3]) == leader and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
+    return [pid for pid, fields in process_stats() if int(fields[3]) == leader and fields[0] != "Z"]
 
 
 GRACEFUL_TIMEOUT = 2

@@ -156,12 +156,7 @@ class Loader:
                 previous=previous,
                 cache=cached,
                 lean=True,
-                max_file_size=self.settings.max_file_size,
-                max_nesting=self.settings.max_nesting,
-                max_constructs=self.settings.max_constructs,
-                site_url=self.settings.site_url,
-                html=self.settings.html_mode,
-                iframe_hosts=self.settings.iframe_hosts,
+                **self.settings.library_options(),
             )
             unreadable = [d.message for d in library.diagnostics if d.code == "folder-unreadable"]
             if unreadable and current is not None:

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..ids import strip_accents
-from .snippets import Terms, snippet
+from .snippets import OPERATORS, WORD, Terms, snippet
 
 WEIGHTS = (10.0, 5.0, 1.0)  # title, tagline, body
 #: A query longer than this many characters (spaces collapsed) is searched as its words, cut here.
@@ -39,9 +39,7 @@ MAX_QUERY_TERMS = 10
 #: row of FTS5 results, whose cost the caps above bound.
 PROGRESS_STEPS = 16
 _FTS_SYNTAX = re.compile(r'["*()^:+]|\b(?:AND|OR|NOT|NEAR)\b')
-_WORD = re.compile(r"\w+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
 
 class SearchStopped(Exception):
@@ -54,8 +52,8 @@ def _words(q: str, operators: bool = False) -> list[str]:
     With ``operators``, the FTS5 operators (``AND``, ``OR``, ``NOT``, ``NEAR``) are not words.
     """
     seen: dict[str, str] = {}
-    for word in _WORD.findall(q):
-        if not (operators and word in _OPERATORS):
+    for word in WORD.findall(q):
+        if not (operators and word in OPERATORS):
             seen.setdefault(strip_accents(word).lower(), word.lower())
     return list(seen.values())
 
@@ -74,7 +72,7 @@ def normalize_query(q: str | None) -> str | None:
         return None
     syntax = _FTS_SYNTAX.search(text) is not None
     if syntax and len(text) <= MAX_QUERY_CHARS:
-        terms = sum(1 for w in _WORD.findall(text) if w not in _OPERATORS)
+        terms = sum(1 for w in WORD.findall(text) if w not in OPERATORS)
         if terms <= MAX_QUERY_TERMS:
             return text
     words = _words(text, operators=syntax)[:MAX_QUERY_TERMS]

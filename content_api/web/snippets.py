@@ -27,11 +27,11 @@ MAX_HITS = 256
 #: Two matches further apart than this many characters are never in one window.
 FAR = 2000
 
-_WORD = re.compile(r"\w+")
+WORD = re.compile(r"\w+")
 _TERM = re.compile(r"(\w+)(\*?)")
 #: What is not a term in FTS5 syntax: column filters (``title:``, ``{title body}:``), NEAR distances.
 _NOT_TERMS = re.compile(r"\{[^}]*\}\s*:|\w+\s*:|,\s*\d+\s*\)")
-_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 #: What comes right before a token that starts a sentence, for FTS5: "." or ":", then spaces.
 _SENTENCE = re.compile(r"[.:][ \t\n\r]+(?=\w)")
 
@@ -64,7 +64,7 @@ class Terms:
 
     def __init__(self, q: str, syntax: bool) -> None:
         text = _NOT_TERMS.sub(" ", q) if syntax else q
-        found = [(word, star) for word, star in _TERM.findall(text) if not (syntax and word in _OPERATORS)]
+        found = [(word, star) for word, star in _TERM.findall(text) if not (syntax and word in OPERATORS)]
         if not syntax and found:  # plain words: the last one is a prefix
             found[-1] = (found[-1][0], "*")
         self.exact = {strip_accents(word).lower() for word, star in found if not star}
@@ -94,8 +94,8 @@ def _tokens_before(text: str, position: int, count: int) -> list[Span]:
     chunk = 32 * count
     while True:
         start = max(0, position - chunk)
-        spans = [found.span() for found in _WORD.finditer(text, start, position)]
-        if start and spans and spans[0][0] == start and _WORD.match(text, start - 1):
+        spans = [found.span() for found in WORD.finditer(text, start, position)]
+        if start and spans and spans[0][0] == start and WORD.match(text, start - 1):
             spans = spans[1:]  # the tail of a longer token
         if len(spans) >= count or start == 0:
             return spans[-count:]
@@ -114,7 +114,7 @@ def _matches(text: str, terms: Terms) -> list[Hit]:
         if start - previous > FAR:
             index += SNIPPET_TOKENS + 1
         else:
-            index += len(_WORD.findall(text, previous, start))
+            index += len(WORD.findall(text, previous, start))
         hits.append((index, start, end, terms.of(found.group())))
         index, previous = index + 1, end
     return hits
@@ -123,7 +123,7 @@ def _matches(text: str, terms: Terms) -> list[Hit]:
 def _sentences(text: str, end: int) -> list[int]:
     """Where the tokens that start a sentence start, up to ``end``: the first token, and each one
     right after a "." or ":" and spaces (FTS5's rule)."""
-    first = _WORD.search(text, 0, end)
+    first = WORD.search(text, 0, end)
     if first is None:
         return []
     return [first.start()] + [found.end() for found in _SENTENCE.finditer(text, first.end(), end)]
@@ -135,14 +135,14 @@ def _candidates(text: str, hits: Sequence[Hit]) -> list[tuple[int, int, int]]:
     is longer than a window, one at the start of the sentence holding a match, if the window then
     holds it (a bonus of 100, 120 at the column's start)."""
     found: dict[int, tuple[int, int]] = {}
-    longer = sum(1 for _ in itertools.islice(_WORD.finditer(text), SNIPPET_TOKENS + 1)) > SNIPPET_TOKENS
+    longer = sum(1 for _ in itertools.islice(WORD.finditer(text), SNIPPET_TOKENS + 1)) > SNIPPET_TOKENS
     sentences = _sentences(text, hits[-1][1] + 1) if hits and longer else []
     for k, (index, start, _end, _term) in enumerate(hits):
         found.setdefault(index, (0, -1 - k))
         closest = bisect.bisect_left(sentences, start) - 1  # strictly before the match
         if closest < 0 or start - sentences[closest] > FAR:
             continue
-        back = len(_WORD.findall(text, sentences[closest], start))
+        back = len(WORD.findall(text, sentences[closest], start))
         bonus = 120 if closest == 0 else 100
         if back < SNIPPET_TOKENS and found.get(index - back, (0, 0))[0] < bonus:
             found[index - back] = (bonus, sentences[closest])
@@ -182,7 +182,7 @@ def column_snippet(text: str, terms: Terms) -> tuple[int, str]:
     hits = _matches(text, terms)
     score, anchor, back = _best(text, hits)
     window = _tokens_before(text, anchor, back)
-    after = list(itertools.islice(_WORD.finditer(text, anchor), SNIPPET_TOKENS + 1 - len(window)))
+    after = list(itertools.islice(WORD.finditer(text, anchor), SNIPPET_TOKENS + 1 - len(window)))
     goes_on = len(window) + len(after) > SNIPPET_TOKENS
     window += [found.span() for found in after[: SNIPPET_TOKENS - len(window)]]
     if not goes_on and window and len(window) < SNIPPET_TOKENS:  # the end: fill the window back
