@@ -34,12 +34,13 @@ LOAD = """
 import json, sys, time
 start = time.perf_counter()
 from content_api.config import Settings
-from content_api.web.loader import Loader, SiteHolder
+from content_api.web.loader import Loader, SnapshotHolder
 imported = time.perf_counter()
-loader = Loader(Settings(content_dir=sys.argv[1], cache_dir=sys.argv[2]), SiteHolder())
+loader = Loader(Settings(content_dir=sys.argv[1], cache_dir=sys.argv[2]), SnapshotHolder())
 loader.load()
 done = time.perf_counter()
-print(json.dumps({"load": done - imported, "total": done - start, "stats": loader.holder.site.library.stats}))
+stats = loader.holder.snapshot.library.stats
+print(json.dumps({"load": done - imported, "total": done - start, "stats": stats}))
 """
 
 

@@ -2,11 +2,12 @@
 
 The public surface (pinned by ``__all__`` and a test)::
 
-    from content_api import parse_guide, load_library, render_html, render_text
+    from content_api import parse_guide, load_library, render_html, render_text, Catalog
 """
 
 from __future__ import annotations
 
+from .catalog import Catalog
 from .library import Library, load_library
 from .model import Diagnostic, EditorRow, Guide
 from .parse import parse_guide
@@ -15,6 +16,7 @@ from .render import render_html, render_text
 __version__ = "0.1.0"
 
 __all__ = [
+    "Catalog",
     "Diagnostic",
     "EditorRow",
     "Guide",

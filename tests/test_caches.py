@@ -18,8 +18,8 @@ from litestar.testing import TestClient
 from content_api.config import Settings
 from content_api.web.app import create_app
 from content_api.web.caches import ResponseCache, footprint
-from content_api.web.http import Prepared
-from content_api.web.site import MAX_MEMO_KEY
+from content_api.web.prepared import Prepared
+from content_api.web.snapshot import MAX_MEMO_KEY
 
 from .conftest import SEED
 from .server import children_of, serve
@@ -61,19 +61,19 @@ def test_the_cache_drops_the_least_recently_used() -> None:
 def test_queries_share_their_normalized_entry_and_long_keys_are_not_memoized(tmp_path: Path) -> None:
     shutil.copy(SEED, tmp_path / "ccas.md")
     edge = create_app(Settings(content_dir=str(tmp_path)))
-    site = edge.holder.site
-    assert site is not None
-    with TestClient(app=edge.app) as client:
+    snapshot = edge.holder.snapshot
+    assert snapshot is not None
+    with TestClient(app=edge) as client:  # type: ignore[arg-type]  # the memo is the edge's
         for q in ("quotient", "Quotient", "quotient  quotient", "QUOTIENT " * 50):
             assert client.get("/guides", params={"q": q}).status_code == 200
-        assert [key for key in site.cache._items if "q=" in key] == ["/guides?q=quotient"]
+        assert [key for key in snapshot.cache._items if "q=" in key] == ["/guides?q=quotient"]
         long = "quotient " + "x" * 60_000
         assert client.get("/guides", params={"q": long}).status_code == 200
-    assert all(len(key) <= MAX_MEMO_KEY for key in site.answered._items)
-    assert any("q=quotient" in key for key in site.answered._items)  # the short ones are memoized
+    assert all(len(key) <= MAX_MEMO_KEY for key in snapshot.answered._items)
+    assert any("q=quotient" in key for key in snapshot.answered._items)  # the short ones are memoized
     assert (
-        site.cache.limit == Settings().query_cache_bytes
-        and site.answered.limit == Settings().edge_cache_bytes
+        snapshot.cache.limit == Settings().query_cache_bytes
+        and snapshot.answered.limit == Settings().edge_cache_bytes
     )
 
 

@@ -360,7 +360,7 @@ def test_etag_304_head_and_encodings(api: Server, path: str) -> None:
 
 
 def test_prepared_responses_keep_only_br_and_give_identity_back() -> None:
-    from content_api.web.http import IDENTITY_CACHE, Compressor, Prepared
+    from content_api.web.prepared import IDENTITY_CACHE, Compressor, Prepared
 
     body = ('{"text": "' + "Le quotient familial de la CAF, " * 40 + '"}').encode()
     prepared = Prepared(body, compressor=Compressor())
@@ -486,7 +486,7 @@ def test_server_errors_show_no_stack_trace(tmp_path: Path) -> None:
 
     from content_api.config import Settings
     from content_api.web import app as web
-    from content_api.web import queries
+    from content_api.web import guides
 
     shutil.copy(SEED, tmp_path / "ccas.md")
     edge = web.create_app(Settings(content_dir=str(tmp_path)))
@@ -494,13 +494,13 @@ def test_server_errors_show_no_stack_trace(tmp_path: Path) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret detail of the failure")
 
-    original = queries.guides_page
-    web.list_guides.fn.__globals__["guides_page"] = broken
+    original = guides.guides_page
+    guides.guides_page = broken  # type: ignore[assignment]
     try:
         with TestClient(app=edge.app) as client:
             reply = client.get("/guides?tag=ccas")
     finally:
-        web.list_guides.fn.__globals__["guides_page"] = original
+        guides.guides_page = original
     assert reply.status_code == 500 and reply.headers["content-type"] == "application/problem+json"
     assert reply.json()["status"] == 500 and "secret" not in reply.text and "Traceback" not in reply.text
 

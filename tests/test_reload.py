@@ -15,7 +15,7 @@ import pytest
 from bench.corpus import generate
 from content_api.cache import FILE_NAME, ParseCache
 from content_api.config import Settings
-from content_api.web.loader import Loader, SiteHolder
+from content_api.web.loader import Loader, SnapshotHolder
 
 from .conftest import SEED
 from .server import Server, serve
@@ -136,7 +136,7 @@ def test_loading_happens_off_the_request_path(tmp_path: Path) -> None:
 
 
 def load(folder: Path, cache: Path) -> Loader:
-    loader = Loader(Settings(content_dir=str(folder), cache_dir=str(cache)), SiteHolder())
+    loader = Loader(Settings(content_dir=str(folder), cache_dir=str(cache)), SnapshotHolder())
     loader.load()
     return loader
 
@@ -145,15 +145,19 @@ def test_the_cache_makes_a_restart_parse_nothing(tmp_path: Path) -> None:
     folder, cache = tmp_path / "content", tmp_path / "cache"
     generate(40, folder)
     cold = load(folder, cache)
-    assert cold.holder.site is not None and cold.holder.site.library.stats == {"parsed": 40, "reused": 0}
+    assert cold.holder.snapshot is not None
+    assert cold.holder.snapshot.library.stats == {"parsed": 40, "reused": 0}
     assert (cache / FILE_NAME).is_file()
     warm = load(folder, cache)
-    assert warm.holder.site is not None and warm.holder.site.library.stats == {"parsed": 0, "reused": 40}
-    for a, b in zip(cold.holder.site.details, warm.holder.site.details, strict=True):
+    assert warm.holder.snapshot is not None
+    assert warm.holder.snapshot.library.stats == {"parsed": 0, "reused": 40}
+    cold_details = [cold.holder.snapshot.detail(i) for i in range(40)]
+    warm_details = [warm.holder.snapshot.detail(i) for i in range(40)]
+    for a, b in zip(cold_details, warm_details, strict=True):
         assert (a.body, a.etag, a.gzip, a.br) == (b.body, b.etag, b.gzip, b.br)
     (folder / "guide-000003.md").write_text("---\ntitle: Changé\n---\nTexte\n", encoding="utf-8")
     changed = load(folder, cache)
-    assert changed.holder.site is not None and changed.holder.site.library.stats == {
+    assert changed.holder.snapshot is not None and changed.holder.snapshot.library.stats == {
         "parsed": 1,
         "reused": 39,
     }
@@ -169,7 +173,7 @@ def test_a_corrupt_or_stale_cache_is_ignored_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="content_api.cache"):
         loader = load(folder, cache)
     assert "corrupt" in caplog.text
-    assert loader.holder.site is not None and loader.holder.site.library.stats["parsed"] == 5
+    assert loader.holder.snapshot is not None and loader.holder.snapshot.library.stats["parsed"] == 5
 
     pack = ParseCache(cache).load()
     assert len(pack.guides) == 5
@@ -182,7 +186,7 @@ def test_a_corrupt_or_stale_cache_is_ignored_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="content_api.cache"):
         loader = load(folder, cache)
     assert "another version" in caplog.text
-    assert loader.holder.site is not None and loader.holder.site.library.stats["parsed"] == 5
+    assert loader.holder.snapshot is not None and loader.holder.snapshot.library.stats["parsed"] == 5
 
 
 def test_serve_with_a_cache_folder(tmp_path: Path) -> None:
@@ -295,25 +299,25 @@ def test_a_reload_that_fails_shows_on_health(tmp_path: Path, monkeypatch: pytest
     from content_api.web import loader as loader_module
 
     content = folder_with(tmp_path / "content", "Version 1")
-    loader = Loader(Settings(content_dir=str(content), watch=True), SiteHolder())
-    site = loader.load()
-    assert decoded(site.prepared["/health"].body)["reason"] is None
+    loader = Loader(Settings(content_dir=str(content), watch=True), SnapshotHolder())
+    snapshot = loader.load()
+    assert decoded(snapshot.prepared["/health"].body)["reason"] is None
 
     def broken(*args: object, **kwargs: object) -> None:
         raise MemoryError("plus de mémoire")
 
-    monkeypatch.setattr(loader_module, "build_site", broken)
+    monkeypatch.setattr(loader_module, "build_snapshot", broken)
     (content / "g.md").write_text(guide("Version 2"), encoding="utf-8")
     loader._reload()
-    assert loader.holder.site is site  # the previous snapshot is still served
-    health = decoded(site.prepared["/health"].body)
+    assert loader.holder.snapshot is snapshot  # the previous snapshot is still served
+    health = decoded(snapshot.prepared["/health"].body)
     assert health["status"] == "degraded"
     assert health["reason"].startswith("reloading the content failed: MemoryError: plus de mémoire")
-    assert decoded(site.prepared["/diagnostics"].body)["reason"] == health["reason"]
+    assert decoded(snapshot.prepared["/diagnostics"].body)["reason"] == health["reason"]
     monkeypatch.undo()
     loader._reload()
-    assert loader.holder.site is not site and loader.holder.reload_error is None
-    fresh = decoded(loader.holder.site.prepared["/health"].body)
+    assert loader.holder.snapshot is not snapshot and loader.holder.reload_error is None
+    fresh = decoded(loader.holder.snapshot.prepared["/health"].body)
     assert (fresh["status"], fresh["reason"]) == ("ok", None)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from content_api.web.search import (
+from content_api.catalog.search import (
     MAX_QUERY_CHARS,
     MAX_QUERY_TERMS,
     SearchIndex,
@@ -27,7 +27,7 @@ from content_api.web.search import (
     fts_queries,
     normalize_query,
 )
-from content_api.web.snippets import Terms, snippet
+from content_api.catalog.snippets import Terms, snippet
 
 from .conftest import CORPUS, SEED, needs_shared
 from .server import Server, serve

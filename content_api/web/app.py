@@ -1,108 +1,55 @@
-"""create_app(settings): the Litestar application behind the edge, on a Site built at startup."""
+"""create_app(settings): the Litestar application behind the edge, on a Snapshot built at load."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from .. import __version__
 from ..config import Settings, settings_from_env
 from ..library import Library
-from .common import BadParameters, GuideFailed
 from .docs import ASSETS, ASSETS_PATH, SCRIPT, LocalSwagger
 from .edge import Edge
-from .facets import list_apis, list_editors, list_tags
-from .guides import get_guide, list_guides
-from .http import PROBLEM_JSON, ParamError, Policy, Prepared, RawHeaders, problem
-from .loader import Loader, SiteHolder
+from .loader import Loader, SnapshotHolder
 from .openapi import openapi_document
-from .ops import diagnostics, health, ready
+from .prepared import Prepared
 from .preview import ASSET_CSP, PLACEHOLDER_PATH, PLACEHOLDER_SVG, PREVIEW_HANDLERS, RELOAD_JS
-from .seo import robots, sitemap
+from .problems import EXCEPTION_HANDLERS, NotLoaded
+from .routes import HANDLERS as API_HANDLERS
+from .snapshot import Snapshot
 
 log = logging.getLogger("content_api")
 
-HANDLERS = [
-    *(list_guides, get_guide, list_editors, list_tags, list_apis),
-    *(sitemap, robots, health, ready, diagnostics),
-    *PREVIEW_HANDLERS,
-]
+#: Every handler: the route table's, the preview's.
+HANDLERS = [*API_HANDLERS, *PREVIEW_HANDLERS]
 
 
-def _policy(request: Request[Any, Any, Any]) -> Policy:
-    holder: SiteHolder = request.app.state.holder
-    if holder.site is not None:
-        return holder.site.policy
-    return Policy(cache_control=b"no-store")
-
-
-def _errors(request: Request[Any, Any, Any], exc: HTTPException) -> list[ParamError]:
-    if isinstance(exc, BadParameters):
-        return exc.errors
-    if not isinstance(exc, ValidationException) or not isinstance(exc.extra, list):
-        return []
-    errors = [
-        ParamError(str(item.get("key", "?")), str(item.get("message", "invalid value")))
-        for item in exc.extra
-        if isinstance(item, dict)
-    ]
-    known = set(request.route_handler.parsed_fn_signature.parameters) - {"request"}
-    errors += [ParamError(name, "unknown parameter") for name in request.query_params if name not in known]
-    return errors
-
-
-def _as_response(
-    status: int, headers: RawHeaders, body: bytes, more: dict[str, str] | None = None
-) -> Response[bytes]:
-    """An exception handler's Response (Litestar sets the length and type itself)."""
-    kept = {
-        name.decode("latin-1"): value.decode("latin-1")
-        for name, value in headers
-        if name not in (b"content-type", b"content-length")
-    }
-    return Response(body, status_code=status, headers={**kept, **(more or {})}, media_type=PROBLEM_JSON)
-
-
-def http_problem(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
-    errors = _errors(request, exc)
-    detail = (
-        exc.detail
-        if exc.status_code != 400 or not errors
-        else "; ".join(f"{e.param}: {e.message}" for e in errors)
-    )
-    extra = (
-        {"diagnostics": "/diagnostics"}
-        if isinstance(exc, GuideFailed) and "failed to load" in exc.detail
-        else {}
-    )
-    status, headers, body = problem(exc.status_code, str(detail), _policy(request), errors, **extra)
-    more = {k: str(v) for k, v in (exc.headers or {}).items()}
-    if exc.status_code == 405:
-        more = {"Allow": "GET, HEAD, OPTIONS"}  # the edge answers HEAD and CORS preflights
-    return _as_response(status, headers, body, more)
-
-
-def crash_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    status, headers, body = problem(500, "the server failed to answer; the error is logged", _policy(request))
-    return _as_response(status, headers, body)
+def current_snapshot(request: Request[Any, Any, Any]) -> Snapshot:
+    """The snapshot being served, for the handlers that declare a ``snapshot`` parameter (a 503
+    while there is none: the edge answers those requests itself, so this is a safety net)."""
+    holder: SnapshotHolder = request.app.state.holder
+    snapshot = holder.snapshot
+    if snapshot is None:
+        raise NotLoaded(holder.not_loaded_detail())
+    return snapshot
 
 
 def create_litestar(
-    holder: SiteHolder, on_startup: list[Any] | None = None, on_shutdown: list[Any] | None = None
+    holder: SnapshotHolder, on_startup: list[Any] | None = None, on_shutdown: list[Any] | None = None
 ) -> Litestar:
     return Litestar(
         route_handlers=[
             *HANDLERS,
             create_static_files_router(path=ASSETS_PATH, directories=[ASSETS], include_in_schema=False),
         ],
-        exception_handlers={HTTPException: http_problem, Exception: crash_problem},
+        exception_handlers=EXCEPTION_HANDLERS,
+        dependencies={"snapshot": Provide(current_snapshot, sync_to_thread=False)},
         openapi_config=OpenAPIConfig(
             title="content-api",
             version=__version__,
@@ -131,7 +78,7 @@ def create_app(
     is there. Without it, the content is loaded before this returns.
     """
     settings = settings or settings_from_env()
-    holder = SiteHolder()
+    holder = SnapshotHolder()
     loader = Loader(settings, holder)
     if not background:
         loader.load(library)

@@ -1,6 +1,6 @@
 """Responses kept for queries seen before, bounded in bytes (keys included), least recently used out.
 
-Two live in a :class:`.site.Site`: the per-query cache (``QUERY_CACHE_BYTES``), keyed by the
+Two live in a :class:`.snapshot.Snapshot`: the per-query cache (``QUERY_CACHE_BYTES``), keyed by the
 normalized query, and the edge memo (``EDGE_CACHE_BYTES``), keyed by the exact path and query a
 client sent, so that the edge answers the same request again without a handler. A bound in entries
 would not do: the size of an entry is the client's to choose (a 60 KB query string was kept whole,
@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from .http import Prepared
+from .prepared import Prepared
 
 #: What an entry costs beyond its key and body: the Prepared object, its headers, the dict slot.
 ENTRY_OVERHEAD = 400

@@ -2,9 +2,11 @@
 
 A GET or HEAD whose exact path and query have a prepared response (a guide, the first page of
 /guides, facets, sitemap, health, the OpenAPI document...) is answered here, with the same
-negotiation as the handlers (:func:`.http.respond`), without routing or parameter parsing.
-Everything else goes to Litestar: HEAD as a GET whose body is dropped, and every response gets
-the CORS and security headers on the way out.
+negotiation as the handlers (:func:`.negotiation.negotiate`), without routing or parameter
+parsing; so is a request a handler answered before (the memo: a handler's :class:`.negotiation.Answer`
+leaves its response in the scope, and the edge keeps it for the same path and query). Everything
+else goes to Litestar: HEAD as a GET whose body is dropped, and every response gets the CORS and
+security headers on the way out.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from ..config import Settings
-from .common import not_loaded_detail
-from .http import NOSNIFF, Policy, Prepared, encode, problem, respond, security_headers
-from .loader import SiteHolder, workers_ready
+from . import ops
+from .headers import NOSNIFF, Policy, security_headers
+from .loader import SnapshotHolder, workers_ready
+from .negotiation import ANSWERED, negotiate, request_headers
+from .prepared import Prepared, encode
+from .problems import problem
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -28,18 +33,10 @@ _PREFLIGHT_METHODS = (b"access-control-allow-methods", b"GET, HEAD, OPTIONS")
 _MAX_AGE = (b"access-control-max-age", b"86400")
 
 
-def request_headers(scope: Scope) -> dict[str, str]:
-    """Lower-cased header names to values (repeated headers joined with ', ')."""
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
-        name = raw_name.decode("latin-1").lower()
-        value = raw_value.decode("latin-1")
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    return headers
-
-
 class Edge:
-    def __init__(self, app: Any, holder: SiteHolder, settings: Settings, static: dict[str, Prepared]) -> None:
+    def __init__(
+        self, app: Any, holder: SnapshotHolder, settings: Settings, static: dict[str, Prepared]
+    ) -> None:
         self.app: ASGIApp = app
         self.holder = holder
         #: content-independent prepared responses (the OpenAPI document)
@@ -68,8 +65,8 @@ class Edge:
         if method == "OPTIONS" and "access-control-request-method" in headers and "origin" in headers:
             await self._preflight(send, cors, headers)
             return
-        site = self.holder.site
-        if site is None and not scope["path"].startswith("/schema"):
+        snapshot = self.holder.snapshot
+        if snapshot is None and not scope["path"].startswith("/schema"):
             await self._not_loaded(scope["path"], send, cors, head=method == "HEAD")
             return
         if scope["path"] == "/ready" and method in ("GET", "HEAD"):
@@ -78,16 +75,20 @@ class Edge:
                 await self._not_loaded("/ready", send, cors, head=method == "HEAD", detail=(
                     f"{ready} of {expected} workers have loaded the content; retry in a moment"))  # fmt: skip
                 return
-        if method in ("GET", "HEAD") and site is not None:
-            query = scope["query_string"]
-            key = scope["path"] + ("?" + query.decode("latin-1") if query else "")
-            prepared = site.prepared.get(key) or self.static.get(key) or site.answered.get(key)
-            if prepared is not None:
-                status, raw, body = respond(prepared, headers, site.policy)
-                await send({"type": "http.response.start", "status": status, "headers": raw + cors})
-                await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
-                return
-        await self._downstream(scope, receive, send, cors, head=method == "HEAD")
+        if method not in ("GET", "HEAD") or snapshot is None:
+            await self._downstream(scope, receive, send, cors, head=method == "HEAD")
+            return
+        query = scope["query_string"]
+        key = scope["path"] + ("?" + query.decode("latin-1") if query else "")
+        prepared = snapshot.prepared.get(key) or self.static.get(key) or snapshot.answered.get(key)
+        if prepared is not None:
+            status, raw, body = negotiate(prepared, headers, snapshot.policy)
+            await send({"type": "http.response.start", "status": status, "headers": raw + cors})
+            await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+            return
+        answered = await self._downstream(scope, receive, send, cors, head=method == "HEAD")
+        if answered is not None and query:
+            snapshot.remember(key, answered)
 
     async def _not_loaded(
         self, path: str, send: Send, cors: list[tuple[bytes, bytes]], head: bool, detail: str | None = None
@@ -96,21 +97,15 @@ class Edge:
         holder = self.holder
         if path == "/health":
             body = encode(
-                {
-                    "status": holder.state,
-                    "guides": 0,
-                    "errors": 0,
-                    "warnings": 0,
-                    "content_hash": "",
-                    "loaded_at": None,
-                    "reason": not_loaded_detail(holder),
-                }
+                ops.not_loaded(
+                    "failed" if holder.state == "failed" else "loading", holder.not_loaded_detail()
+                )
             )
             status = 503 if holder.state == "failed" else 200
             headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                        (b"cache-control", b"no-store"), NOSNIFF]  # fmt: skip
         else:
-            status, headers, body = problem(503, detail or not_loaded_detail(holder), self.policy)
+            status, headers, body = problem(503, detail or holder.not_loaded_detail(), self.policy)
             headers.append((b"retry-after", b"1"))
         await send({"type": "http.response.start", "status": status, "headers": headers + cors})
         await send({"type": "http.response.body", "body": b"" if head else body})
@@ -127,7 +122,8 @@ class Edge:
 
     async def _downstream(
         self, scope: Scope, receive: Receive, send: Send, cors: list[tuple[bytes, bytes]], head: bool
-    ) -> None:
+    ) -> Prepared | None:
+        """Litestar's answer, with the common headers; the prepared response a handler answered with."""
         if head:
             scope = {**scope, "method": "GET"}
 
@@ -139,3 +135,5 @@ class Edge:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+        answered: Prepared | None = scope.get(ANSWERED)
+        return answered

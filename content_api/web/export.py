@@ -24,7 +24,6 @@ import ctypes
 import errno
 import gzip
 import hashlib
-import math
 import os
 import re
 import shutil
@@ -38,15 +37,12 @@ import brotli
 from ..config import Settings
 from .app import create_app
 from .edge import Edge
-from .http import MIN_COMPRESS, problem_body
-from .queries import DEFAULT_PER_PAGE, GuideQuery
-from .site import Site
+from .prepared import MIN_COMPRESS
+from .problems import problem_body
+from .routes import export_urls as api_urls
+from .snapshot import Snapshot
 
 QUERY_ENDPOINTS = ("/guides", "/editors")
-#: /health, /ready and /diagnostics speak of a running process (its load time): not exported.
-FIXED = ("/tags", "/apis", "/sitemap.xml", "/robots.txt", "/schema/openapi.json")
-#: The filters the site's pages use: everything, the published guides, the indexable published ones.
-LIST_FILTERS: tuple[dict[str, bool], ...] = ({}, {"publish": True}, {"publish": True, "noindex": False})
 
 
 #: The longest file name written for a query, in bytes: file systems take 255 (143 for some
@@ -64,35 +60,9 @@ def file_for(path: str, query: str = "") -> str:
     return path.lstrip("/")
 
 
-def export_urls(site: Site) -> list[str]:
-    """Every URL the export answers: detail pages, list pages, editors, facets, SEO, OpenAPI."""
-    urls = [f"/guides/{guide.slug}" for guide in site.guides]
-    scopes: list[dict[str, tuple[str, ...]]] = [{}]
-    scopes += [{"tags": (tag,)} for tag in sorted(site.by_tag)]
-    scopes += [{"apis": (api,)} for api in sorted(site.by_api)]
-    for flags in LIST_FILTERS:
-        for scope in scopes:
-            query = GuideQuery(**scope, **flags)  # type: ignore[arg-type]
-            total = len(_members(site, query))
-            for page in range(1, max(1, math.ceil(total / DEFAULT_PER_PAGE)) + 1):
-                urls.append(query.link(page))
-    urls.append("/editors")
-    urls += [f"/editors?api={api}" for api in sorted(site.editors_by_api)]
-    urls += list(FIXED)
-    return list(dict.fromkeys(urls))
-
-
-def _members(site: Site, query: GuideQuery) -> set[int]:
-    members = set(range(len(site.guides)))
-    for tag in query.tags:
-        members &= site.by_tag.get(tag, frozenset())
-    for api in query.apis:
-        members &= site.by_api.get(api, frozenset())
-    if query.publish is not None:
-        members &= site.published if query.publish else site.unpublished
-    if query.noindex is not None:
-        members &= site.noindexed if query.noindex else site.indexable
-    return members
+def export_urls(snapshot: Snapshot) -> list[str]:
+    """Every URL the export answers: each route's (see :mod:`.routes`), then the OpenAPI document."""
+    return [*api_urls(snapshot.catalog), "/schema/openapi.json"]
 
 
 async def _get(app: Edge, url: str) -> tuple[int, dict[str, str], bytes]:
@@ -156,15 +126,15 @@ def export(settings: Settings, out: Path) -> Exported:
     failure that folder is removed and ``out`` is left as it was.
     """
     app = create_app(settings)
-    site = app.holder.site
-    assert site is not None
+    snapshot = app.holder.snapshot
+    assert snapshot is not None
     final = out.absolute()  # where nginx.conf says the files are
     out = Path(os.path.realpath(out))  # a symbolic link keeps naming the folder swapped in
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         staging.chmod(_folder_mode(out))
-        result = _write_all(app, site, staging, final)
+        result = _write_all(app, snapshot, staging, final)
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -172,9 +142,9 @@ def export(settings: Settings, out: Path) -> Exported:
     return result
 
 
-def _write_all(app: Edge, site: Site, folder: Path, final: Path) -> Exported:
+def _write_all(app: Edge, snapshot: Snapshot, folder: Path, final: Path) -> Exported:
     """Every exported response into ``folder``; ``final``: where nginx will find it."""
-    urls = export_urls(site)
+    urls = export_urls(snapshot)
 
     async def fetch_all() -> list[tuple[int, dict[str, str], bytes]]:
         return [await _get(app, url) for url in urls]
@@ -186,7 +156,7 @@ def _write_all(app: Edge, site: Site, folder: Path, final: Path) -> Exported:
         path, _, query = url.partition("?")
         total += _write(folder, file_for(path, query), body)
     total += _write(folder, "_errors/404.json", problem_body(404, "no such resource in this static export"))
-    (folder / "nginx.conf").write_text(nginx_server(site, final, urls=urls), encoding="utf-8")
+    (folder / "nginx.conf").write_text(nginx_server(snapshot, final, urls=urls), encoding="utf-8")
     (folder / "STATIC.md").write_text(STATIC_NOTE, encoding="utf-8")
     return Exported(files=len(urls), bytes=total, urls=urls)
 
@@ -234,10 +204,12 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def nginx_server(site: Site, root: Path, listen: str = "8080", urls: list[str] | None = None) -> str:
+def nginx_server(snapshot: Snapshot, root: Path, listen: str = "8080", urls: list[str] | None = None) -> str:
     """An nginx ``server`` block serving the export at ``root`` like the live API."""
+    catalog = snapshot.catalog
     noindex = "\n".join(
-        f"        {_map_key(f'/guides/{site.guides[i].slug}')} noindex;" for i in sorted(site.noindexed)
+        f"        {_map_key(f'/guides/{catalog.entries[i].slug}')} noindex;"
+        for i in sorted(catalog.noindexed)
     )
     queries = "\n".join(
         f"    location = {path} {{ try_files $content_api_long /{file_for(path)}$args =404; }}"
@@ -265,7 +237,7 @@ server {{
     gzip_static on;
     gzip_vary on;
     # brotli_static on;
-    add_header Cache-Control "{site.settings.cache_control_header}" always;
+    add_header Cache-Control "{snapshot.settings.cache_control_header}" always;
     add_header Access-Control-Allow-Origin "*" always;
     add_header Access-Control-Expose-Headers "ETag, X-Robots-Tag, Content-Encoding" always;
     add_header X-Content-Type-Options "nosniff" always;

@@ -1,37 +1,30 @@
-"""/guides and /guides/{slug}."""
+"""/guides and /guides/{slug}: their handlers, the bodies they send, what is prepared at load."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import weakref
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import anyio
 import anyio.to_thread
-from litestar import Request, get
-from litestar.openapi.datastructures import ResponseSpec
+import msgspec
+from litestar import Request
 from litestar.params import Parameter
 
 from .. import model as m
-from ..ids import api_slug, slugify
-from .common import (
-    BadParameters,
-    GuideFailed,
-    Raw,
-    choices,
-    current_site,
-    reject_unknown,
-    reply,
-    reply_once,
-    split_values,
-)
-from .http import ParamError, Prepared
-from .queries import DEFAULT_PER_PAGE, MAX_PER_PAGE, SUMMARY_FIELDS, GuideQuery, guides_page
-from .search import MAX_QUERY_CHARS, MAX_QUERY_TERMS, normalize_query
-from .site import Site
+from ..catalog import MAX_PER_PAGE, STOPPED, Catalog, GuideQuery, Selection
+from ..catalog.query import DEFAULT_PER_PAGE, Sort
+from ..catalog.search import MAX_QUERY_CHARS, MAX_QUERY_TERMS
+from ..render import render_html, render_text
+from . import params
+from .negotiation import Answer
+from .prepared import JSON, Prepared, encode, etag_of
+from .problems import GuideFailed
+from .snapshot import Current, Snapshot
 
-Sort = Literal["title", "-title", "slug", "-slug", "updated", "-updated"]
 LIST_PARAMS = ("tag", "api", "publish", "noindex", "q", "sort", "page", "per_page", "fields")
 INCLUDES = frozenset({"html", "text"})
 #: Searches handed to threads at once per worker; they run one at a time (the index's lock), the
@@ -39,6 +32,15 @@ INCLUDES = frozenset({"html", "text"})
 SEARCH_THREADS = 4
 _limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
     weakref.WeakKeyDictionary()
+)
+#: The filters the site's pages use, exported statically: all, published, indexable published.
+LIST_FILTERS: tuple[dict[str, bool], ...] = ({}, {"publish": True}, {"publish": True, "noindex": False})
+
+Q_DESCRIPTION = (
+    "full-text search: words (all must match, the last as a prefix) or FTS5 syntax. A repeated word "
+    f"counts once; a query of more than {MAX_QUERY_TERMS} words or {MAX_QUERY_CHARS} characters is "
+    f"searched as its first {MAX_QUERY_TERMS} distinct words (FTS5 syntax then dropped); the links of "
+    "the answer carry the query as searched"
 )
 
 
@@ -51,49 +53,129 @@ def _search_limiter() -> anyio.CapacityLimiter:
     return limiter
 
 
-Q_DESCRIPTION = (
-    "full-text search: words (all must match, the last as a prefix) or FTS5 syntax. A repeated word "
-    f"counts once; a query of more than {MAX_QUERY_TERMS} words or {MAX_QUERY_CHARS} characters is "
-    f"searched as its first {MAX_QUERY_TERMS} distinct words (FTS5 syntax then dropped); the links of "
-    "the answer carry the query as searched"
-)
+# --- bodies ---------------------------------------------------------------------------------------
 
 
-def _slugs(values: list[str] | None, normalize: Any) -> tuple[str, ...]:
-    """Normalized filter values; one without letter or digit normalizes to ``""``, which no guide has."""
-    return tuple(dict.fromkeys(normalize(value) for value in split_values(values)))
+def _item(snapshot: Snapshot, i: int, fields: tuple[str, ...] | None, snippet: str | None) -> bytes:
+    if fields is None:
+        item = snapshot.summary_json[i]
+    else:
+        summary = snapshot.catalog.summaries[i]
+        item = encode({name: getattr(summary, name) for name in ("slug", *fields)})
+    if snippet is None:
+        return item
+    return item[:-1] + b',"snippet":' + encode(snippet) + b"}"
 
 
-def _fields(value: str | None) -> tuple[str, ...] | None:
-    fields = tuple(dict.fromkeys(split_values([value] if value is not None else [])))
-    if not fields:
-        return None
-    unknown = [f for f in fields if f not in SUMMARY_FIELDS]
-    if unknown:
-        raise BadParameters(
-            [ParamError("fields", f"unknown field(s) {unknown}; known: {', '.join(sorted(SUMMARY_FIELDS))}")]
+def list_body(snapshot: Snapshot, query: GuideQuery, found: Selection) -> bytes:
+    """The /guides JSON (:class:`~content_api.model.GuideList`) of ``found``, the answer to ``query``."""
+    pages = found.pages(query.per_page)
+    searched = query.q is not None
+    items = [
+        _item(snapshot, i, query.fields, found.snippets.get(i, "") if searched else None)
+        for i in found.positions
+    ]
+    meta = m.ListMeta(total=found.total, page=query.page, per_page=query.per_page, pages=pages)
+    links = m.ListLinks(
+        self=query.link(query.page),
+        next=query.link(query.page + 1) if query.page < pages else None,
+        prev=query.link(min(query.page - 1, pages)) if query.page > 1 and pages else None,
+    )
+    body = b'{"data":[' + b",".join(items) + b'],"meta":' + encode(meta) + b',"links":' + encode(links)
+    return body + (b',"warning":' + encode(STOPPED) if found.stopped else b"") + b"}"
+
+
+def guides_page(snapshot: Snapshot, query: GuideQuery, deadline: float = math.inf) -> tuple[Prepared, bool]:
+    """The /guides response for ``query``, and whether its search was stopped at ``deadline``.
+
+    A stopped search answers an empty page whose ``warning`` says so (never an error); it is not
+    to be cached: the same query may well finish when the machine is less busy.
+    """
+    found = snapshot.catalog.select(query, deadline)
+    return Prepared(list_body(snapshot, query, found)), found.stopped
+
+
+def _detail_json(snapshot: Snapshot, i: int) -> bytes:
+    """The JSON of the detail of the guide at position ``i``: its body spliced in as it was encoded
+    at parse time (a served library may release its bodies once the responses are made)."""
+    catalog = snapshot.catalog
+    guide, summary = catalog.entries[i], catalog.summaries[i]
+    related = [catalog.summaries[catalog.position[s]] for s in guide.related if s in catalog.position]
+    value = m.GuideDetail(
+        **{name: getattr(summary, name) for name in m.GuideSummary.__struct_fields__},
+        body=msgspec.Raw(snapshot.library.bodies.get(guide.slug or "") or encode(guide.body)),  # type: ignore[arg-type]
+        toc=guide.toc,
+        related_guides=related,
+        editors=guide.editors,
+    )
+    return encode(value)
+
+
+def _with_renderings(snapshot: Snapshot, i: int, include: frozenset[str]) -> Prepared:
+    """The detail of the guide at ``i`` with the renderings of its body in ``include``."""
+    ast = snapshot.body(i)
+    extra: dict[str, str] = {}
+    if "html" in include:
+        extra["html"] = render_html(ast, heading_ids=True)
+    if "text" in include:
+        extra["text"] = render_text(ast)
+    body = snapshot.detail(i).body  # whole whether or not the library is lean
+    headers = [(b"x-robots-tag", b"noindex")] if snapshot.catalog.entries[i].noindex else []
+    return Prepared(body[:-1] + b"," + encode(extra)[1:], JSON, headers)
+
+
+# --- prepared at load -----------------------------------------------------------------------------
+
+
+def prepare_details(snapshot: Snapshot) -> dict[str, Prepared]:
+    """Every guide's detail, compressed on every core (bodies seen before are not compressed again)."""
+    entries = snapshot.catalog.entries
+    bodies = [_detail_json(snapshot, i) for i in range(len(entries))]
+    etags = [etag_of(body) for body in bodies]
+    snapshot.compressor.prefill(bodies, etags)
+    robots = [(b"x-robots-tag", b"noindex")]
+    return {
+        f"/guides/{guide.slug}": Prepared(
+            body, JSON, robots if guide.noindex else (), compressor=snapshot.compressor, etag=etag
         )
-    return fields
+        for guide, body, etag in zip(entries, bodies, etags, strict=True)
+    }
 
 
-@get(
-    "/guides",
-    summary="List guides",
-    description=(
-        "Guides in pages, filtered and sorted. Repeated `tag` and `api` values must all match; values are "
-        "normalized (`api=API Particulier` = `api=particulier`). With `q`, each item gets a `snippet` "
-        "(HTML, matches in `<mark>`) and, unless `sort` is given, the order is relevance (BM25: title, "
-        "then tagline, then body); FTS5 syntax that does not parse is searched as plain words. A search "
-        "that runs past its time budget is stopped: the page is then empty and has a `warning`. Empty "
-        "values (`tag=`, `q=`) filter nothing; a value that normalizes to nothing matches nothing. A page "
-        "past the end is an empty page."
-    ),
-    responses={
-        200: ResponseSpec(data_container=m.GuideList, generate_examples=False, description="A page of guides")
-    },
-)
+def prepare_first_page(snapshot: Snapshot) -> dict[str, Prepared]:
+    """The first page of /guides, as a frontend asks for it without parameters."""
+    query = GuideQuery()
+    body = list_body(snapshot, query, snapshot.catalog.select(query))
+    return {"/guides": Prepared(body, compressor=snapshot.compressor)}
+
+
+# --- the static export ----------------------------------------------------------------------------
+
+
+def detail_urls(catalog: Catalog) -> list[str]:
+    return [f"/guides/{guide.slug}" for guide in catalog.entries]
+
+
+def list_urls(catalog: Catalog) -> list[str]:
+    """Every page of every tag and API, alone, under each of :data:`LIST_FILTERS`."""
+    scopes: list[dict[str, tuple[str, ...]]] = [{}]
+    scopes += [{"tags": (tag,)} for tag in sorted(catalog.by_tag)]
+    scopes += [{"apis": (api,)} for api in sorted(catalog.by_api)]
+    urls = []
+    for flags in LIST_FILTERS:
+        for scope in scopes:
+            query = GuideQuery(**scope, **flags)  # type: ignore[arg-type]
+            pages = max(1, math.ceil(catalog.count(query) / DEFAULT_PER_PAGE))
+            urls += [query.link(page) for page in range(1, pages + 1)]
+    return urls
+
+
+# --- handlers -------------------------------------------------------------------------------------
+
+
 async def list_guides(
     request: Request[Any, Any, Any],
+    snapshot: Current,
     tag: Annotated[list[str] | None, Parameter(description="tag slug or label; repeatable")] = None,
     api: Annotated[
         list[str] | None,
@@ -117,83 +199,54 @@ async def list_guides(
     fields: Annotated[
         str | None, Parameter(description="comma-separated GuideSummary fields to return (`slug` always is)")
     ] = None,
-) -> Raw:
-    reject_unknown(
+) -> Answer:
+    params.reject_unknown(
         request,
         LIST_PARAMS,
         single=("publish", "noindex", "q", "sort", "page", "per_page", "fields"),
         typed=("publish", "noindex", "sort", "page", "per_page"),
     )
     started = time.monotonic()
-    site = current_site(request)
-    query = GuideQuery(
-        tags=_slugs(tag, slugify),
-        apis=_slugs(api, api_slug),
-        publish=publish,
-        noindex=noindex,
-        q=normalize_query(q),
-        sort=sort,
-        page=page,
-        per_page=per_page,
-        fields=_fields(fields),
+    query = GuideQuery.of(
+        tag=tag, api=api, publish=publish, noindex=noindex, q=q, sort=sort, page=page, per_page=per_page
     )
-    return await _listed(request, site, query, started + site.settings.search_timeout_ms / 1000)
-
-
-async def _listed(request: Request[Any, Any, Any], site: Site, query: GuideQuery, deadline: float) -> Raw:
-    """The reply for ``query``: from the per-query cache, else made (a search: until ``deadline``)."""
+    query = msgspec.structs.replace(query, fields=params.fields(fields))
     key = query.link(query.page)  # the normalized query: two spellings of one query share an entry
-    found = site.cache.get(key)
+    found = snapshot.cache.get(key)
     if found is not None:
-        return reply(request, found, site)
-    prepared, stopped = await _answer(site, query, deadline)
-    if stopped:  # neither cached nor memoized: the same query may finish another time
-        return reply_once(request, prepared, site)
-    site.cache.put(key, prepared)
-    return reply(request, prepared, site)
-
-
-async def _answer(site: Site, query: GuideQuery, deadline: float) -> tuple[Prepared, bool]:
-    """The page for ``query``, and whether its search was stopped at ``deadline``."""
+        return Answer(found, snapshot.policy)
+    deadline = started + snapshot.settings.search_timeout_ms / 1000
     if query.q is None:  # index sets and prepared pieces: quick, here
-        return guides_page(site, query)
-    # SQLite, in a thread: the event loop goes on serving the other requests meanwhile
-    return await anyio.to_thread.run_sync(guides_page, site, query, None, deadline, limiter=_search_limiter())
-
-
-@get(
-    "/guides/{slug:str}",
-    sync_to_thread=False,
-    summary="One guide",
-    description=(
-        "A guide: its summary, body AST, table of contents, related guides (those that exist) and editor "
-        "rows. `include=html,text` adds the body rendered as HTML (with heading anchors) and as plain text. "
-        "A noindex guide carries `X-Robots-Tag: noindex`. A guide whose file failed to load is a 404 whose "
-        "problem points to /diagnostics."
-    ),
-    responses={
-        200: ResponseSpec(
-            data_container=m.GuideWithRenderings, generate_examples=False, description="The guide"
+        prepared, stopped = guides_page(snapshot, query)
+    else:  # SQLite, in a thread: the event loop goes on serving the other requests meanwhile
+        prepared, stopped = await anyio.to_thread.run_sync(
+            guides_page, snapshot, query, deadline, limiter=_search_limiter()
         )
-    },
-)
+    if stopped:  # neither cached nor memoized: the same query may finish another time
+        return Answer(prepared, snapshot.policy, memo=False)
+    snapshot.cache.put(key, prepared)
+    return Answer(prepared, snapshot.policy)
+
+
 def get_guide(
     request: Request[Any, Any, Any],
+    snapshot: Current,
     slug: Annotated[str, Parameter(description="the guide's slug (its file name without .md)")],
     include: Annotated[
         list[str] | None,
         Parameter(description="renderings to add: `html`, `text` (comma-separated or repeated)"),
     ] = None,
-) -> Raw:
-    reject_unknown(request, ("include",))
-    site = current_site(request)
-    wanted = frozenset(choices("include", include, INCLUDES))
-    i = site.index.get(slug.lower())
+) -> Answer:
+    params.reject_unknown(request, ("include",))
+    wanted = frozenset(params.choices("include", include, INCLUDES))
+    i = snapshot.catalog.position.get(slug.lower())
     if i is None:
-        failed = site.library.failed.get(slug.lower())
+        failed = snapshot.library.failed.get(slug.lower())
         if failed is not None:
-            raise GuideFailed(
-                detail=f"the guide {slug!r} failed to load; see /diagnostics?file={failed.rsplit('/', 1)[-1]}"
-            )
-        raise GuideFailed(detail=f"no guide {slug!r}")
-    return reply(request, site.detail(i, wanted), site)
+            name = failed.rsplit("/", 1)[-1]
+            raise GuideFailed(f"the guide {slug!r} failed to load; see /diagnostics?file={name}", name)
+        raise GuideFailed(f"no guide {slug!r}")
+    if not wanted:
+        return Answer(snapshot.detail(i), snapshot.policy)
+    key = f"/guides/{snapshot.catalog.entries[i].slug}?include={','.join(sorted(wanted))}"
+    return Answer(snapshot.cached(key, lambda: _with_renderings(snapshot, i, wanted)), snapshot.policy)

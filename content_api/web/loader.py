@@ -1,8 +1,8 @@
 """Loading and reloading the content: off the request path, swapped in one assignment.
 
-The :class:`SiteHolder` holds the Site being served. The :class:`Loader` builds a Site from the
+The :class:`SnapshotHolder` holds the Snapshot being served. The :class:`Loader` builds one from the
 content folder (with the parse cache of a warm restart, when there is one) and puts it in the
-holder; the edge and the handlers read ``holder.site`` once per request, so a request sees the old
+holder; the edge and the handlers read ``holder.snapshot`` once per request, so a request sees the old
 snapshot or the new one, never a mix. With ``--watch``, a thread waits for changes in the folder
 (watchfiles) and builds the next snapshot from the current one: only changed files are parsed,
 only changed responses are compressed, and their ETags are the only ones that change.
@@ -31,8 +31,10 @@ from .. import parallel
 from ..cache import ParseCache
 from ..config import Settings
 from ..library import Library, load_library
-from .http import Compressor, Prepared
-from .site import Site, build_site, health
+from . import ops
+from .prepared import Compressor
+from .routes import PREPARERS
+from .snapshot import Snapshot, build_snapshot
 
 log = logging.getLogger("content_api")
 
@@ -73,20 +75,26 @@ def _mark_ready() -> None:
             log.warning("cannot mark this worker ready in %s: %s", folder, exc)
 
 
-class SiteHolder:
-    """The Site being served; a (re)load replaces ``site`` in one assignment.
+class SnapshotHolder:
+    """The Snapshot being served; a (re)load replaces ``snapshot`` in one assignment.
 
     ``error`` says why the first load crashed (state ``failed``); ``reload_error`` why the last
     reload did not replace the snapshot being served (None once a reload succeeds).
     """
 
-    __slots__ = ("error", "reload_error", "site", "state")
+    __slots__ = ("error", "reload_error", "snapshot", "state")
 
-    def __init__(self, site: Site | None = None) -> None:
-        self.site = site
-        self.state: State = "ready" if site is not None else "loading"
+    def __init__(self, snapshot: Snapshot | None = None) -> None:
+        self.snapshot = snapshot
+        self.state: State = "ready" if snapshot is not None else "loading"
         self.error: str | None = None
         self.reload_error: str | None = None
+
+    def not_loaded_detail(self) -> str:
+        """Why no content is served (yet)."""
+        if self.state == "failed":
+            return f"the content failed to load: {self.error}"
+        return "the content is still loading; retry in a moment"
 
 
 #: What names a folder: its real path and its inode; None when the path names no folder.
@@ -123,7 +131,7 @@ def _is_guide_change(path: str, folder: Path) -> bool:
 
 
 class Loader:
-    def __init__(self, settings: Settings, holder: SiteHolder) -> None:
+    def __init__(self, settings: Settings, holder: SnapshotHolder) -> None:
         self.settings = settings
         self.holder = holder
         self.compressor = Compressor()
@@ -134,13 +142,13 @@ class Loader:
         self.loaded_from: Identity = None
         self.tried: Identity = None
 
-    def load(self, library: Library | None = None) -> Site:
+    def load(self, library: Library | None = None) -> Snapshot:
         """Build the next snapshot and serve it."""
         with parallel.session():
             return self._load(library)
 
-    def _load(self, library: Library | None) -> Site:
-        current = self.holder.site
+    def _load(self, library: Library | None) -> Snapshot:
+        current = self.holder.snapshot
         started = time.perf_counter()
         folder = folder_identity(self.settings.content_dir)
         self.tried = folder
@@ -161,10 +169,10 @@ class Loader:
             unreadable = [d.message for d in library.diagnostics if d.code == "folder-unreadable"]
             if unreadable and current is not None:
                 raise ReloadRefused(unreadable[0])
-        site = build_site(library, self.settings, self.compressor)
+        snapshot = build_snapshot(library, self.settings, PREPARERS, self.compressor)
         fresh, self.compressor.fresh = self.compressor.fresh, 0
         self.compressor.keep_used()
-        self.holder.site = site
+        self.holder.snapshot = snapshot
         self.holder.state = "ready"
         self.holder.reload_error = None
         self.loaded_from = folder
@@ -175,13 +183,13 @@ class Loader:
             _return_memory()
         log.info(
             "content loaded: %d guides, %d errors, %d parsed, %d reused, in %.2f s",
-            len(site.guides),
+            len(snapshot.catalog.entries),
             library.errors,
             library.stats.get("parsed", 0),
             library.stats.get("reused", 0),
             time.perf_counter() - started,
         )
-        return site
+        return snapshot
 
     def load_in_background(self) -> threading.Thread:
         thread = threading.Thread(target=self._first_load, name="content-load", daemon=True)
@@ -261,16 +269,13 @@ class Loader:
 
     def _failed(self, reason: str) -> None:
         """Keep serving the current snapshot; /health says it is stale, and why."""
-        site = self.holder.site
-        loaded = site.library.loaded_at if site is not None else None
+        snapshot = self.holder.snapshot
+        loaded = snapshot.library.loaded_at if snapshot is not None else None
         reason = f"{reason}; the content loaded at {loaded} is still served"
         log.warning("%s", reason)
         self.holder.reload_error = reason
-        if site is not None:
-            site.prepared["/health"] = Prepared.json(health(site, reason))
-            site.prepared["/diagnostics"] = Prepared.json(
-                {**health(site, reason), "diagnostics": site.diagnostics}
-            )
+        if snapshot is not None:
+            snapshot.prepared.update(ops.prepare_health(snapshot, reason))
 
 
 def _watched_paths(named: str) -> list[Path]:

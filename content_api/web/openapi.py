@@ -14,21 +14,15 @@ from typing import Any
 import msgspec
 from litestar import Litestar
 
-from .. import model as m
-from .http import PROBLEM_JSON, Problem
+from ..catalog import SUMMARY_FIELDS
+from ..diagnostics import RULES
+from .guides import INCLUDES
+from .problems import PROBLEM_JSON, Problem
+from .routes import ROUTES
 
 REF = "#/components/schemas/{name}"
-RESPONSE_MODELS = (
-    m.GuideList,
-    m.GuideWithRenderings,
-    m.EditorList,
-    m.TagList,
-    m.ApiList,
-    m.Health,
-    m.Ready,
-    m.DiagnosticsReport,
-    Problem,
-)
+#: The models of the route table's JSON bodies, and the problem every error is.
+RESPONSE_MODELS = (*(route.model for route in ROUTES if route.model is not str), Problem)
 _ERRORS = {
     "400": "A query parameter is unknown or has a bad value: each is named in `errors`",
     "404": "No such resource (or a guide that failed to load: see /diagnostics)",
@@ -93,12 +87,9 @@ def _head(operation: dict[str, Any]) -> dict[str, Any]:
 
 def _parameter_schemas() -> dict[tuple[str, str], dict[str, Any]]:
     """Constraints the handlers check themselves, stated in the document (for clients and fuzzers)."""
-    from ..diagnostics import RULES
-    from .queries import SUMMARY_FIELDS
-
     field = "(?:" + "|".join(sorted(SUMMARY_FIELDS)) + ")"
     return {
-        ("/guides/{slug}", "include"): {"items": {"type": "string", "enum": ["html", "text"]}},
+        ("/guides/{slug}", "include"): {"items": {"type": "string", "enum": sorted(INCLUDES)}},
         ("/diagnostics", "code"): {"items": {"type": "string", "enum": sorted(RULES)}},
         # comma-separated names; empty items are ignored, as by the handler
         ("/guides", "fields"): {"pattern": f"^[\\s,]*(?:{field}(?:\\s*,[\\s,]*{field})*)?[\\s,]*$"},

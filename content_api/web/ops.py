@@ -1,61 +1,66 @@
-"""/health and /diagnostics, for operators and editors."""
+"""/health, /ready and /diagnostics, for operators and writers: one place builds the health figures."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Request, get
-from litestar.openapi.datastructures import ResponseSpec
+from litestar import Request
 from litestar.params import Parameter
 
 from .. import model as m
 from ..diagnostics import RULES
-from .common import Raw, choices, current_site, reject_unknown, reply, split_values
-from .site import diagnostics_response
+from . import params
+from .negotiation import Answer
+from .prepared import Prepared
+from .snapshot import Current, Snapshot
 
 
-@get(
-    "/health",
-    sync_to_thread=False,
-    summary="Is the content loaded?",
-    description=(
-        "Liveness. `status` is `ok`, `degraded` when a guide failed to load (see /diagnostics), `loading` "
-        "while the content loads (200: the process is alive), or `failed` (503) when loading crashed."
-    ),
-    responses={200: ResponseSpec(data_container=m.Health, generate_examples=False, description="Health")},
-)
-def health(request: Request[Any, Any, Any]) -> Raw:
-    reject_unknown(request, ())
-    site = current_site(request)
-    return reply(request, site.prepared["/health"], site)
+def health(snapshot: Snapshot, reload_error: str | None = None) -> m.Health:
+    """The /health figures of ``snapshot``; ``reload_error``: why a later reload did not replace it."""
+    library = snapshot.library
+    reason = reload_error
+    if reason is None and library.errors:
+        reason = f"{library.errors} error(s) in the guides: see /diagnostics"
+    return m.Health(
+        status="degraded" if reason else "ok",
+        guides=len(snapshot.catalog.entries),
+        errors=library.errors,
+        warnings=library.warnings,
+        content_hash=library.content_hash,
+        loaded_at=library.loaded_at,
+        reason=reason,
+    )
 
 
-@get(
-    "/ready",
-    sync_to_thread=False,
-    summary="Can this instance take traffic?",
-    description="200 once the content is loaded; 503 (a problem, with Retry-After) while it loads.",
-    responses={200: ResponseSpec(data_container=m.Ready, generate_examples=False, description="Ready")},
-)
-def ready(request: Request[Any, Any, Any]) -> Raw:
-    reject_unknown(request, ())
-    site = current_site(request)
-    return reply(request, site.prepared["/ready"], site)
+def not_loaded(state: Literal["loading", "failed"], reason: str) -> m.Health:
+    """The /health figures while no content is served (loading, or the first load failed)."""
+    return m.Health(
+        status=state, guides=0, errors=0, warnings=0, content_hash="", loaded_at=None, reason=reason
+    )
 
 
-@get(
-    "/diagnostics",
-    sync_to_thread=False,
-    summary="What is wrong in the guides, file by file",
-    description="The health figures and every diagnostic, sorted by file and line; filters combine.",
-    responses={
-        200: ResponseSpec(
-            data_container=m.DiagnosticsReport, generate_examples=False, description="Diagnostics"
-        )
-    },
-)
+def report(snapshot: Snapshot, diagnostics: list[m.Diagnostic], reload_error: str | None = None) -> Prepared:
+    """The /diagnostics response: the health figures and ``diagnostics``."""
+    figures = health(snapshot, reload_error)
+    fields = {name: getattr(figures, name) for name in m.Health.__struct_fields__}
+    return Prepared.json(m.DiagnosticsReport(**fields, diagnostics=diagnostics))
+
+
+def prepare_health(snapshot: Snapshot, reload_error: str | None = None) -> dict[str, Prepared]:
+    """/health and /diagnostics (both say whether the content is degraded, and why)."""
+    return {
+        "/health": Prepared.json(health(snapshot, reload_error)),
+        "/diagnostics": report(snapshot, snapshot.diagnostics, reload_error),
+    }
+
+
+def prepare_ready(snapshot: Snapshot) -> dict[str, Prepared]:
+    return {"/ready": Prepared.json(m.Ready(status="ready", guides=len(snapshot.catalog.entries)))}
+
+
 def diagnostics(
     request: Request[Any, Any, Any],
+    snapshot: Current,
     file: Annotated[
         list[str] | None, Parameter(description="file name (`ccas.md`) or slug; repeatable")
     ] = None,
@@ -63,20 +68,19 @@ def diagnostics(
     severity: Annotated[
         list[Literal["error", "warning", "info"]] | None, Parameter(description="severity; repeatable")
     ] = None,
-) -> Raw:
-    reject_unknown(request, ("file", "code", "severity"))
-    site = current_site(request)
-    files = {f if f.endswith(".md") else f + ".md" for f in split_values(file)}
-    codes = choices("code", code, RULES)
+) -> Answer:
+    params.reject_unknown(request, ("file", "code", "severity"))
+    files = {f if f.endswith(".md") else f + ".md" for f in params.split_values(file)}
+    codes = params.choices("code", code, RULES)
     severities = set(severity or ())
     if not (files or codes or severities):
-        return reply(request, site.prepared["/diagnostics"], site)
+        return Answer(snapshot.prepared["/diagnostics"], snapshot.policy)
     key = f"/diagnostics?file={sorted(files)}&code={sorted(codes)}&severity={sorted(severities)}"
     chosen = [
         d
-        for d in site.diagnostics
+        for d in snapshot.diagnostics
         if (not files or (d.file or "") in files)
         and (not codes or d.code in codes)
         and (not severities or d.severity in severities)
     ]
-    return reply(request, site.cached(key, lambda: diagnostics_response(site, chosen)), site)
+    return Answer(snapshot.cached(key, lambda: report(snapshot, chosen)), snapshot.policy)

@@ -1,4 +1,4 @@
-"""/preview and /preview/{slug}: a guide as its readers will see it, with its diagnostics, for editors.
+"""/preview and /preview/{slug}: a guide as its readers will see it, with its diagnostics, for writers.
 
 The page is rendered by the service from the guide's AST (``render_html`` with heading anchors)
 and styled by a small stylesheet of its own: no CDN, no web font, no script but the reload one,
@@ -27,9 +27,10 @@ from litestar.response import File, ServerSentEvent, ServerSentEventMessage
 
 from .. import model as m
 from ..render import render_html
-from .common import Raw, current_site, reject_unknown, reply
-from .http import Prepared
-from .site import Site
+from .negotiation import Answer
+from .params import reject_unknown
+from .prepared import Prepared
+from .snapshot import Current, Snapshot
 
 Slug = Annotated[str, Parameter(description="the guide's slug")]
 
@@ -157,12 +158,12 @@ def _asset_path(url: str) -> str | None:
     return relative
 
 
-def _local_asset(site: Site, url: str) -> Path | None:
+def _local_asset(snapshot: Snapshot, url: str) -> Path | None:
     """The file of the content folder a site path (``/images/x.png``) names, if there is one."""
     relative = _asset_path(url)
     if relative is None:
         return None
-    root = Path(site.settings.content_dir).resolve()
+    root = Path(snapshot.library.root).resolve()
     for candidate in (root / relative, root / "public" / relative):
         try:
             resolved = candidate.resolve()
@@ -173,26 +174,26 @@ def _local_asset(site: Site, url: str) -> Path | None:
     return None
 
 
-def _image_url(site: Site, url: str | None) -> str | None:
+def _image_url(snapshot: Snapshot, url: str | None) -> str | None:
     """Where the preview takes an image from: the web for an absolute URL, else the content folder."""
     if url is None or "://" in url or url.startswith(("//", "data:")):
         return url
-    local = _local_asset(site, url)
+    local = _local_asset(snapshot, url)
     if local is None:
         return PLACEHOLDER_PATH
-    root = Path(site.settings.content_dir).resolve()
+    root = Path(snapshot.library.root).resolve()
     return "/preview/assets/" + urllib.parse.quote(local.relative_to(root).as_posix())
 
 
-def _localize(site: Site, node: Any) -> Any:
+def _localize(snapshot: Snapshot, node: Any) -> Any:
     """A copy of ``node`` whose images and quote logos point where the preview can show them."""
     if isinstance(node, m.Image):
-        return msgspec.structs.replace(node, url=_image_url(site, node.url))
+        return msgspec.structs.replace(node, url=_image_url(snapshot, node.url))
     if isinstance(node, m.Quote):
-        node = msgspec.structs.replace(node, logo=_image_url(site, node.logo))
+        node = msgspec.structs.replace(node, logo=_image_url(snapshot, node.logo))
     children = getattr(node, "children", None)
     if children:
-        node = msgspec.structs.replace(node, children=[_localize(site, child) for child in children])
+        node = msgspec.structs.replace(node, children=[_localize(snapshot, child) for child in children])
     return node
 
 
@@ -224,8 +225,8 @@ def _toc(toc: list[m.TocEntry]) -> str:
     return f'<nav class="toc" aria-label="Sommaire"><h2>Sommaire</h2><ul>{items}</ul></nav>'
 
 
-def _document(site: Site, title: str, head: str, body: str) -> bytes:
-    events = site.settings.watch
+def _document(snapshot: Snapshot, title: str, head: str, body: str) -> bytes:
+    events = snapshot.settings.watch
     return (
         '<!doctype html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -236,26 +237,26 @@ def _document(site: Site, title: str, head: str, body: str) -> bytes:
     ).encode()
 
 
-def _diagnostics_of(site: Site, file: str) -> list[m.Diagnostic]:
-    return [d for d in site.diagnostics if d.file == file]
+def _diagnostics_of(snapshot: Snapshot, file: str) -> list[m.Diagnostic]:
+    return [d for d in snapshot.diagnostics if d.file == file]
 
 
-def _guide_page(site: Site, slug: str) -> Prepared:
-    i = site.index.get(slug)
+def _guide_page(snapshot: Snapshot, slug: str) -> Prepared:
+    i = snapshot.catalog.position.get(slug)
     events = f'<meta name="content-api-events" content="/preview/{_e(slug)}/events">\n'
     crumbs = '<p class="crumbs"><a href="/preview">Aperçu des guides</a></p>'
     if i is None:
-        file = site.library.failed.get(slug)
+        file = snapshot.library.failed.get(slug)
         if file is None:
             raise NotFoundException(detail=f"no guide {slug!r}")
         name = file.rsplit("/", 1)[-1]
         body = (
             f'<div class="page"><header>{crumbs}<h1>{_e(name)}</h1>'
             '<p class="tagline">Ce guide n\'est pas publié : son fichier a des erreurs.</p></header>'
-            f"{_diagnostics_panel(_diagnostics_of(site, name))}</div>"
+            f"{_diagnostics_panel(_diagnostics_of(snapshot, name))}</div>"
         )
-        return Prepared(_document(site, name, events, body), "text/html")
-    guide, summary = site.guides[i], site.summaries[i]
+        return Prepared(_document(snapshot, name, events, body), "text/html")
+    guide, summary = snapshot.catalog.entries[i], snapshot.catalog.summaries[i]
     tags = "".join(f"<li>{_e(t.label)}</li>" for t in summary.tags)
     apis = "".join(f"<li>{_e(a.name)}</li>" for a in summary.apis)
     state = ", ".join(
@@ -267,35 +268,35 @@ def _guide_page(site: Site, slug: str) -> Prepared:
         )
         if part
     )
-    article = render_html(_localize(site, site.body(i)), heading_ids=True)
+    article = render_html(_localize(snapshot, snapshot.body(i)), heading_ids=True)
     body = (
         f'<div class="page"><header>{crumbs}<h1>{_e(summary.title)}</h1>'
         + (f'<p class="tagline">{_e(summary.tagline)}</p>' if summary.tagline else "")
         + (f'<ul class="chips tags" aria-label="Étiquettes">{tags}</ul>' if tags else "")
         + (f'<ul class="chips apis" aria-label="API">{apis}</ul>' if apis else "")
         + f'<p class="status">{_e(state)}</p></header>'
-        + _diagnostics_panel(_diagnostics_of(site, guide.file.rsplit("/", 1)[-1] if guide.file else ""))
+        + _diagnostics_panel(_diagnostics_of(snapshot, guide.file.rsplit("/", 1)[-1] if guide.file else ""))
         + _toc(guide.toc)
         + f'<main><article class="guide-body">\n{article}</article></main></div>'
     )
-    return Prepared(_document(site, summary.title, events, body), "text/html")
+    return Prepared(_document(snapshot, summary.title, events, body), "text/html")
 
 
-def _index_page(site: Site) -> Prepared:
+def _index_page(snapshot: Snapshot) -> Prepared:
     counts: dict[str, list[int]] = {}
-    for d in site.diagnostics:
+    for d in snapshot.diagnostics:
         pair = counts.setdefault(d.file or "", [0, 0])
         pair[0 if d.severity == "error" else 1] += d.severity != "info"
     rows = []
-    for i, summary in enumerate(site.summaries):
-        file = (site.guides[i].file or "").rsplit("/", 1)[-1]
+    for i, summary in enumerate(snapshot.catalog.summaries):
+        file = (snapshot.catalog.entries[i].file or "").rsplit("/", 1)[-1]
         errors, warnings = counts.get(file, [0, 0])
         rows.append(
             f'<tr><td><a href="/preview/{_e(summary.slug)}">{_e(summary.title)}</a></td>'
             f"<td>{'oui' if summary.publish else 'non'}</td>"
             f'<td class="count-warning">{warnings or ""}</td><td class="count-error">{errors or ""}</td></tr>'
         )
-    for slug, file in sorted(site.library.failed.items()):
+    for slug, file in sorted(snapshot.library.failed.items()):
         name = file.rsplit("/", 1)[-1]
         errors, warnings = counts.get(name, [0, 0])
         rows.append(
@@ -304,58 +305,55 @@ def _index_page(site: Site) -> Prepared:
         )
     body = (
         '<div class="index"><h1>Aperçu des guides</h1>'
-        f"<p>{len(site.summaries)} guides servis, {len(site.library.failed)} en erreur.</p>"
+        f"<p>{len(snapshot.catalog.summaries)} guides servis, {len(snapshot.library.failed)} en erreur.</p>"
         '<table><thead><tr><th scope="col">Guide</th><th scope="col">Publié</th>'
         '<th scope="col">Avertissements</th><th scope="col">Erreurs</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
-    return Prepared(_document(site, "Aperçu des guides", "", body), "text/html")
+    return Prepared(_document(snapshot, "Aperçu des guides", "", body), "text/html")
 
 
 @get("/preview", sync_to_thread=False, include_in_schema=False)
-def preview_index(request: Request[Any, Any, Any]) -> Raw:
+def preview_index(request: Request[Any, Any, Any], snapshot: Current) -> Answer:
     reject_unknown(request, ())
-    site = current_site(request)
-    return reply(request, site.cached("/preview", lambda: _index_page(site)), site)
+    return Answer(snapshot.cached("/preview", lambda: _index_page(snapshot)), snapshot.policy)
 
 
 @get("/preview/{slug:str}", sync_to_thread=False, include_in_schema=False)
-def preview_guide(request: Request[Any, Any, Any], slug: Slug) -> Raw:
+def preview_guide(request: Request[Any, Any, Any], snapshot: Current, slug: Slug) -> Answer:
     reject_unknown(request, ())
-    site = current_site(request)
     slug = slug.lower()
-    return reply(request, site.cached(f"/preview/{slug}", lambda: _guide_page(site, slug)), site)
+    return Answer(snapshot.cached(f"/preview/{slug}", lambda: _guide_page(snapshot, slug)), snapshot.policy)
 
 
-def _version(site: Site | None, slug: str) -> str:
+def _version(snapshot: Snapshot | None, slug: str) -> str:
     """What the preview of ``slug`` shows, as a short hash: it changes when the page would."""
-    if site is None:
+    if snapshot is None:
         return ""
-    i = site.index.get(slug)
-    file = site.library.failed.get(slug, "") if i is None else site.guides[i].file or ""
+    i = snapshot.catalog.position.get(slug)
+    file = snapshot.library.failed.get(slug, "") if i is None else snapshot.catalog.entries[i].file or ""
     name = file.rsplit("/", 1)[-1]
-    parts = [site.details[i].etag if i is not None else "missing", name]
-    parts += [f"{d.line}:{d.column}:{d.code}:{d.message}" for d in _diagnostics_of(site, name)]
+    parts = [snapshot.detail(i).etag if i is not None else "missing", name]
+    parts += [f"{d.line}:{d.column}:{d.code}:{d.message}" for d in _diagnostics_of(snapshot, name)]
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=8).hexdigest()
 
 
 @get("/preview/{slug:str}/events", include_in_schema=False)
-async def preview_events(request: Request[Any, Any, Any], slug: Slug) -> ServerSentEvent:
+async def preview_events(request: Request[Any, Any, Any], snapshot: Current, slug: Slug) -> ServerSentEvent:
     """``event: reload`` each time the preview of ``slug`` changes (only with --watch)."""
-    site = current_site(request)
-    if not site.settings.watch:
+    if not snapshot.settings.watch:
         raise NotFoundException(detail="the preview reloads itself only when the server runs with --watch")
     holder = request.app.state.holder
     slug = slug.lower()
 
     async def changes() -> AsyncGenerator[ServerSentEventMessage, None]:
-        seen = _version(holder.site, slug)
+        seen = _version(holder.snapshot, slug)
         yield ServerSentEventMessage(event="ready", data=seen, retry=1000)
         quiet = elapsed = 0.0
         while elapsed < EVENTS_STREAM_SECONDS:
             await asyncio.sleep(EVENTS_CHECK_SECONDS)
             elapsed += EVENTS_CHECK_SECONDS
-            now = _version(holder.site, slug)
+            now = _version(holder.snapshot, slug)
             if now != seen:
                 seen, quiet = now, 0.0
                 yield ServerSentEventMessage(event="reload", data=now)
@@ -370,12 +368,11 @@ async def preview_events(request: Request[Any, Any, Any], slug: Slug) -> ServerS
 
 @get("/preview/assets/{path:path}", sync_to_thread=False, include_in_schema=False)
 def preview_asset(
-    request: Request[Any, Any, Any],
+    snapshot: Current,
     path: Annotated[str, Parameter(description="a file of the content folder")],
 ) -> File:
     """An image of the content folder, for the preview (nothing outside the folder is served)."""
-    site = current_site(request)
-    local = _local_asset(site, path)
+    local = _local_asset(snapshot, path)
     media_type, _ = mimetypes.guess_type(local.name if local else "")
     if local is None or not (media_type or "").startswith("image/"):
         raise NotFoundException(detail=f"no image {path!r} in the content folder")

@@ -1,48 +1,45 @@
-"""/sitemap.xml and /robots.txt, for search engines."""
+"""/sitemap.xml and /robots.txt, for search engines, prepared at load."""
 
 from __future__ import annotations
 
-from typing import Any
+import urllib.parse
+from xml.sax.saxutils import escape as xml_escape
 
-from litestar import Request, get
-from litestar.openapi.datastructures import ResponseSpec
+from ..catalog import GuideQuery
+from .prepared import Prepared
+from .snapshot import Snapshot
 
-from .common import Raw, current_site, reject_unknown, reply
+
+def _lastmod(updated: str | None) -> str | None:
+    """A W3C datetime for the sitemap, or None when ``updated`` is not one."""
+    if not updated or len(updated) < 10 or not updated[:4].isdigit() or updated[4] != "-":
+        return None
+    return updated if "T" in updated else updated[:10]
 
 
-@get(
-    "/sitemap.xml",
-    sync_to_thread=False,
-    summary="Sitemap of the published, indexable guides",
-    description="sitemaps.org XML; each `loc` is an absolute URL on the site (SITE_URL), with `lastmod`.",
-    media_type="application/xml",
-    responses={
-        200: ResponseSpec(
-            data_container=str,
-            media_type="application/xml",
-            generate_examples=False,
-            description="The sitemap",
+def prepare_sitemap(snapshot: Snapshot) -> dict[str, Prepared]:
+    """The published, indexable guides, in slug order, with their last change."""
+    base = snapshot.settings.site_url.rstrip("/")
+    catalog = snapshot.catalog
+    listed = catalog.members(GuideQuery(publish=True, noindex=False)) or frozenset()
+    urls = []
+    for i in catalog.orders["slug"]:
+        if i not in listed:
+            continue
+        guide = catalog.entries[i]
+        loc = xml_escape(f"{base}/guides/{urllib.parse.quote(guide.slug or '')}")
+        lastmod = _lastmod(guide.updated)
+        urls.append(
+            f"<url><loc>{loc}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>"
         )
-    },
-)
-def sitemap(request: Request[Any, Any, Any]) -> Raw:
-    reject_unknown(request, ())
-    site = current_site(request)
-    return reply(request, site.prepared["/sitemap.xml"], site)
+    sitemap = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(urls) + "\n</urlset>\n"
+    )
+    return {"/sitemap.xml": Prepared(sitemap.encode(), "application/xml", compressor=snapshot.compressor)}
 
 
-@get(
-    "/robots.txt",
-    sync_to_thread=False,
-    summary="robots.txt naming the sitemap",
-    media_type="text/plain",
-    responses={
-        200: ResponseSpec(
-            data_container=str, media_type="text/plain", generate_examples=False, description="robots.txt"
-        )
-    },
-)
-def robots(request: Request[Any, Any, Any]) -> Raw:
-    reject_unknown(request, ())
-    site = current_site(request)
-    return reply(request, site.prepared["/robots.txt"], site)
+def prepare_robots(snapshot: Snapshot) -> dict[str, Prepared]:
+    base = snapshot.settings.site_url.rstrip("/")
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n"
+    return {"/robots.txt": Prepared(robots.encode(), "text/plain")}

@@ -1,0 +1,210 @@
+"""The route table: every endpoint of the API, once.
+
+Each :class:`Route` says its path, the model of its 200 body (the OpenAPI document's, and what a
+test decodes every route's responses with), its handler (whose signature declares its query
+parameters; a route without one serves what it prepared), the steps that prepare its responses at
+load (:data:`PREPARERS`: the edge serves those without a handler) and the URLs a static export
+writes for it. The Litestar handlers (:data:`HANDLERS`), the snapshot's prepared responses, the
+export and the OpenAPI models all come from :data:`ROUTES`: a new endpoint is one entry here and
+its catalog method.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Request, get
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+
+from .. import model as m
+from ..catalog import Catalog
+from . import editors, facets, guides, ops, params, seo
+from .negotiation import Answer
+from .snapshot import Current, Preparer
+
+
+@dataclass(frozen=True)
+class Route:
+    #: the path, as Litestar spells it (``/guides/{slug:str}``)
+    path: str
+    summary: str
+    #: the 200 body: a msgspec struct (JSON) or ``str`` (the media type's text)
+    model: Any
+    #: what the 200 response is, in the OpenAPI document
+    answer: str
+    description: str | None = None
+    media_type: str = "application/json"
+    #: the handler, its query parameters in its signature; None: the route serves the response
+    #: its ``prepare`` made for its path, and takes no parameter
+    handler: Callable[..., Any] | None = None
+    prepare: tuple[Preparer, ...] = ()
+    #: the URLs of this route in a static export: none, its path, or a function of the catalog
+    export: Callable[[Catalog], list[str]] | bool = False
+    handler_options: dict[str, Any] = field(default_factory=dict)
+
+    def urls(self, catalog: Catalog) -> list[str]:
+        if callable(self.export):
+            return self.export(catalog)
+        return [self.path] if self.export else []
+
+    def litestar_handler(self) -> HTTPRouteHandler:
+        fn = self.handler or _serve_prepared(self.path)
+        options: dict[str, Any] = {} if inspect.iscoroutinefunction(fn) else {"sync_to_thread": False}
+        spec = ResponseSpec(
+            data_container=self.model,
+            media_type=self.media_type,
+            generate_examples=False,
+            description=self.answer,
+        )
+        return get(
+            self.path,
+            summary=self.summary,
+            description=self.description,
+            media_type=self.media_type,
+            responses={200: spec},
+            **options,
+            **self.handler_options,
+        )(fn)
+
+
+def _serve_prepared(path: str) -> Callable[..., Answer]:
+    """The handler of a route without parameters: the response prepared at load for ``path``."""
+
+    def handler(request: Request[Any, Any, Any], snapshot: Current) -> Answer:
+        params.reject_unknown(request, ())
+        return Answer(snapshot.prepared[path], snapshot.policy)
+
+    handler.__name__ = "serve_" + path.strip("/").replace(".", "_").replace("/", "_")
+    return handler
+
+
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "/guides",
+        "List guides",
+        m.GuideList,
+        "A page of guides",
+        description=(
+            "Guides in pages, filtered and sorted. Repeated `tag` and `api` values must all match; values "
+            "are normalized (`api=API Particulier` = `api=particulier`). With `q`, each item gets a "
+            "`snippet` (HTML, matches in `<mark>`) and, unless `sort` is given, the order is relevance "
+            "(BM25: title, then tagline, then body); FTS5 syntax that does not parse is searched as plain "
+            "words. A search that runs past its time budget is stopped: the page is then empty and has a "
+            "`warning`. Empty values (`tag=`, `q=`) filter nothing; a value that normalizes to nothing "
+            "matches nothing. A page past the end is an empty page."
+        ),
+        handler=guides.list_guides,
+        prepare=(guides.prepare_first_page,),
+        export=guides.list_urls,
+    ),
+    Route(
+        "/guides/{slug:str}",
+        "One guide",
+        m.GuideWithRenderings,
+        "The guide",
+        description=(
+            "A guide: its summary, body AST, table of contents, related guides (those that exist) and editor "
+            "rows. `include=html,text` adds the body rendered as HTML (with heading anchors) and as plain "
+            "text. A noindex guide carries `X-Robots-Tag: noindex`. A guide whose file failed to load is a "
+            "404 whose problem points to /diagnostics."
+        ),
+        handler=guides.get_guide,
+        prepare=(guides.prepare_details,),
+        export=guides.detail_urls,
+    ),
+    Route(
+        "/editors",
+        "Software vendors connected to an API",
+        m.EditorList,
+        "Editor rows, by editor name",
+        description=(
+            "Rows of the guides' editor tables. Filters combine: `api` (slug or name, normalized), "
+            "`guide` (slug), `q` (in the editor or solution name, case- and accent-insensitive). Repeated "
+            "values of one filter mean any of them. Without `page` or `per_page` every matching row is "
+            "returned; with either, one page of them, and `meta` adds `page`, `per_page` and `pages`."
+        ),
+        handler=editors.list_editors,
+        prepare=(editors.prepare_editors,),
+        export=editors.editor_urls,
+    ),
+    Route(
+        "/tags",
+        "Tags and how many guides carry each",
+        m.TagList,
+        "Tags, most used first",
+        prepare=(facets.prepare_tags,),
+        export=True,
+    ),
+    Route(
+        "/apis",
+        "APIs, with their guides and editors",
+        m.ApiList,
+        "APIs, most used first",
+        prepare=(facets.prepare_apis,),
+        export=True,
+    ),
+    Route(
+        "/sitemap.xml",
+        "Sitemap of the published, indexable guides",
+        str,
+        "The sitemap",
+        description=(
+            "sitemaps.org XML; each `loc` is an absolute URL on the site (SITE_URL), with `lastmod`."
+        ),
+        media_type="application/xml",
+        prepare=(seo.prepare_sitemap,),
+        export=True,
+    ),
+    Route(
+        "/robots.txt",
+        "robots.txt naming the sitemap",
+        str,
+        "robots.txt",
+        media_type="text/plain",
+        prepare=(seo.prepare_robots,),
+        export=True,
+    ),
+    # /health, /ready and /diagnostics speak of a running process (its load time): not exported.
+    Route(
+        "/health",
+        "Is the content loaded?",
+        m.Health,
+        "Health",
+        description=(
+            "Liveness. `status` is `ok`, `degraded` when a guide failed to load (see /diagnostics), "
+            "`loading` while the content loads (200: the process is alive), or `failed` (503) when "
+            "loading crashed."
+        ),
+        prepare=(ops.prepare_health,),
+    ),
+    Route(
+        "/ready",
+        "Can this instance take traffic?",
+        m.Ready,
+        "Ready",
+        description="200 once the content is loaded; 503 (a problem, with Retry-After) while it loads.",
+        prepare=(ops.prepare_ready,),
+    ),
+    Route(
+        "/diagnostics",
+        "What is wrong in the guides, file by file",
+        m.DiagnosticsReport,
+        "Diagnostics",
+        description="The health figures and every diagnostic, sorted by file and line; filters combine.",
+        handler=ops.diagnostics,
+    ),
+)
+
+#: The build steps of a snapshot, in order (see :func:`.snapshot.build_snapshot`).
+PREPARERS: tuple[Preparer, ...] = tuple(step for route in ROUTES for step in route.prepare)
+#: The API's Litestar handlers (the preview's and the API reference's are added by the app).
+HANDLERS: list[HTTPRouteHandler] = [route.litestar_handler() for route in ROUTES]
+
+
+def export_urls(catalog: Catalog) -> list[str]:
+    """Every URL of the API a static export writes (search aside), each once, in table order."""
+    return list(dict.fromkeys(url for route in ROUTES for url in route.urls(catalog)))

@@ -1,0 +1,122 @@
+"""The Snapshot: one loaded library's responses, prepared for serving. Built at load, never per request.
+
+It holds the library's :class:`~content_api.catalog.Catalog` (the index and the queries), the
+responses prepared at load (each route of :mod:`.routes` that has a ``prepare`` step adds its own,
+by exact path and query: what the edge serves without a handler), the pieces the handlers join per
+request (each summary and editor row already encoded) and two bounded caches: the responses to the
+queries seen (normalized), and the exact requests answered (the edge's memo).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+import msgspec
+from litestar.di import NamedDependency
+
+from .. import model as m
+from ..catalog import Catalog
+from ..config import Settings
+from ..library import Library
+from .caches import ResponseCache
+from .headers import Policy
+from .prepared import Compressor, Prepared, encode
+
+#: The edge memo keeps no request whose path and query are longer than this (in characters): a
+#: client's absurdly long query string is answered, not remembered.
+MAX_MEMO_KEY = 2048
+
+#: A step of the build: the responses it prepares, by exact path (and query).
+Preparer = Callable[["Snapshot"], dict[str, Prepared]]
+
+
+class _DetailBody(msgspec.Struct):
+    body: m.Root
+
+
+@dataclass(eq=False)
+class Snapshot:
+    """What the edge and the handlers read for one version of the content."""
+
+    library: Library
+    settings: Settings
+    catalog: Catalog
+    policy: Policy
+    compressor: Compressor
+    #: position in ``catalog.entries`` -> the summary's JSON (a /guides item)
+    summary_json: list[bytes] = field(default_factory=list)
+    #: position in ``catalog.editor_rows`` -> the row's JSON
+    editor_json: list[bytes] = field(default_factory=list)
+    #: the library's diagnostics, files relative to the content folder
+    diagnostics: list[m.Diagnostic] = field(default_factory=list)
+    #: exact "path" or "path?query" -> response: what the edge serves without a handler
+    prepared: dict[str, Prepared] = field(default_factory=dict)
+    #: normalized query -> response (QUERY_CACHE_BYTES)
+    cache: ResponseCache = field(default_factory=lambda: ResponseCache(Settings().query_cache_bytes))
+    #: "path?raw query" -> response already given: the edge answers the same request again
+    #: (EDGE_CACHE_BYTES)
+    answered: ResponseCache = field(default_factory=lambda: ResponseCache(Settings().edge_cache_bytes))
+
+    def cached(self, key: str, build: Callable[[], Prepared]) -> Prepared:
+        """The response for ``key`` (a normalized query) from the per-query cache, else built."""
+        return self.cache.cached(key, build)
+
+    def remember(self, key: str, prepared: Prepared) -> None:
+        """Let the edge answer ``key`` (an exact path and query) without a handler next time."""
+        if len(key) <= MAX_MEMO_KEY:
+            self.answered.put(key, prepared)
+
+    def detail(self, i: int) -> Prepared:
+        """The prepared /guides/{slug} response of the guide at position ``i``."""
+        return self.prepared[f"/guides/{self.catalog.entries[i].slug}"]
+
+    def body(self, i: int) -> m.Root:
+        """The AST of the guide at position ``i``: from the library, or decoded from its detail."""
+        slug = self.catalog.entries[i].slug or ""
+        if self.library.bodies.get(slug):
+            return self.library.body(slug)
+        return msgspec.json.decode(self.detail(i).body, type=_DetailBody).body
+
+
+#: A handler's parameter that receives the snapshot being served (the app provides it).
+Current: TypeAlias = NamedDependency[Snapshot]
+
+
+def _relative(library: Library) -> list[m.Diagnostic]:
+    root = library.root
+    return [
+        m.Diagnostic(
+            os.path.relpath(d.file, root) if d.file else None, d.line, d.column, d.severity, d.code, d.message
+        )
+        for d in library.diagnostics
+    ]
+
+
+def build_snapshot(
+    library: Library,
+    settings: Settings,
+    preparers: Iterable[Preparer],
+    compressor: Compressor | None = None,
+) -> Snapshot:
+    """Prepare ``library`` to be served with ``settings``: the catalog, then each of ``preparers``
+    in order (``compressor`` remembers the compressed forms across snapshots)."""
+    catalog = Catalog.from_library(library, settings.asset_base_url)
+    snapshot = Snapshot(
+        library=library,
+        settings=settings,
+        catalog=catalog,
+        policy=Policy(cache_control=settings.cache_control_header.encode()),
+        compressor=compressor or Compressor(),
+        summary_json=[encode(summary) for summary in catalog.summaries],
+        editor_json=[encode(row) for row in catalog.editor_rows],
+        diagnostics=_relative(library),
+        cache=ResponseCache(settings.query_cache_bytes),
+        answered=ResponseCache(settings.edge_cache_bytes),
+    )
+    for prepare in preparers:
+        snapshot.prepared.update(prepare(snapshot))
+    catalog.wait()  # a snapshot is served whole or not at all
+    return snapshot
