@@ -63,7 +63,7 @@ def test_queries_share_their_normalized_entry_and_long_keys_are_not_memoized(tmp
     edge = create_app(Settings(content_dir=str(tmp_path)))
     snapshot = edge.holder.snapshot
     assert snapshot is not None
-    with TestClient(app=edge) as client:  # type: ignore[arg-type]  # the memo is the edge's
+    with TestClient(app=edge) as client:  # type: ignore[type-var]  # the memo is the edge's
         for q in ("quotient", "Quotient", "quotient  quotient", "QUOTIENT " * 50):
             assert client.get("/guides", params={"q": q}).status_code == 200
         assert [key for key in snapshot.cache._items if "q=" in key] == ["/guides?q=quotient"]

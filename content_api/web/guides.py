@@ -211,11 +211,15 @@ async def list_guides(
         tag=tag, api=api, publish=publish, noindex=noindex, q=q, sort=sort, page=page, per_page=per_page
     )
     query = msgspec.structs.replace(query, fields=params.fields(fields))
+    return await _answer(snapshot, query, started + snapshot.settings.search_timeout_ms / 1000)
+
+
+async def _answer(snapshot: Snapshot, query: GuideQuery, deadline: float) -> Answer:
+    """The answer to ``query``: from the per-query cache, else made (a search: until ``deadline``)."""
     key = query.link(query.page)  # the normalized query: two spellings of one query share an entry
     found = snapshot.cache.get(key)
     if found is not None:
         return Answer(found, snapshot.policy)
-    deadline = started + snapshot.settings.search_timeout_ms / 1000
     if query.q is None:  # index sets and prepared pieces: quick, here
         prepared, stopped = guides_page(snapshot, query)
     else:  # SQLite, in a thread: the event loop goes on serving the other requests meanwhile

@@ -44,6 +44,8 @@ class Route:
     prepare: tuple[Preparer, ...] = ()
     #: the URLs of this route in a static export: none, its path, or a function of the catalog
     export: Callable[[Catalog], list[str]] | bool = False
+    #: the name of the handler made for a route without one (its OpenAPI operationId's end)
+    name: str = ""
     handler_options: dict[str, Any] = field(default_factory=dict)
 
     def urls(self, catalog: Catalog) -> list[str]:
@@ -52,7 +54,7 @@ class Route:
         return [self.path] if self.export else []
 
     def litestar_handler(self) -> HTTPRouteHandler:
-        fn = self.handler or _serve_prepared(self.path)
+        fn = self.handler or _serve_prepared(self.path, self.name)
         options: dict[str, Any] = {} if inspect.iscoroutinefunction(fn) else {"sync_to_thread": False}
         spec = ResponseSpec(
             data_container=self.model,
@@ -71,14 +73,14 @@ class Route:
         )(fn)
 
 
-def _serve_prepared(path: str) -> Callable[..., Answer]:
+def _serve_prepared(path: str, name: str) -> Callable[..., Answer]:
     """The handler of a route without parameters: the response prepared at load for ``path``."""
 
     def handler(request: Request[Any, Any, Any], snapshot: Current) -> Answer:
         params.reject_unknown(request, ())
         return Answer(snapshot.prepared[path], snapshot.policy)
 
-    handler.__name__ = "serve_" + path.strip("/").replace(".", "_").replace("/", "_")
+    handler.__name__ = handler.__qualname__ = name
     return handler
 
 
@@ -138,6 +140,7 @@ ROUTES: tuple[Route, ...] = (
         "Tags, most used first",
         prepare=(facets.prepare_tags,),
         export=True,
+        name="list_tags",
     ),
     Route(
         "/apis",
@@ -146,6 +149,7 @@ ROUTES: tuple[Route, ...] = (
         "APIs, most used first",
         prepare=(facets.prepare_apis,),
         export=True,
+        name="list_apis",
     ),
     Route(
         "/sitemap.xml",
@@ -158,6 +162,7 @@ ROUTES: tuple[Route, ...] = (
         media_type="application/xml",
         prepare=(seo.prepare_sitemap,),
         export=True,
+        name="sitemap",
     ),
     Route(
         "/robots.txt",
@@ -167,6 +172,7 @@ ROUTES: tuple[Route, ...] = (
         media_type="text/plain",
         prepare=(seo.prepare_robots,),
         export=True,
+        name="robots",
     ),
     # /health, /ready and /diagnostics speak of a running process (its load time): not exported.
     Route(
@@ -180,6 +186,7 @@ ROUTES: tuple[Route, ...] = (
             "loading crashed."
         ),
         prepare=(ops.prepare_health,),
+        name="health",
     ),
     Route(
         "/ready",
@@ -188,6 +195,7 @@ ROUTES: tuple[Route, ...] = (
         "Ready",
         description="200 once the content is loaded; 503 (a problem, with Retry-After) while it loads.",
         prepare=(ops.prepare_ready,),
+        name="ready",
     ),
     Route(
         "/diagnostics",
