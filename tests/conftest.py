@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,46 @@ needs_shared = pytest.mark.skipif(
     not (CORPUS.is_dir() and SPEC.is_dir()),
     reason="../shared (guide corpus and spec examples) is not next to this checkout",
 )
+
+
+# A small library: the seed, a noindex guide, a draft and a file that fails to load; what the HTTP,
+# catalog and route tests query.
+NOINDEX = """---
+title: Éligibilité des entreprises
+tagline: Vérifier une entreprise
+tags: portail famille, Entreprises
+api: [API Entreprise]
+publish: true
+noindex: true
+updated: 2024-05-06
+---
+
+Le **quotient** n'est pas ici. Les éditeurs suivants :
+
+| Éditeur | Solution |
+| --- | --- |
+| Zèbre | Zed |
+"""
+
+DRAFT = """---
+title: Brouillon
+tags: [Portail-Famille]
+api: [API Particulier, API Entreprise]
+related_guides: [ccas, noindex, fantome]
+updated: 2020-01-02
+---
+
+Un brouillon sur l'editeur de logiciel.
+"""
+
+BROKEN = "---\ntitle: [cassé\n---\n\nTexte\n"
+
+
+def write_small_library(folder: Path) -> Path:
+    shutil.copy(SEED, folder / "ccas.md")
+    for name, text in (("noindex", NOINDEX), ("draft", DRAFT), ("broken", BROKEN)):
+        (folder / f"{name}.md").write_text(text, encoding="utf-8")
+    return folder
 
 
 def corpus_files() -> list[Path]:

@@ -6,7 +6,6 @@ that each answer here can be compared with what ``/guides`` and ``/editors`` giv
 
 from __future__ import annotations
 
-import shutil
 import sys
 
 import pytest
@@ -14,17 +13,12 @@ import pytest
 from content_api import Catalog, load_library
 from content_api.catalog import GuideQuery
 
-from .conftest import SEED
-from .test_http import BROKEN, DRAFT, NOINDEX
+from .conftest import write_small_library
 
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    folder = tmp_path_factory.mktemp("content")
-    shutil.copy(SEED, folder / "ccas.md")
-    (folder / "noindex.md").write_text(NOINDEX, encoding="utf-8")
-    (folder / "draft.md").write_text(DRAFT, encoding="utf-8")
-    (folder / "broken.md").write_text(BROKEN, encoding="utf-8")
+    folder = write_small_library(tmp_path_factory.mktemp("content"))
     return Catalog.from_library(load_library(folder), asset_base="https://example.org/")
 
 

@@ -12,48 +12,13 @@ from pathlib import Path
 import brotli
 import pytest
 
-from .conftest import CORPUS, SEED, needs_shared
+from .conftest import CORPUS, SEED, needs_shared, write_small_library
 from .server import Server, children_of, serve
-
-NOINDEX = """---
-title: Éligibilité des entreprises
-tagline: Vérifier une entreprise
-tags: portail famille, Entreprises
-api: [API Entreprise]
-publish: true
-noindex: true
-updated: 2024-05-06
----
-
-Le **quotient** n'est pas ici. Les éditeurs suivants :
-
-| Éditeur | Solution |
-| --- | --- |
-| Zèbre | Zed |
-"""
-
-DRAFT = """---
-title: Brouillon
-tags: [Portail-Famille]
-api: [API Particulier, API Entreprise]
-related_guides: [ccas, noindex, fantome]
-updated: 2020-01-02
----
-
-Un brouillon sur l'editeur de logiciel.
-"""
-
-BROKEN = "---\ntitle: [cassé\n---\n\nTexte\n"
 
 
 @pytest.fixture(scope="module")
 def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("content")
-    shutil.copy(SEED, folder / "ccas.md")
-    (folder / "noindex.md").write_text(NOINDEX, encoding="utf-8")
-    (folder / "draft.md").write_text(DRAFT, encoding="utf-8")
-    (folder / "broken.md").write_text(BROKEN, encoding="utf-8")
-    return folder
+    return write_small_library(tmp_path_factory.mktemp("content"))
 
 
 @pytest.fixture(scope="module")

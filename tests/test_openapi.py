@@ -136,3 +136,11 @@ def test_the_docs_ui_is_served_without_any_outside_request() -> None:
         script = server.get("/schema/docs.js").body.decode()
         assert 'url: "/schema/openapi.json"' in script
         assert server.get("/schema/openapi.json").json()["info"]["title"] == "content-api"
+
+
+def test_the_typescript_kit_holds_the_current_document(doc: dict[str, Any]) -> None:
+    """clients/typescript/openapi.json is the document served, without Node.js (the TypeScript
+    types made from it are checked against it in test_typescript.py, which needs Node.js)."""
+    committed = (ROOT / "clients" / "typescript" / "openapi.json").read_text(encoding="utf-8")
+    current = json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    assert current == committed, "clients/typescript/openapi.json is stale: run its generate.py"

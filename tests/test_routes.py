@@ -8,7 +8,6 @@ Through Litestar's in-process test client: what is under test is the bodies, not
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,8 +20,7 @@ from content_api.web.app import create_app
 from content_api.web.edge import Edge
 from content_api.web.routes import ROUTES, Route
 
-from .conftest import SEED
-from .test_http import BROKEN, DRAFT, NOINDEX
+from .conftest import write_small_library
 
 #: Queries beyond each route's exported URLs: searches, renderings, pages, filters.
 MORE = {
@@ -39,10 +37,7 @@ MORE = {
 
 @pytest.fixture(scope="module")
 def edge(tmp_path_factory: pytest.TempPathFactory) -> Edge:
-    folder = tmp_path_factory.mktemp("content")
-    shutil.copy(SEED, folder / "ccas.md")
-    for name, text in (("noindex", NOINDEX), ("draft", DRAFT), ("broken", BROKEN)):
-        (folder / f"{name}.md").write_text(text, encoding="utf-8")
+    folder = write_small_library(tmp_path_factory.mktemp("content"))
     return create_app(Settings(content_dir=str(folder)))
 
 

@@ -28,6 +28,7 @@ from typing import Any
 import msgspec
 
 from .. import model as m
+from ..config import Settings
 from ..ids import api_slug, slugify, strip_accents
 from ..library import Library
 from ..render import render_text
@@ -57,6 +58,8 @@ STOPPED = (
 MAX_EDITOR_QUERY = 1000
 DEFAULT_EDITORS_PER_PAGE = 100
 MAX_EDITORS_PER_PAGE = 1000
+#: Where the summaries' images are, by default (the ``ASSET_BASE_URL`` setting's default).
+ASSET_BASE: str = Settings().asset_base_url
 #: The needle of a ``q`` longer than every name: no name holds it (nor a NUL).
 _NO_NAME = "\x00"
 
@@ -114,7 +117,7 @@ def _asset_urls(image: str | None, base: str) -> tuple[str | None, str | None]:
 _SHARED = tuple(name for name in m.GuideSummary.__struct_fields__ if name in m.Guide.__struct_fields__)
 
 
-def summarize(guide: m.Guide, asset_base: str = "/") -> m.GuideSummary:
+def summarize(guide: m.Guide, asset_base: str = ASSET_BASE) -> m.GuideSummary:
     """What /guides lists for ``guide``; images resolved against ``asset_base``."""
     assert guide.slug is not None and guide.title is not None
     image_url, thumbnail_url = _asset_urls(guide.image, asset_base)
@@ -134,7 +137,7 @@ def _index(values: Iterable[tuple[str, int]]) -> dict[str, frozenset[int]]:
 class Catalog:
     """The guides of one library, indexed for every query of the API (see the module's doc)."""
 
-    def __init__(self, library: Library, asset_base: str = "/") -> None:
+    def __init__(self, library: Library, asset_base: str = ASSET_BASE) -> None:
         self.library = library
         #: the served guides, in slug order: a guide's position is its number everywhere here
         self.entries: list[m.Guide] = [library.guides[slug] for slug in sorted(library.guides)]
@@ -148,8 +151,9 @@ class Catalog:
         self._editor_rows()
 
     @classmethod
-    def from_library(cls, library: Library, asset_base: str = "/") -> Catalog:
-        """The catalog of ``library``; ``asset_base`` prefixes the summaries' image URLs."""
+    def from_library(cls, library: Library, asset_base: str = ASSET_BASE) -> Catalog:
+        """The catalog of ``library``; ``asset_base`` prefixes the summaries' image URLs (the
+        ``ASSET_BASE_URL`` setting's default: the site's)."""
         return cls(library, asset_base)
 
     # --- building -------------------------------------------------------------------------------

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Callable, Iterable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import msgspec
 
 from ..ids import api_slug, slugify
 from .search import normalize_query
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing's own from Python 3.12
 
 Sort = Literal["title", "-title", "slug", "-slug", "updated", "-updated"]
 SORTS: tuple[Sort, ...] = ("title", "-title", "slug", "-slug", "updated", "-updated")
@@ -43,6 +46,20 @@ def normalized(values: str | Iterable[str] | None, normalize: Callable[[str], st
     return tuple(dict.fromkeys(normalize(value) for value in split_values(values)))
 
 
+class Filters(TypedDict, total=False):
+    """What :meth:`GuideQuery.of` takes: the /guides parameters as a user writes them."""
+
+    tag: str | Iterable[str] | None
+    api: str | Iterable[str] | None
+    publish: bool | None
+    noindex: bool | None
+    q: str | None
+    sort: Sort | None
+    page: int
+    per_page: int
+    fields: tuple[str, ...] | None
+
+
 class GuideQuery(msgspec.Struct, frozen=True):
     """A normalized /guides query: tag and API slugs, flags, search, order, page, fields."""
 
@@ -57,36 +74,29 @@ class GuideQuery(msgspec.Struct, frozen=True):
     fields: tuple[str, ...] | None = None
 
     @classmethod
-    def of(
-        cls,
-        *,
-        tag: str | Iterable[str] | None = None,
-        api: str | Iterable[str] | None = None,
-        publish: bool | None = None,
-        noindex: bool | None = None,
-        q: str | None = None,
-        sort: Sort | None = None,
-        page: int = 1,
-        per_page: int = DEFAULT_PER_PAGE,
-        fields: tuple[str, ...] | None = None,
-    ) -> GuideQuery:
+    def of(cls, **values: Unpack[Filters]) -> GuideQuery:
         """The query for values as a user gives them: tag labels or slugs (``Social`` = ``social``),
         API names or slugs (``API Particulier`` = ``particulier``), a search as typed (see
         :func:`.search.normalize_query`). Raises ValueError on a bad sort, page or page size."""
+        sort, page, per_page = (
+            values.get("sort"),
+            values.get("page", 1),
+            values.get("per_page", DEFAULT_PER_PAGE),
+        )
         if sort is not None and sort not in SORTS:
             raise ValueError(f"unknown sort {sort!r}; known: {', '.join(SORTS)}")
         if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError(f"page must be >= 1 and per_page within 1..{MAX_PER_PAGE}")
         return cls(
-            tags=normalized(tag, slugify),
-            apis=normalized(api, api_slug),
-            publish=publish,
-            noindex=noindex,
-            q=normalize_query(q),
+            tags=normalized(values.get("tag"), slugify),
+            apis=normalized(values.get("api"), api_slug),
+            publish=values.get("publish"),
+            noindex=values.get("noindex"),
+            q=normalize_query(values.get("q")),
             sort=sort,
             page=page,
             per_page=per_page,
-            fields=fields,
+            fields=values.get("fields"),
         )
 
     def link(self, page: int) -> str:
