@@ -137,7 +137,6 @@ class Loader:
         self.compressor = Compressor()
         self.cache = ParseCache(settings.cache_dir) if settings.cache_dir else None
         self.stop = threading.Event()
-        self.reloads = 0
         #: the folder the content being served was read from, and the one a reload last tried
         self.loaded_from: Identity = None
         self.tried: Identity = None
@@ -262,7 +261,6 @@ class Loader:
     def _reload(self) -> None:
         try:
             self.load()
-            self.reloads += 1
         except Exception as exc:  # the snapshot being served stays
             log.exception("reloading the content failed; the previous content is still served")
             self._failed(f"reloading the content failed: {type(exc).__name__}: {exc}")
