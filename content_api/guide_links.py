@@ -18,6 +18,7 @@ from .diagnostics import diagnostic
 from .ids import SLUG_RE
 from .model import Diagnostic, Guide, Root
 from .parse.checks import anchor_ids, did_you_mean
+from .parse.source import SourceMap
 
 #: A link to a guide of this site: ``/guides/<slug>``, maybe with a query and an ``#anchor``.
 _GUIDE_LINK = re.compile(r"^/guides/([^/?#]+)/?(?:\?[^#]*)?(?:#(.*))?$")
@@ -106,17 +107,16 @@ class Places:
     """(line, column) of successive occurrences of strings in a file's bytes."""
 
     def __init__(self, data: bytes) -> None:
-        self.data = data
+        self.source = SourceMap(data)
         self.cursor = 0
 
     def find(self, text: str) -> tuple[int, int]:
-        needle = text.encode("utf-8", "surrogateescape")
-        found = self.data.find(needle, self.cursor)
+        """Where ``text`` is next (after the previous find), else first, else (1, 1)."""
+        data, needle = self.source.text, text.encode("utf-8", "surrogateescape")
+        found = data.find(needle, self.cursor)
         if found < 0:
-            found = self.data.find(needle)
+            found = data.find(needle)
         if found < 0:
             return 1, 1
         self.cursor = found + 1
-        line_start = self.data.rfind(b"\n", 0, found) + 1
-        column = len(self.data[line_start:found].decode("utf-8", "replace")) + 1
-        return self.data.count(b"\n", 0, found) + 1, column
+        return self.source.point(found)

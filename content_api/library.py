@@ -34,6 +34,7 @@ from .parse.budget import MAX_CONSTRUCTS
 from .parse.html_safety import DEFAULT_IFRAME_HOSTS, HtmlMode
 from .parse.ignores import apply_in_library
 from .parse.markdown import MAX_NESTING
+from .parse.source import SourceMap
 
 #: Files larger than this are refused (a diagnostic, not a crash).
 MAX_FILE_SIZE = 1_000_000
@@ -223,7 +224,7 @@ def _related_line(data: bytes, slug: str) -> int:
     """Line of ``slug`` in the front matter's ``related_guides`` (1 when not found)."""
     start = data.find(b"related_guides")
     found = data.find(slug.encode(), max(start, 0))
-    return data.count(b"\n", 0, found) + 1 if found >= 0 and start >= 0 else 1
+    return SourceMap(data).point(found)[0] if found >= 0 and start >= 0 else 1
 
 
 @dataclass

@@ -176,9 +176,9 @@ class Checks:
         the previous find): a needle that is not there costs little, however large the block.
         """
         if block is None or block.position is None:
-            return self.ctx.body_line + 1, 1
+            return self.ctx.source.first_line + 1, 1
         start, end = block.position.start, block.position.end
-        lines, offset = self.ctx.lines, self.ctx.body_line + 1
+        lines, offset = self.ctx.source.lines, self.ctx.source.first_line + 1
         line, column = self._cursors.get(id(block), (start.line, 0))
         last = min(end.line, line + SEARCH_LINES)
         for needle in needles:

@@ -64,10 +64,9 @@ def editor_table(table: m.Table, ctx: Context, slug: str | None, apis: list[m.Ap
     columns = [_COLUMNS.get(_key(text)) for text in headers]
     editors = []
     for row in rows:
-        line = row.position.start.line if row.position else ctx.body_line + 1
-        source = (
-            ctx.lines[line - ctx.body_line - 1] if 0 <= line - ctx.body_line - 1 < len(ctx.lines) else "|"
-        )
+        line = row.position.start.line if row.position else ctx.source.first_line + 1
+        index, lines = line - ctx.source.first_line - 1, ctx.source.lines
+        source = lines[index] if 0 <= index < len(lines) else "|"
         if "|" not in source:
             continue  # a paragraph line GFM glued to the table: reported as table-lazy-row
         cells = row.children

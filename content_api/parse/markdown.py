@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from bisect import bisect_right
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -24,6 +23,7 @@ from .editors import editor_table, is_editor_header
 from .html_safety import DEFAULT_IFRAME_HOSTS, sanitize_html
 from .link_labels import parse_link_label
 from .linkify import GfmLinkify
+from .source import SourceMap
 from .tags import Attr
 from .urls import is_unsafe_url, is_url_prop
 
@@ -174,14 +174,12 @@ class Converter:
     def __init__(
         self,
         ctx: Context,
-        body: str,
         slug: str | None,
         apis: list[m.Api],
         iframe_hosts: tuple[str, ...] | None = DEFAULT_IFRAME_HOSTS,
         max_nesting: int = MAX_NESTING,
     ) -> None:
         self.ctx = ctx
-        self.src = body
         self.slug = slug
         self.apis = apis
         self.max_nesting = max_nesting
@@ -192,9 +190,7 @@ class Converter:
         #: every text value, for the word count (reading time)
         self.texts: list[str] = []
         self.editor_tables: list[m.EditorTable] = []
-        self._line_starts: list[int] | None = None
-        self._starts_of: Token | None = None
-        self._starts: list[int] = []
+        self._content = SourceMap("")  # the current inline token's content
         self._inline_token: Token | None = None
         self._columns = 0  # cells of the current table's header row
         self._row_line = -1  # body line of the current table row
@@ -206,11 +202,11 @@ class Converter:
     def position(self, token: Token) -> m.Position | None:
         if token.map is None:
             return None
-        lines = self.ctx.lines
+        lines = self.ctx.source.lines
         first, last = token.map[0], max(token.map[1] - 1, token.map[0])
         start_text = lines[first] if first < len(lines) else ""
         end_text = lines[last] if last < len(lines) else ""
-        offset = self.ctx.body_line + 1
+        offset = self.ctx.source.first_line + 1
         return m.Position(
             start=m.Point(first + offset, len(start_text) - len(start_text.lstrip()) + 1),
             end=m.Point(last + offset, len(end_text) + 1),
@@ -222,29 +218,26 @@ class Converter:
         if token is not None and token.map is not None:
             # Inline content lost its indentation: find the needle in the lines of the block,
             # from where the offset falls (the indentation lost only moves it to the right).
-            starts = self._content_starts(token)
-            k = bisect_right(starts, offset) - 1
-            line, guess = token.map[0] + k, offset - starts[k]
-            lines = self.ctx.lines
+            content = self._content_map(token)
+            k = content.line_index(offset)
+            line, guess = token.map[0] + k, offset - content.starts[k]
+            lines = self.ctx.source.lines
             for index in range(line, min(token.map[1], len(lines), line + WHERE_LINES)):
                 text = lines[index]
                 found = text.find(needle, guess) if needle else -1
                 if found < 0 and needle:
                     found = text.find(needle)
                 if found >= 0:
-                    return self.ctx.body_line + index + 1, found + 1
+                    return self.ctx.source.first_line + index + 1, found + 1
                 guess = 0
-            return self.ctx.body_point(line)
-        if self._line_starts is None:
-            self._line_starts = _newlines(self.src)
-        line = bisect_right(self._line_starts, offset) - 1
-        return self.ctx.body_line + line + 1, offset - self._line_starts[line] + 1
+            return self.ctx.source.line_point(line)
+        return self.ctx.source.point(offset)
 
-    def _content_starts(self, token: Token) -> list[int]:
-        """Offsets of the line starts of an inline token's content (made once per token)."""
-        if self._starts_of is not token:
-            self._starts_of, self._starts = token, _newlines(token.content)
-        return self._starts
+    def _content_map(self, token: Token) -> SourceMap[str]:
+        """The source map of an inline token's content (made once per token)."""
+        if self._content.text is not token.content:
+            self._content = SourceMap(token.content)
+        return self._content
 
     def warn(self, where: tuple[int, int], code: str, message: str) -> None:
         """Report ``code`` (its severity comes from the rules table) at ``where``."""
@@ -271,12 +264,10 @@ class Converter:
         return root
 
     def _root_position(self) -> m.Position:
-        lines = self.ctx.lines
+        lines, first = self.ctx.source.lines, self.ctx.source.first_line
         last = max(len(lines), 1)
         end_column = len(lines[-1]) + 1 if lines else 1
-        return m.Position(
-            start=m.Point(self.ctx.body_line + 1, 1), end=m.Point(self.ctx.body_line + last, end_column)
-        )
+        return m.Position(start=m.Point(first + 1, 1), end=m.Point(first + last, end_column))
 
     def _open_block(self, token: Token, stack: list[_Frame]) -> None:
         opener = _BLOCK_OPENERS.get(token.type)
@@ -310,7 +301,7 @@ class Converter:
         return m.List(ordered=ordered, start=start, spread=False, children=[], position=position)
 
     def _open_table(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
-        lines = self.ctx.lines
+        lines = self.ctx.source.lines
         self._columns = _cells(lines[token.map[0]]) if token.map and token.map[0] < len(lines) else 0
         return m.Table(align=[], children=[], position=position)
 
@@ -318,7 +309,7 @@ class Converter:
         self._check_row(token)
         self._cell_index = 0
         self._row_line = token.map[0] if token.map else -1
-        lines = self.ctx.lines
+        lines = self.ctx.source.lines
         self._row_spans = _cell_columns(lines[self._row_line]) if 0 <= self._row_line < len(lines) else []
         return m.TableRow(children=[], position=position)
 
@@ -329,7 +320,7 @@ class Converter:
         index = self._cell_index
         self._cell_index += 1
         if index < len(self._row_spans):  # a padded (missing) cell has no place in the source
-            line = self.ctx.body_line + self._row_line + 1
+            line = self.ctx.source.first_line + self._row_line + 1
             first, after = self._row_spans[index]
             position = m.Position(start=m.Point(line, first), end=m.Point(line, after))
             return m.TableCell(children=[], position=position)
@@ -352,7 +343,7 @@ class Converter:
             self.editor_tables.append(table)
             if not table.editors and frame.token is not None and frame.token.map:
                 self.warn(
-                    self.ctx.body_point(frame.token.map[0]),
+                    self.ctx.source.line_point(frame.token.map[0]),
                     "editor-table-empty",
                     "this editor table lists no editor",
                 )
@@ -395,14 +386,14 @@ class Converter:
         """A table-like block whose delimiter row does not match its header is not a GFM table."""
         if token.map is None:
             return
-        lines = self.ctx.lines
+        lines = self.ctx.source.lines
         for index in range(token.map[0] + 1, min(token.map[1], len(lines))):
             line = lines[index]
             if "-" not in line or not _DELIMITER_ROW.match(line) or "|" not in lines[index - 1]:
                 continue
             header, delimiter = _cells(lines[index - 1]), _cells(line)
             if header != delimiter or "|" in line:
-                where = self.ctx.body_point(index, line.strip()[:1] or None)
+                where = self.ctx.source.line_point(index, line.strip()[:1] or None)
                 self.warn(
                     where,
                     "table-delimiter-mismatch",
@@ -415,11 +406,11 @@ class Converter:
         """Markdown written on the lines right after an HTML tag is raw HTML in CommonMark."""
         if token.map is None or RAW_HTML_START.match(token.content.lstrip()):
             return  # comments, scripts, <pre>: what they hold is meant to stay raw
-        for index in range(token.map[0] + 1, min(token.map[1], len(self.ctx.lines))):
-            line = self.ctx.lines[index]
+        for index in range(token.map[0] + 1, min(token.map[1], len(self.ctx.source.lines))):
+            line = self.ctx.source.lines[index]
             if _MARKDOWN_LINE.search(line) and not line.lstrip(" >").startswith("<"):
                 self.warn(
-                    self.ctx.body_point(index, line.lstrip(" >")[:10] or None),
+                    self.ctx.source.line_point(index, line.lstrip(" >")[:10] or None),
                     "html-swallows-markdown",
                     "this Markdown line directly follows an HTML block, so it is kept as raw HTML "
                     "(CommonMark), though the site's current renderer parses it; put a blank line "
@@ -430,11 +421,11 @@ class Converter:
     def _check_task_outside_list(self, token: Token, parent: _Frame) -> None:
         if token.map is None or isinstance(parent.node, m.ListItem):
             return
-        for index in range(token.map[0], min(token.map[1], len(self.ctx.lines))):
-            line = self.ctx.lines[index]
+        for index in range(token.map[0], min(token.map[1], len(self.ctx.source.lines))):
+            line = self.ctx.source.lines[index]
             if _TASK_LINE.match(line):
                 self.warn(
-                    self.ctx.body_point(index, "["),
+                    self.ctx.source.line_point(index, "["),
                     "task-outside-list",
                     f"{line.strip()[:3]} starts a line outside a list: it is text here (GFM task "
                     "items are list items), though the site's current renderer shows a checkbox; "
@@ -445,21 +436,21 @@ class Converter:
         if token.map is None or not parent.children or not isinstance(parent.children[-1], m.List):
             return
         previous = token.map[0] - 1
-        if 0 <= previous < len(self.ctx.lines) and self.ctx.lines[previous].strip():
+        if 0 <= previous < len(self.ctx.source.lines) and self.ctx.source.lines[previous].strip():
             self.warn(
-                self.ctx.body_point(token.map[0], "#"),
+                self.ctx.source.line_point(token.map[0], "#"),
                 "heading-after-list",
                 "a heading directly follows a list item without a blank line: the site's current "
                 "renderer swallows it; add a blank line before the heading",
             )
 
     def _check_row(self, token: Token) -> None:
-        if token.map is None or token.map[0] >= len(self.ctx.lines):
+        if token.map is None or token.map[0] >= len(self.ctx.source.lines):
             return
-        line = self.ctx.lines[token.map[0]]
+        line = self.ctx.source.lines[token.map[0]]
         if "|" not in line:
             self.warn(
-                self.ctx.body_point(token.map[0], line.strip()[:20] or None),
+                self.ctx.source.line_point(token.map[0], line.strip()[:20] or None),
                 "table-lazy-row",
                 "this line has no '|' but directly follows a table: GFM reads it as a table row "
                 "(an editor table ignores it), the site's current renderer as a paragraph; "
@@ -470,7 +461,7 @@ class Converter:
         if self._columns and len(cells) > self._columns:
             dropped = " | ".join(cells[self._columns :])
             self.warn(
-                self.ctx.body_point(token.map[0], dropped[:20] or None),
+                self.ctx.source.line_point(token.map[0], dropped[:20] or None),
                 "table-extra-cells",
                 f"this row has {len(cells)} cells but the header {self._columns}: GFM drops "
                 f"the extra ones ({dropped[:60]!r})",
@@ -478,14 +469,14 @@ class Converter:
         match = _PIPE_IN_CODE.search(line) if "`" in line else None
         if match:
             self.warn(
-                self.ctx.body_point(token.map[0], match.group()),
+                self.ctx.source.line_point(token.map[0], match.group()),
                 "table-pipe-in-code",
                 "a '|' inside a code span splits the table cell (GFM); escape it as '\\|'",
             )
         match = _PIPE_IN_TAG.search(line) if "<" in line else None
         if match:
             self.warn(
-                self.ctx.body_point(token.map[0], match.group()[:20]),
+                self.ctx.source.line_point(token.map[0], match.group()[:20]),
                 "table-pipe-in-component",
                 "a '|' inside a component tag splits the table cell and breaks the tag; escape it as '\\|'",
             )
@@ -605,10 +596,10 @@ class Converter:
             snippet = value[found : found + len(snippet)]  # as written
         if block is None or block.map is None:
             return self.where(0, snippet)
-        lines = self.ctx.lines
+        lines = self.ctx.source.lines
         found_at = (i for i in range(block.map[0], min(block.map[1], len(lines))) if snippet in lines[i])
         index = next(found_at, block.map[0]) if snippet else block.map[0]
-        return self.ctx.body_point(index, snippet or None)
+        return self.ctx.source.line_point(index, snippet or None)
 
     def url(self, url: str, what: str, offset: int = 0) -> str | None:
         if is_unsafe_url(url):
@@ -758,17 +749,6 @@ def _task_marker(item: m.ListItem) -> None:
         text.value = text.value[4:]
         if not text.value:
             first.children.pop(0)
-
-
-def _newlines(text: str) -> list[int]:
-    """Offsets where each line of ``text`` starts."""
-    starts = [0]
-    find = text.find
-    pos = find("\n")
-    while pos >= 0:
-        starts.append(pos + 1)
-        pos = find("\n", pos + 1)
-    return starts
 
 
 def _strip_eol(text: str) -> str:
