@@ -16,8 +16,8 @@ import msgspec
 
 from .diagnostics import diagnostic
 from .ids import SLUG_RE
+from .lint.links import anchor_ids, did_you_mean
 from .model import Diagnostic, Guide, Root
-from .parse.checks import anchor_ids, did_you_mean
 from .parse.source import SourceMap
 
 #: A link to a guide of this site: ``/guides/<slug>``, maybe with a query and an ``#anchor``.

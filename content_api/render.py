@@ -25,7 +25,7 @@ import msgspec
 from markdown_it.common.normalize_url import normalizeLink
 
 from . import model as m
-from .parse.urls import is_unsafe_url, unescape_html
+from .urls import is_unsafe_url, unescape_html
 
 # --- HTML -----------------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import pytest
 from content_api import model as m
 from content_api import parse_guide, render_html, render_text
 from content_api.parse.html_safety import DROPPED_ELEMENTS
-from content_api.parse.urls import is_unsafe_url
+from content_api.urls import is_unsafe_url
 
 from .conftest import corpus_files, needs_shared
 

@@ -31,14 +31,13 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.html_block import html_block
 from markdown_it.rules_inline import StateInline
 
+from ..lint.markdown import RAW_HTML_START
 from .budget import parse_budget
 from .html_safety import DROPPED_ELEMENTS
 from .tags import WS, scan_budget, scan_tag, tag_index
 
 _CLOSE_TAG = re.compile(r"</([A-Z][A-Za-z0-9_.]*)\s*>")
 _LOOKS_LIKE_TAG = re.compile(r"<[A-Z][^<>\n]{0,200}>")
-# HTML blocks that end at a closing sequence (types 1-5) may contain anything: never cut them.
-RAW_HTML_START = re.compile(r"<(?:!|\?|(?i:script|pre|style|textarea)(?=[\s>]|$))")
 
 _HTML_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
 

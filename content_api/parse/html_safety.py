@@ -9,7 +9,7 @@ Never kept: raw-text and foreign-content elements (``script``, ``style``, ``nosc
 ``textarea``, ``title``, ``xmp``, ``noembed``, ``noframes``, ``plaintext``, ``template``, ``svg``,
 ``math``), what loads or runs code or takes over the page (``object``, ``embed``, ``base``,
 ``meta``, ``link``, frames, forms and their controls), event handlers and every attribute off the
-list, ``javascript:``/``vbscript:``/non-image ``data:`` URLs (see :mod:`.urls`), and ``style``
+list, ``javascript:``/``vbscript:``/non-image ``data:`` URLs (see :mod:`content_api.urls`), and ``style``
 properties other than a few layout ones. Comments are kept (ignore directives live in them).
 
 An html node is a fragment, often unbalanced (``<details>`` and its ``<summary>`` in one node, the
@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 import nh3
 
-from .urls import browser_url, is_unsafe_url, unescape_html
+from ..urls import browser_url, is_unsafe_url, unescape_html
 
 HtmlMode = Literal["sanitize", "raw"]
 _T = TypeVar("_T")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -15,9 +14,12 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 from .. import model as m
-from ..render import html_to_text, render_text
+from ..lint import TOKEN_RULES, TokenLint, components, editors
+from ..lint.tables import UNESCAPED_PIPE
+from ..render import html_to_text
+from ..urls import is_unsafe_url, is_url_prop
 from .budget import budget_plugin
-from .components import RAW_HTML_START, components_plugin
+from .components import components_plugin
 from .context import Context
 from .editors import editor_table, is_editor_header
 from .html_safety import DEFAULT_IFRAME_HOSTS, sanitize_html
@@ -25,29 +27,6 @@ from .link_labels import parse_link_label
 from .linkify import GfmLinkify
 from .source import SourceMap
 from .tags import Attr
-from .urls import is_unsafe_url, is_url_prop
-
-#: Components the site knows; any other capitalized name is kept as ``component`` with a warning.
-KNOWN_COMPONENTS = frozenset(
-    {
-        "Quote",
-        "External",
-        "Button",
-        "NextSteps",
-        "RichLink",
-        "Datagouv",
-        "Grid",
-        "Centered",
-        "ContactUs",
-        "FlatFile",
-        "FlatFileWidget",
-        "ApiSireneWidget",
-        "ApiRnaWidget",
-        "QuestionTree",
-        "ButtonCopy",
-        "IsFranceConnected",
-    }
-)
 
 #: How many lines of a block :meth:`Converter.where` looks at for a construct's text.
 WHERE_LINES = 8
@@ -57,12 +36,6 @@ MAX_NESTING = 32
 #: html-unsafe and url-unsafe warnings of one guide, beyond which removals are no longer listed.
 MAX_UNSAFE_WARNINGS = 100
 
-_DELIMITER_ROW = re.compile(r"^ {0,3}(?:>\s?)*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
-_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
-_PIPE_IN_TAG = re.compile(r"<[A-Z][^<>|]*(?<!\\)\|[^<>]*>")
-_PIPE_IN_CODE = re.compile(r"`[^`\n]*?(?<!\\)\|[^`\n]*?`")
-_MARKDOWN_LINE = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s)|\]\(|\*\*|__")
-_TASK_LINE = re.compile(r"^ {0,3}\[[ xX]\]\s")
 _ALIGN: dict[str, m.Align] = {
     "text-align:left": "left",
     "text-align:right": "right",
@@ -121,24 +94,9 @@ def _keep_text_past_max_nesting(md: MarkdownIt) -> None:
     md.block.tokenize = bounded  # type: ignore[method-assign]
 
 
-def _split_cells(line: str) -> list[str]:
-    """The cells of a table row as GFM splits it (unescaped pipes, outer pipes trimmed)."""
-    body = line.strip()
-    while body.startswith(">"):
-        body = body[1:].strip()
-    body = body.removeprefix("|")
-    if body.endswith("|") and not body.endswith("\\|"):
-        body = body[:-1]
-    return [cell.strip() for cell in _UNESCAPED_PIPE.split(body)]
-
-
-def _cells(line: str) -> int:
-    return len(_split_cells(line))
-
-
 def _cell_columns(line: str) -> list[tuple[int, int]]:
     """1-based (first, after last) columns of each cell's text in a table row line."""
-    bounds = [-1, *(match.start() for match in _UNESCAPED_PIPE.finditer(line)), len(line)]
+    bounds = [-1, *(match.start() for match in UNESCAPED_PIPE.finditer(line)), len(line)]
     spans = []
     for left, right in itertools.pairwise(bounds):
         text = line[left + 1 : right]
@@ -191,8 +149,8 @@ class Converter:
         self.texts: list[str] = []
         self.editor_tables: list[m.EditorTable] = []
         self._content = SourceMap("")  # the current inline token's content
+        self.lint = TokenLint(ctx, self.where)
         self._inline_token: Token | None = None
-        self._columns = 0  # cells of the current table's header row
         self._row_line = -1  # body line of the current table row
         self._row_spans: list[tuple[int, int]] = []  # its cells' columns
         self._cell_index = 0
@@ -272,6 +230,10 @@ class Converter:
     def _open_block(self, token: Token, stack: list[_Frame]) -> None:
         opener = _BLOCK_OPENERS.get(token.type)
         parent = stack[-1]
+        rules = TOKEN_RULES.get(token.type)
+        if rules is not None and not token.meta.get("plain"):  # the rest of a file past the budget
+            for rule in rules:
+                rule(self.lint, token, parent.node, parent.children)
         node = opener(self, token, stack, self.position(token)) if opener is not None else None
         if node is None:  # thead, tbody or an unknown container: its content joins the parent
             stack.append(_Frame(None, parent.children, token))
@@ -281,16 +243,12 @@ class Converter:
 
     def _open_paragraph(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
         parent = stack[-1]
-        if not token.meta.get("plain"):  # the rest of a file past the budget: text, not Markdown
-            self._check_paragraph(token)
-            self._check_task_outside_list(token, parent)
         if not token.hidden and isinstance(parent.node, m.ListItem):
             list_node: Any = stack[-2].node  # markdown-it hides the paragraphs of tight lists
             list_node.spread = True
         return m.Paragraph(children=[], position=position)
 
     def _open_heading(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
-        self._check_heading(token, stack[-1])
         node = m.Heading(depth=int(token.tag[1]), id="", children=[], position=position)
         self.headings.append(node)
         return node
@@ -300,13 +258,7 @@ class Converter:
         start = int(token.attrs.get("start", 1)) if ordered else None
         return m.List(ordered=ordered, start=start, spread=False, children=[], position=position)
 
-    def _open_table(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
-        lines = self.ctx.source.lines
-        self._columns = _cells(lines[token.map[0]]) if token.map and token.map[0] < len(lines) else 0
-        return m.Table(align=[], children=[], position=position)
-
     def _open_row(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
-        self._check_row(token)
         self._cell_index = 0
         self._row_line = token.map[0] if token.map else -1
         lines = self.ctx.source.lines
@@ -342,11 +294,7 @@ class Converter:
             table = editor_table(node, self.ctx, self.slug, self.apis)
             self.editor_tables.append(table)
             if not table.editors and frame.token is not None and frame.token.map:
-                self.warn(
-                    self.ctx.source.line_point(frame.token.map[0]),
-                    "editor-table-empty",
-                    "this editor table lists no editor",
-                )
+                editors.table_empty(self.ctx, frame.token.map[0])
             siblings = stack[-1].children
             siblings[siblings.index(node)] = table
 
@@ -369,7 +317,8 @@ class Converter:
         if kind == "code_block":
             return m.Code(lang=None, meta=None, value=_strip_eol(token.content), position=position)
         if kind == "html_block":
-            self._check_html_block(token)
+            for rule in TOKEN_RULES.get(kind, ()):
+                rule(self.lint, token, None, [])
             value = self.safe_html(_strip_eol(token.content), token)
             self.texts.append(html_to_text(value))  # what is left of it, for search and reading time
             return m.Html(value=value, position=position) if value.strip() else None
@@ -379,107 +328,6 @@ class Converter:
             component: m.Node = self.component(token.meta, [], inline=False, position=position)
             return component
         return None
-
-    # --- lints on the source ------------------------------------------------------------------
-
-    def _check_paragraph(self, token: Token) -> None:
-        """A table-like block whose delimiter row does not match its header is not a GFM table."""
-        if token.map is None:
-            return
-        lines = self.ctx.source.lines
-        for index in range(token.map[0] + 1, min(token.map[1], len(lines))):
-            line = lines[index]
-            if "-" not in line or not _DELIMITER_ROW.match(line) or "|" not in lines[index - 1]:
-                continue
-            header, delimiter = _cells(lines[index - 1]), _cells(line)
-            if header != delimiter or "|" in line:
-                where = self.ctx.source.line_point(index, line.strip()[:1] or None)
-                self.warn(
-                    where,
-                    "table-delimiter-mismatch",
-                    f"the delimiter row has {delimiter} cell(s) but the header row has {header}: "
-                    "this is not a table (GFM), though the site's current renderer shows one; "
-                    "give the delimiter row one cell per column",
-                )
-
-    def _check_html_block(self, token: Token) -> None:
-        """Markdown written on the lines right after an HTML tag is raw HTML in CommonMark."""
-        if token.map is None or RAW_HTML_START.match(token.content.lstrip()):
-            return  # comments, scripts, <pre>: what they hold is meant to stay raw
-        for index in range(token.map[0] + 1, min(token.map[1], len(self.ctx.source.lines))):
-            line = self.ctx.source.lines[index]
-            if _MARKDOWN_LINE.search(line) and not line.lstrip(" >").startswith("<"):
-                self.warn(
-                    self.ctx.source.line_point(index, line.lstrip(" >")[:10] or None),
-                    "html-swallows-markdown",
-                    "this Markdown line directly follows an HTML block, so it is kept as raw HTML "
-                    "(CommonMark), though the site's current renderer parses it; put a blank line "
-                    "between the HTML and the Markdown",
-                )
-                return
-
-    def _check_task_outside_list(self, token: Token, parent: _Frame) -> None:
-        if token.map is None or isinstance(parent.node, m.ListItem):
-            return
-        for index in range(token.map[0], min(token.map[1], len(self.ctx.source.lines))):
-            line = self.ctx.source.lines[index]
-            if _TASK_LINE.match(line):
-                self.warn(
-                    self.ctx.source.line_point(index, "["),
-                    "task-outside-list",
-                    f"{line.strip()[:3]} starts a line outside a list: it is text here (GFM task "
-                    "items are list items), though the site's current renderer shows a checkbox; "
-                    "write '- [x] ...'",
-                )
-
-    def _check_heading(self, token: Token, parent: _Frame) -> None:
-        if token.map is None or not parent.children or not isinstance(parent.children[-1], m.List):
-            return
-        previous = token.map[0] - 1
-        if 0 <= previous < len(self.ctx.source.lines) and self.ctx.source.lines[previous].strip():
-            self.warn(
-                self.ctx.source.line_point(token.map[0], "#"),
-                "heading-after-list",
-                "a heading directly follows a list item without a blank line: the site's current "
-                "renderer swallows it; add a blank line before the heading",
-            )
-
-    def _check_row(self, token: Token) -> None:
-        if token.map is None or token.map[0] >= len(self.ctx.source.lines):
-            return
-        line = self.ctx.source.lines[token.map[0]]
-        if "|" not in line:
-            self.warn(
-                self.ctx.source.line_point(token.map[0], line.strip()[:20] or None),
-                "table-lazy-row",
-                "this line has no '|' but directly follows a table: GFM reads it as a table row "
-                "(an editor table ignores it), the site's current renderer as a paragraph; "
-                "put a blank line before it",
-            )
-            return
-        cells = _split_cells(line)
-        if self._columns and len(cells) > self._columns:
-            dropped = " | ".join(cells[self._columns :])
-            self.warn(
-                self.ctx.source.line_point(token.map[0], dropped[:20] or None),
-                "table-extra-cells",
-                f"this row has {len(cells)} cells but the header {self._columns}: GFM drops "
-                f"the extra ones ({dropped[:60]!r})",
-            )
-        match = _PIPE_IN_CODE.search(line) if "`" in line else None
-        if match:
-            self.warn(
-                self.ctx.source.line_point(token.map[0], match.group()),
-                "table-pipe-in-code",
-                "a '|' inside a code span splits the table cell (GFM); escape it as '\\|'",
-            )
-        match = _PIPE_IN_TAG.search(line) if "<" in line else None
-        if match:
-            self.warn(
-                self.ctx.source.line_point(token.map[0], match.group()[:20]),
-                "table-pipe-in-component",
-                "a '|' inside a component tag splits the table cell and breaks the tag; escape it as '\\|'",
-            )
 
     # --- inline -----------------------------------------------------------------------------------
 
@@ -501,7 +349,8 @@ class Converter:
                 if frame.literal:
                     _append_text(current, child.markup)
                 elif isinstance(frame.node, m.Link):
-                    self._check_link_text(frame.node, child)
+                    for rule in TOKEN_RULES.get(child.type, ()):
+                        rule(self.lint, child, frame.node, current)
                 current = frame.children
                 continue
             if len(stack) >= self.max_nesting and kind in _EMPHASIS:
@@ -547,19 +396,6 @@ class Converter:
             node = self.component(token.meta, [], inline=True, position=None)
             return node, isinstance(node, (m.External, m.Button))
         return None, False  # an unknown inline container: its content joins the parent
-
-    def _check_link_text(self, link: m.Link, token: Token) -> None:
-        first = link.children[0] if link.children else None
-        if type(first) is not m.Text or not first.value.startswith("["):
-            return
-        text = render_text(m.Paragraph(children=link.children))
-        if len(text) > 1 and text.startswith("[") and text.endswith("]"):
-            self.warn(
-                self.where(0, "[" + text),
-                "link-text-brackets",
-                f"the link text {text!r} is in brackets: the site's current renderer shows "
-                "'[[...]](...)' literally; remove the inner brackets",
-            )
 
     def safe_html(self, value: str, block: Token | None = None) -> str:
         """Raw HTML through the allow-list sanitizer (see html_safety), each removal reported."""
@@ -629,20 +465,7 @@ class Converter:
     ) -> Any:
         name: str = meta["name"]
         props = self._props(meta["attrs"], name)
-        if meta.get("unclosed"):
-            self.warn(
-                self.where(meta["offset"], "<" + name),
-                "component-unclosed",
-                f"<{name}> is never closed (no </{name}>"
-                + (" in this paragraph" if inline else "")
-                + f"): read as <{name} />; the text after it is not its content",
-            )
-        if name not in KNOWN_COMPONENTS:
-            self.warn(
-                self.where(meta["offset"], "<" + name),
-                "component-unknown",
-                f"<{name}> is not a known component; frontends may not render it",
-            )
+        components.component(self.lint, meta, inline)
         if name == "Quote":
             fields = {key: _str_prop(props, key) for key in ("logo", "link", "who", "title")}
             return m.Quote(**fields, inline=inline, children=children, extra=props, position=position)
@@ -662,22 +485,7 @@ class Converter:
         props: dict[str, Any] = {}
         for attr in attrs:
             value = _decode_attr(attr)
-            if attr.kind == "string-unbalanced":
-                quote = '"' if "'" in attr.value else "'"
-                self.warn(
-                    self.where(attr.offset, attr.name + "="),
-                    "attribute-quote",
-                    f"the value of {attr.name} contains the quote that delimits it: read as "
-                    f"{attr.value!r}; write {attr.name}={quote}...{quote} (the site's current renderer "
-                    "cuts the value there)",
-                )
-            elif attr.kind == "unquoted":
-                self.warn(
-                    self.where(attr.offset, f"{attr.name}={attr.value}"),
-                    "attribute-unquoted",
-                    f"<{name} {attr.name}=...> is not quoted: kept as {attr.value!r}, but the site's "
-                    f'current renderer loses it; write {attr.name}="..."',
-                )
+            components.attribute(self.lint, attr, name)
             lowered = attr.name.lower()
             if lowered.startswith("on") or lowered in _CODE_PROPS:
                 self.warn(
@@ -707,7 +515,7 @@ _BLOCK_OPENERS: dict[str, _BlockOpener] = {
     "bullet_list_open": Converter._open_list,
     "ordered_list_open": Converter._open_list,
     "list_item_open": lambda c, t, s, p: m.ListItem(spread=False, checked=None, children=[], position=p),
-    "table_open": Converter._open_table,
+    "table_open": lambda c, t, s, p: m.Table(align=[], children=[], position=p),
     "tr_open": Converter._open_row,
     "th_open": Converter._open_cell,
     "td_open": Converter._open_cell,
@@ -812,22 +620,12 @@ def _leaf_component(conv: Converter, token: Token, current: list[Any]) -> None:
 
 
 def _leaf_stray(conv: Converter, token: Token, current: list[Any]) -> None:
-    name = token.meta["name"]
-    conv.warn(
-        conv.where(token.meta["offset"], token.content),
-        "component-unexpected-close",
-        f"</{name}> closes no open <{name}>: kept as text",
-    )
+    components.stray_close(conv.lint, token)
     _append_text(current, token.content)
 
 
 def _leaf_invalid(conv: Converter, token: Token, current: list[Any]) -> None:
-    snippet = token.meta["snippet"]
-    conv.warn(
-        conv.where(token.meta["offset"], snippet),
-        "tag-not-component",
-        f"{snippet[:40]} looks like a tag but is not a valid component: kept as text",
-    )
+    components.invalid_tag(conv.lint, token)
     _append_text(current, token.content)
 
 
