@@ -25,10 +25,11 @@ from .checks import run_checks
 from .context import Context
 from .front_matter import FrontMatter, split_front_matter
 from .html_safety import DEFAULT_IFRAME_HOSTS, HTML_MODES, HtmlMode
-from .markdown import MAX_NESTING, Converter, make_markdown
+from .markdown import Converter
 from .source import SourceMap, decode
 from .tags import ScanBudget
 from .toc import assign_ids, excerpt, reading_time
+from .tokenizer import MAX_NESTING, make_markdown
 
 __all__ = ["ParseOptions", "parse_guide"]
 
