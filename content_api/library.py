@@ -31,7 +31,7 @@ from .model import Diagnostic, EditorRow, Guide, Root
 from .parallel import pmap
 from .parse import ParseOptions, failed_guide, parse_guide_and_text
 from .parse.budget import MAX_CONSTRUCTS
-from .parse.html_safety import DEFAULT_IFRAME_HOSTS, HtmlMode
+from .parse.html_policy import DEFAULT_IFRAME_HOSTS, HtmlMode
 from .parse.ignores import apply_in_library
 from .parse.source import SourceMap
 from .parse.tokenizer import MAX_NESTING

@@ -24,7 +24,7 @@ from .budget import MAX_CONSTRUCTS, ParseBudget
 from .checks import run_checks
 from .context import Context
 from .front_matter import FrontMatter, split_front_matter
-from .html_safety import DEFAULT_IFRAME_HOSTS, HTML_MODES, HtmlMode
+from .html_policy import DEFAULT_IFRAME_HOSTS, HTML_MODES, HtmlMode
 from .markdown import Converter
 from .source import SourceMap, decode
 from .tags import ScanBudget

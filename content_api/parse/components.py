@@ -33,7 +33,7 @@ from markdown_it.rules_inline import StateInline
 
 from ..lint.markdown import RAW_HTML_START
 from .budget import parse_budget
-from .html_safety import DROPPED_ELEMENTS
+from .html_policy import DANGEROUS_ELEMENTS
 from .tags import WS, scan_budget, scan_tag, tag_index
 
 _CLOSE_TAG = re.compile(r"</([A-Z][A-Za-z0-9_.]*)\s*>")
@@ -46,7 +46,7 @@ def is_dangerous_html(src: str, pos: int, end: int) -> bool:
     """``<SCRIPT``, ``</Style``...: an element that runs code, whatever its case, is HTML, not a
     component, so that the raw-HTML rules see it and make it safe (content_api.parse.html_safety)."""
     match = _HTML_NAME.match(src, pos, end)
-    return match is not None and match.group(1).lower() in DROPPED_ELEMENTS
+    return match is not None and match.group(1).lower() in DANGEROUS_ELEMENTS
 
 
 def _is_capitalized_tag(src: str, pos: int, end: int) -> bool:

@@ -20,7 +20,7 @@ from ..lint.tables import UNESCAPED_PIPE
 from ..render import html_to_text
 from .context import Context
 from .editors import editor_table, is_editor_header
-from .html_safety import DEFAULT_IFRAME_HOSTS
+from .html_policy import DEFAULT_IFRAME_HOSTS
 from .inline import Frame, convert_inline
 from .source import SourceMap
 from .tags import Attr
