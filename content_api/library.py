@@ -138,20 +138,6 @@ class Library:
     def editors(self) -> list[EditorRow]:
         return [row for guide in self.guides.values() for row in guide.editors]
 
-    def by_tag(self) -> dict[str, list[str]]:
-        index: dict[str, list[str]] = {}
-        for slug, guide in self.guides.items():
-            for tag in guide.tags:
-                index.setdefault(tag.slug, []).append(slug)
-        return index
-
-    def by_api(self) -> dict[str, list[str]]:
-        index: dict[str, list[str]] = {}
-        for slug, guide in self.guides.items():
-            for api in guide.apis:
-                index.setdefault(api.slug, []).append(slug)
-        return index
-
 
 def _read(
     source: str, file: str, root: Path, max_size: int, link: bool
