@@ -19,7 +19,8 @@ from .library import Library, load_library
 from .lint.links import external_urls
 from .model import Diagnostic
 from .parse import parse_guide
-from .render import render_html, render_text
+from .plain_text import render_text
+from .render import render_html
 
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -127,7 +128,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     diagnostics = [d for d in diagnostics if selected(d.code, select, ignore)]
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = sum(d.severity == "warning" for d in diagnostics)
-    if args.format == "json":
+    _report(library, diagnostics, errors, warnings, args.format)
+    return 1 if errors or (args.fail_on == "warning" and warnings) else 0
+
+
+def _report(library: Library, diagnostics: list[Diagnostic], errors: int, warnings: int, form: str) -> None:
+    """Print ``diagnostics`` in format ``form`` (text, json, github); the text one ends with a count."""
+    if form == "json":
         report = {
             "guides": len(library.guides),
             "files": len(library.files),
@@ -136,17 +143,16 @@ def cmd_check(args: argparse.Namespace) -> int:
             "diagnostics": diagnostics,
         }
         sys.stdout.write(msgspec.json.format(msgspec.json.encode(report).decode(), indent=2) + "\n")
-    else:
-        formatter = _format_github if args.format == "github" else _format_text
-        for found in diagnostics:
-            print(formatter(found))
-        if args.format == "text":
-            print(
-                f"{len(library.files)} file(s), {len(library.guides)} guide(s) served, "
-                f"{errors} error(s), {warnings} warning(s)",
-                file=sys.stderr,
-            )
-    return 1 if errors or (args.fail_on == "warning" and warnings) else 0
+        return
+    formatter = _format_github if form == "github" else _format_text
+    for found in diagnostics:
+        print(formatter(found))
+    if form == "text":
+        print(
+            f"{len(library.files)} file(s), {len(library.guides)} guide(s) served, "
+            f"{errors} error(s), {warnings} warning(s)",
+            file=sys.stderr,
+        )
 
 
 def default_links_cache() -> Path:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from .. import model as m
-from ..render import render_html, render_text
+from ..plain_text import render_text
+from ..render import render_html
 from .html_facts import HtmlFacts, html_facts
 from .links import Link, link_of
 from .registry import Rules

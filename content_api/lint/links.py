@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 from .. import model as m
 from ..ids import strip_accents
-from ..render import render_text
+from ..plain_text import render_text
 from .html_facts import html_facts
 from .registry import Rules
 

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .. import model as m
-from ..render import render_text
+from ..plain_text import render_text
 from .registry import Rules, TokenLint
 
 if TYPE_CHECKING:

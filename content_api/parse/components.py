@@ -151,10 +151,15 @@ def _block_children(
     state.bMarks[open_last], state.tShift[open_last], state.sCount[open_last] = saved_first
     state.parentType, state.lineMax, state.blkIndent = old_parent, old_line_max, old_indent
     state.eMarks[close_line] = saved_emark
-    tail = close[1]
-    if src[tail:saved_emark].strip():
+    _after_close(state, close_line, close[1])
+
+
+def _after_close(state: StateBlock, close_line: int, tail: int) -> None:
+    """Go on after a block component's closing tag, which ends at ``tail`` on ``close_line``."""
+    src, end = state.src, state.eMarks[close_line]
+    if src[tail:end].strip():
         # Text after the closing tag starts a new block on the same line.
-        shift = WS.match(src, tail, saved_emark).end() - tail  # type: ignore[union-attr]
+        shift = WS.match(src, tail, end).end() - tail  # type: ignore[union-attr]
         state.bMarks[close_line] = tail
         state.tShift[close_line] = shift
         state.sCount[close_line] = state.blkIndent + shift

@@ -13,7 +13,7 @@ from typing import Any
 from .. import model as m
 from ..ids import strip_accents
 from ..lint import editors as rules
-from ..render import render_text
+from ..plain_text import render_text
 from .context import Context
 
 _COLUMNS = {

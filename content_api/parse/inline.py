@@ -13,7 +13,7 @@ from markdown_it.token import Token
 
 from .. import model as m
 from ..lint import TOKEN_RULES, components
-from ..render import html_to_text
+from ..plain_text import html_to_text
 
 if TYPE_CHECKING:
     from .markdown import Converter

@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from .. import model as m
 from ..lint import TOKEN_RULES, TokenLint, components, editors
 from ..lint.tables import UNESCAPED_PIPE
-from ..render import html_to_text
+from ..plain_text import html_to_text
 from .context import Context
 from .editors import editor_table, is_editor_header
 from .html_policy import DEFAULT_IFRAME_HOSTS
