@@ -65,6 +65,7 @@ TokenRule = Callable[[TokenLint, "Token", Any, list[Any]], None]
 NodeRule = Callable[["Checks", Any, Any], None]
 EndRule = Callable[["Checks"], None]
 _F = TypeVar("_F", bound=Callable[..., None])
+_K = TypeVar("_K")
 
 
 class Rules:
@@ -89,26 +90,25 @@ class Rules:
         return code
 
     def on_token(self, *types: str) -> Callable[[_F], _F]:
-        """Hook a rule on block tokens of these types (``paragraph_open``, ``tr_open``...)."""
-
-        def hook(rule: _F) -> _F:
-            for kind in types:
-                self.token_rules.setdefault(kind, []).append(rule)
-            return rule
-
-        return hook
+        """Hook a rule on tokens of these types (``paragraph_open``, ``tr_open``, ``link_close``...)."""
+        return _hook(self.token_rules, types)
 
     def on_node(self, *types: type) -> Callable[[_F], _F]:
         """Hook a rule on AST nodes of these types."""
-
-        def hook(rule: _F) -> _F:
-            for kind in types:
-                self.node_rules.setdefault(kind, []).append(rule)
-            return rule
-
-        return hook
+        return _hook(self.node_rules, types)
 
     def on_end(self, rule: _F) -> _F:
         """Hook a rule that reports once the whole AST was walked."""
         self.end_rules.append(rule)
         return rule
+
+
+def _hook(hooks: dict[_K, list[Any]], keys: tuple[_K, ...]) -> Callable[[_F], _F]:
+    """A decorator that adds its function to ``hooks`` under each of ``keys``."""
+
+    def hook(rule: _F) -> _F:
+        for key in keys:
+            hooks.setdefault(key, []).append(rule)
+        return rule
+
+    return hook

@@ -127,8 +127,7 @@ RULES.declare(
 
 @RULES.on_token("tr_open")
 def pipe_in_code(lint: TokenLint, token: Token, parent: Any, siblings: list[Any]) -> None:
-    index, line = _row_line(lint, token)
-    match = _PIPE_IN_CODE.search(line) if "|" in line and "`" in line else None
+    index, match = _pipe_in(lint, token, _PIPE_IN_CODE, "`")
     if match:
         lint.report(
             lint.ctx.source.line_point(index, match.group()),
@@ -148,8 +147,7 @@ RULES.declare(
 
 @RULES.on_token("tr_open")
 def pipe_in_component(lint: TokenLint, token: Token, parent: Any, siblings: list[Any]) -> None:
-    index, line = _row_line(lint, token)
-    match = _PIPE_IN_TAG.search(line) if "|" in line and "<" in line else None
+    index, match = _pipe_in(lint, token, _PIPE_IN_TAG, "<")
     if match:
         lint.report(
             lint.ctx.source.line_point(index, match.group()[:20]),
@@ -164,3 +162,12 @@ def _row_line(lint: TokenLint, token: Token) -> tuple[int, str]:
     if token.map is None or token.map[0] >= len(lines):
         return -1, ""
     return token.map[0], lines[token.map[0]]
+
+
+def _pipe_in(
+    lint: TokenLint, token: Token, pattern: re.Pattern[str], opening: str
+) -> tuple[int, re.Match[str] | None]:
+    """The body line of a table row and the first construct of ``pattern`` (which starts with
+    ``opening``) holding a cell-splitting ``|`` there."""
+    index, line = _row_line(lint, token)
+    return index, pattern.search(line) if "|" in line and opening in line else None
