@@ -11,7 +11,8 @@ from .catalog import Catalog
 from .library import Library, load_library
 from .model import Diagnostic, EditorRow, Guide
 from .parse import parse_guide
-from .render import render_html, render_text
+from .plain_text import render_text
+from .render import render_html
 
 __version__ = "0.1.0"
 

@@ -13,13 +13,14 @@ from pathlib import Path
 import msgspec
 
 from .config import SETTINGS_CHOICES, SETTINGS_HELP, Settings
-from .diagnostics import diagnostic, known_selector, selected
+from .diagnostics import RULES, diagnostic, known_selector, selected
 from .guide_links import Places
 from .library import Library, load_library
+from .lint.links import external_urls
 from .model import Diagnostic
 from .parse import parse_guide
-from .parse.checks import external_urls
-from .render import render_html, render_text
+from .plain_text import render_text
+from .render import render_html
 
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -78,8 +79,28 @@ def _selectors(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
 
 
+def list_rules(output_format: str) -> str:
+    """Every rule (code, severity, RGAA criteria, summary), as a text table or as JSON."""
+    if output_format == "json":
+        rules = [
+            {"code": code, "severity": rule.severity, "rgaa": rule.rgaa, "summary": rule.summary}
+            for code, rule in RULES.items()
+        ]
+        return msgspec.json.format(msgspec.json.encode(rules).decode(), indent=2) + "\n"
+    rows = [("code", "severity", "RGAA", "summary")]
+    rows += [(code, rule.severity, rule.rgaa or "—", rule.summary) for code, rule in RULES.items()]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[3] + "\n"
+        for row in rows
+    )
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Parse every guide of the folder and print the diagnostics; 1 when there is an error."""
+    if args.list_rules:
+        sys.stdout.write(list_rules(args.format))
+        return 0
     directory = args.directory
     if not os.path.isdir(directory):
         print(f"content-api check: {directory}: not a folder", file=sys.stderr)
@@ -107,7 +128,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     diagnostics = [d for d in diagnostics if selected(d.code, select, ignore)]
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = sum(d.severity == "warning" for d in diagnostics)
-    if args.format == "json":
+    _report(library, diagnostics, errors, warnings, args.format)
+    return 1 if errors or (args.fail_on == "warning" and warnings) else 0
+
+
+def _report(library: Library, diagnostics: list[Diagnostic], errors: int, warnings: int, form: str) -> None:
+    """Print ``diagnostics`` in format ``form`` (text, json, github); the text one ends with a count."""
+    if form == "json":
         report = {
             "guides": len(library.guides),
             "files": len(library.files),
@@ -116,17 +143,16 @@ def cmd_check(args: argparse.Namespace) -> int:
             "diagnostics": diagnostics,
         }
         sys.stdout.write(msgspec.json.format(msgspec.json.encode(report).decode(), indent=2) + "\n")
-    else:
-        formatter = _format_github if args.format == "github" else _format_text
-        for found in diagnostics:
-            print(formatter(found))
-        if args.format == "text":
-            print(
-                f"{len(library.files)} file(s), {len(library.guides)} guide(s) served, "
-                f"{errors} error(s), {warnings} warning(s)",
-                file=sys.stderr,
-            )
-    return 1 if errors or (args.fail_on == "warning" and warnings) else 0
+        return
+    formatter = _format_github if form == "github" else _format_text
+    for found in diagnostics:
+        print(formatter(found))
+    if form == "text":
+        print(
+            f"{len(library.files)} file(s), {len(library.guides)} guide(s) served, "
+            f"{errors} error(s), {warnings} warning(s)",
+            file=sys.stderr,
+        )
 
 
 def default_links_cache() -> Path:
@@ -308,6 +334,16 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         default="error",
         help="exit 1 when there is a diagnostic of this severity or worse (default: error)",
     )
+    check.add_argument(
+        "--list-rules",
+        action="store_true",
+        help="print every rule (code, severity, RGAA criteria, summary) and exit; --format json for JSON",
+    )
+    _links_arguments(check)
+    _settings_flags(check, ("max_file_size", "max_nesting", "max_constructs", "site_url", *HTML_SETTINGS))
+
+
+def _links_arguments(check: argparse.ArgumentParser) -> None:
     links = check.add_argument_group("external links (off by default: they need the network)")
     links.add_argument(
         "--links", action="store_true", help="also check every http(s) address (HEAD, then GET)"
@@ -340,7 +376,6 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also request loopback, private, link-local and other non-public addresses (refused by default)",
     )
-    _settings_flags(check, ("max_file_size", "max_nesting", "max_constructs", "site_url", *HTML_SETTINGS))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,25 +3,32 @@
 ``error``: the guide is not served. ``warning``: served, but something is lost, unsafe, read
 differently than its author probably meant, or not accessible. ``info``: worth knowing, nothing
 lost. The README's table of rules is made from this one (``rules_table``; a test compares them).
+
+The lint rules are declared by subject in :mod:`content_api.lint`, beside the functions that report
+them; the codes reported where a file is read, its front matter decoded, its content cut or made
+safe, links between guides or to the web checked, and ignore comments applied, are declared here.
+:data:`RULES` puts them all in one order, the README's.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from .lint import SUBJECTS
+from .lint.registry import Rule
 from .model import Diagnostic, Severity
 
+__all__ = [
+    "LIBRARY_CODES",
+    "RULES",
+    "Rule",
+    "diagnostic",
+    "known_selector",
+    "rules_table",
+    "selected",
+    "severity",
+]
 
-class Rule(NamedTuple):
-    severity: Severity
-    summary: str
-    #: what triggers it, as an editor would write it (Markdown unless said otherwise)
-    example: str
-    #: the RGAA 4.1 criteria the rule serves (accessibility rules only)
-    rgaa: str = ""
-
-
-RULES: dict[str, Rule] = {
+#: Files and front matter.
+_FILES: dict[str, Rule] = {
     # files
     "internal-error": Rule(
         "error",
@@ -76,23 +83,10 @@ RULES: dict[str, Rule] = {
         "on reload, the file has errors: its last good version is still served",
         "a served guide saved with broken YAML (`--watch`)",
     ),
-    # components
-    "component-unknown": Rule("warning", "a component name the site does not know", "`<Carousel />`"),
-    "component-unclosed": Rule(
-        "warning", "an opening tag never closed: read as self-closing", '`<External href="…">texte`'
-    ),
-    "component-unexpected-close": Rule(
-        "warning", "a closing tag without opening tag: kept as text", "`texte</Button>`"
-    ),
-    "tag-not-component": Rule(
-        "info", "a capitalized tag that is not a valid component: kept as text", "`<Foo bar=>`"
-    ),
-    "attribute-unquoted": Rule(
-        "warning", "`href=https://…` without quotes (the site's renderer loses it)", "`<Button href=/a>`"
-    ),
-    "attribute-quote": Rule(
-        "warning", "a quoted value contains its own quote character", "`<Quote who='l'équipe'>`"
-    ),
+}
+
+#: What a parse removes (unsafe HTML and URLs) or keeps as text (past its limits).
+_PARSE: dict[str, Rule] = {
     "html-unsafe": Rule(
         "warning",
         "raw HTML outside the allow-list (script, on* handler, javascript: URL, iframe of another host…), "
@@ -110,92 +104,10 @@ RULES: dict[str, Rule] = {
         "more Markdown constructs in one file than a parse takes (`MAX_CONSTRUCTS`): the rest is plain text",
         "`_a ` repeated over a megabyte",
     ),
-    # Markdown read differently by GFM and by the site's renderer
-    "table-delimiter-mismatch": Rule(
-        "warning", "a delimiter row that does not match its header: not a table", "`| a | b |` `| --- |`"
-    ),
-    "table-lazy-row": Rule(
-        "warning", "a line without `|` right after a table is a table row (GFM)", "text under a table"
-    ),
-    "table-extra-cells": Rule(
-        "warning", "a table row with more cells than its header: GFM drops them", "`| a |` then `| 1 | 2 |`"
-    ),
-    "table-pipe-in-code": Rule(
-        "warning", "a `|` inside a code span splits a table cell (GFM)", "`` `a|b` `` in a table cell"
-    ),
-    "table-pipe-in-component": Rule(
-        "warning",
-        "a `|` inside a component tag splits a table cell (GFM)",
-        '`<Button href="/a|b">` in a cell',
-    ),
-    "heading-after-list": Rule(
-        "warning", "a heading right after a list item, without a blank line", "`- item` then `## Titre`"
-    ),
-    "link-text-brackets": Rule(
-        "warning", "`[[x]](url)`: the site's renderer shows it literally", "`[[CAF]](https://caf.fr)`"
-    ),
-    "task-outside-list": Rule("warning", "`[x]` at the start of a line outside a list", "`[x] fait`"),
-    "html-swallows-markdown": Rule(
-        "warning", "Markdown right after an HTML line is kept as raw HTML", "`<div>` then `**gras**`"
-    ),
-    # editor tables
-    "editor-row-skipped": Rule(
-        "warning", "an editor row whose editor cell is empty or a placeholder", "`| — | Solution |`"
-    ),
-    "editor-cell-empty": Rule(
-        "warning", "an empty solution, date or request cell in an editor row", "`| Up |  |`"
-    ),
-    "editor-table-empty": Rule("warning", "an editor table with no editor", "an `Éditeur` table, no row"),
-    # accessibility (RGAA 4.1): what a reader with a screen reader or a keyboard would miss
-    "a11y-image-alt-missing": Rule(
-        "warning",
-        "an image without alternative text (mark a decorative one with an ignore comment)",
-        "`![](/img/schema.png)`, `<img src=x.png>`",
-        "1.1, 1.2",
-    ),
-    "a11y-image-alt-filename": Rule(
-        "warning", "an image whose alternative text is a file name", "`![schema.png](/img/schema.png)`", "1.3"
-    ),
-    "a11y-heading-h1": Rule(
-        "warning", "a level-1 heading in the body: the guide's title is the page's h1", "`# Titre`", "9.1"
-    ),
-    "a11y-heading-skip": Rule(
-        "warning", "a heading level that skips one (h2 then h4)", "`## A` then `#### B`", "9.1"
-    ),
-    "a11y-link-text-vague": Rule(
-        "warning",
-        "a link text that says nothing out of context (ici, cliquez ici, en savoir plus, lien…)",
-        "`[ici](https://a.fr)`",
-        "6.1",
-    ),
-    "a11y-link-text-url": Rule(
-        "warning", "a bare address as link text", "`<https://a.fr/x>`, `[https://a.fr](https://a.fr)`", "6.1"
-    ),
-    "a11y-link-text-duplicate": Rule(
-        "warning",
-        "two links with the same text to different destinations in one guide",
-        "`[Remplir une demande](/a)` … `[Remplir une demande](/b)`",
-        "6.1",
-    ),
-    "a11y-link-empty": Rule(
-        "warning", "a link or button without text", '`[](https://a.fr)`, `<Button href="/a" />`', "6.2"
-    ),
-    "a11y-table-header-missing": Rule(
-        "warning",
-        "a table without header cells (empty first row, or HTML without `<th>`)",
-        "`|  |  |` `| --- | --- |`",
-        "5.6, 5.7",
-    ),
-    "a11y-new-window": Rule(
-        "warning",
-        "a raw HTML link opening a new window without saying so (`<External>` says it itself)",
-        '`<a href="…" target="_blank">site</a>`',
-        "13.2",
-    ),
-    # links
-    "link-anchor-missing": Rule(
-        "warning", "an `#anchor` link that matches no heading id of the guide", "`[Étapes](#etape)`"
-    ),
+}
+
+#: Links between guides (offline) and to the web (``check --links``).
+_LINKS: dict[str, Rule] = {
     "link-guide-missing": Rule(
         "warning",
         "a `/guides/<slug>` link to a guide that is not served, or to an anchor it lacks",
@@ -215,7 +127,10 @@ RULES: dict[str, Rule] = {
         "`check --links`: the address could not be checked (refused, needs a login, DNS, TLS)",
         "a server that refuses robots",
     ),
-    # ignore comments
+}
+
+#: Ignore comments.
+_IGNORES: dict[str, Rule] = {
     "ignore-unknown": Rule(
         "warning",
         "an ignore comment names a code that does not exist",
@@ -226,6 +141,19 @@ RULES: dict[str, Rule] = {
         "an ignore comment that silenced nothing (the problem was fixed)",
         "`<!-- content-api: ignore a11y-heading-h1 -->` before `## Titre`",
     ),
+}
+
+RULES: dict[str, Rule] = {
+    **_FILES,
+    **SUBJECTS["components"].rules,
+    **_PARSE,
+    **SUBJECTS["tables"].rules,
+    **SUBJECTS["markdown"].rules,
+    **SUBJECTS["editors"].rules,
+    **SUBJECTS["a11y"].rules,
+    **SUBJECTS["links"].rules,
+    **_LINKS,
+    **_IGNORES,
 }
 
 #: The codes that need the whole library (other guides, the file system), not only one file.

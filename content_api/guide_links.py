@@ -16,8 +16,9 @@ import msgspec
 
 from .diagnostics import diagnostic
 from .ids import SLUG_RE
+from .lint.links import anchor_ids, did_you_mean
 from .model import Diagnostic, Guide, Root
-from .parse.checks import anchor_ids, did_you_mean
+from .parse.source import SourceMap
 
 #: A link to a guide of this site: ``/guides/<slug>``, maybe with a query and an ``#anchor``.
 _GUIDE_LINK = re.compile(r"^/guides/([^/?#]+)/?(?:\?[^#]*)?(?:#(.*))?$")
@@ -43,21 +44,7 @@ def guide_link_diagnostics(
     ``bodies`` and ``sources`` are by file: each body's JSON, each file's bytes; ``root_of`` gives
     a guide's AST (for the heading ids an anchor may name).
     """
-    anchors: dict[str, set[str]] = {}
-    suggestions: dict[str, str] = {}
-
-    def suggest(slug: str) -> str:
-        """The closest served slug, worked out for the first ``SUGGESTED_SLUGS`` missing ones only."""
-        if slug not in suggestions:
-            close = did_you_mean(slug, guides, "/guides/") if len(suggestions) < SUGGESTED_SLUGS else ""
-            suggestions[slug] = close
-        return suggestions[slug]
-
-    def anchors_of(slug: str) -> set[str]:
-        if slug not in anchors:
-            anchors[slug] = anchor_ids(root_of(guides[slug]))
-        return anchors[slug]
-
+    targets = _Targets(guides, failed, root_of)
     found = []
     for guide in guides.values():
         file = guide.file or ""
@@ -70,22 +57,47 @@ def guide_link_diagnostics(
             target = unquote(match.group(1)).lower() if match else ""
             if match is None or not SLUG_RE.match(target):  # not a guide (an image under /guides/...)
                 continue
-            fragment = unquote(match.group(2) or "")
-            to = f"le lien « {url} » mène au guide « {target} »"
-            if target in failed and target not in guides:
-                message = f"{to}, qui n'a pas pu être chargé (voir ses diagnostics)"
-            elif target not in guides:
-                message = f"{to}, qui n'existe pas" + suggest(target)
-            elif fragment and fragment not in anchors_of(target):
-                message = f"{to}, sans titre d'ancre « {fragment} »" + did_you_mean(
-                    fragment, anchors_of(target), "#"
-                )
-            else:
-                places.find(url)  # keeps the places of the next links in order
-                continue
-            line, column = places.find(url)
-            found.append(diagnostic(file, "link-guide-missing", message, line, column))
+            message = targets.problem(url, target, unquote(match.group(2) or ""))
+            line, column = places.find(url)  # found even when fine: the next links' places stay in order
+            if message is not None:
+                found.append(diagnostic(file, "link-guide-missing", message, line, column))
     return found
+
+
+class _Targets:
+    """The guides a link may lead to; their anchors and the closest slugs are worked out when asked."""
+
+    def __init__(
+        self, guides: Mapping[str, Guide], failed: Mapping[str, str], root_of: Callable[[Guide], Root]
+    ) -> None:
+        self.guides, self.failed, self.root_of = guides, failed, root_of
+        self._anchors: dict[str, set[str]] = {}
+        self._suggestions: dict[str, str] = {}
+
+    def problem(self, url: str, target: str, fragment: str) -> str | None:
+        """What is wrong with a link to guide ``target`` (and ``#fragment``), or None."""
+        to = f"le lien « {url} » mène au guide « {target} »"
+        if target in self.failed and target not in self.guides:
+            return f"{to}, qui n'a pas pu être chargé (voir ses diagnostics)"
+        if target not in self.guides:
+            return f"{to}, qui n'existe pas" + self._suggest(target)
+        if fragment and fragment not in self._anchors_of(target):
+            return f"{to}, sans titre d'ancre « {fragment} »" + did_you_mean(
+                fragment, self._anchors_of(target), "#"
+            )
+        return None
+
+    def _suggest(self, slug: str) -> str:
+        """The closest served slug, worked out for the first ``SUGGESTED_SLUGS`` missing ones only."""
+        if slug not in self._suggestions:
+            near = len(self._suggestions) < SUGGESTED_SLUGS
+            self._suggestions[slug] = did_you_mean(slug, self.guides, "/guides/") if near else ""
+        return self._suggestions[slug]
+
+    def _anchors_of(self, slug: str) -> set[str]:
+        if slug not in self._anchors:
+            self._anchors[slug] = anchor_ids(self.root_of(self.guides[slug]))
+        return self._anchors[slug]
 
 
 def _site_path(url: str, site_url: str | None) -> str | None:
@@ -106,17 +118,16 @@ class Places:
     """(line, column) of successive occurrences of strings in a file's bytes."""
 
     def __init__(self, data: bytes) -> None:
-        self.data = data
+        self.source = SourceMap(data)
         self.cursor = 0
 
     def find(self, text: str) -> tuple[int, int]:
-        needle = text.encode("utf-8", "surrogateescape")
-        found = self.data.find(needle, self.cursor)
+        """Where ``text`` is next (after the previous find), else first, else (1, 1)."""
+        data, needle = self.source.text, text.encode("utf-8", "surrogateescape")
+        found = data.find(needle, self.cursor)
         if found < 0:
-            found = self.data.find(needle)
+            found = data.find(needle)
         if found < 0:
             return 1, 1
         self.cursor = found + 1
-        line_start = self.data.rfind(b"\n", 0, found) + 1
-        column = len(self.data[line_start:found].decode("utf-8", "replace")) + 1
-        return self.data.count(b"\n", 0, found) + 1, column
+        return self.source.point(found)

@@ -31,9 +31,10 @@ from .model import Diagnostic, EditorRow, Guide, Root
 from .parallel import pmap
 from .parse import ParseOptions, failed_guide, parse_guide_and_text
 from .parse.budget import MAX_CONSTRUCTS
-from .parse.html_safety import DEFAULT_IFRAME_HOSTS, HtmlMode
+from .parse.html_policy import DEFAULT_IFRAME_HOSTS, HtmlMode
 from .parse.ignores import apply_in_library
-from .parse.markdown import MAX_NESTING
+from .parse.source import SourceMap
+from .parse.tokenizer import MAX_NESTING
 
 #: Files larger than this are refused (a diagnostic, not a crash).
 MAX_FILE_SIZE = 1_000_000
@@ -137,20 +138,6 @@ class Library:
     def editors(self) -> list[EditorRow]:
         return [row for guide in self.guides.values() for row in guide.editors]
 
-    def by_tag(self) -> dict[str, list[str]]:
-        index: dict[str, list[str]] = {}
-        for slug, guide in self.guides.items():
-            for tag in guide.tags:
-                index.setdefault(tag.slug, []).append(slug)
-        return index
-
-    def by_api(self) -> dict[str, list[str]]:
-        index: dict[str, list[str]] = {}
-        for slug, guide in self.guides.items():
-            for api in guide.apis:
-                index.setdefault(api.slug, []).append(slug)
-        return index
-
 
 def _read(
     source: str, file: str, root: Path, max_size: int, link: bool
@@ -223,7 +210,7 @@ def _related_line(data: bytes, slug: str) -> int:
     """Line of ``slug`` in the front matter's ``related_guides`` (1 when not found)."""
     start = data.find(b"related_guides")
     found = data.find(slug.encode(), max(start, 0))
-    return data.count(b"\n", 0, found) + 1 if found >= 0 and start >= 0 else 1
+    return SourceMap(data).point(found)[0] if found >= 0 and start >= 0 else 1
 
 
 @dataclass

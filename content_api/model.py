@@ -12,7 +12,7 @@ written inline (inside a paragraph) or as a block; ``children`` are phrasing con
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import msgspec
 
@@ -240,33 +240,8 @@ AnyNode = (
     | EditorTable
 )
 
-NODE_TYPES: tuple[type[Node], ...] = (
-    Root,
-    Paragraph,
-    Heading,
-    ThematicBreak,
-    Blockquote,
-    List,
-    ListItem,
-    Code,
-    Html,
-    Table,
-    TableRow,
-    TableCell,
-    Text,
-    Emphasis,
-    Strong,
-    Delete,
-    InlineCode,
-    Break,
-    Link,
-    Image,
-    Quote,
-    External,
-    Button,
-    Component,
-    EditorTable,
-)
+#: Every node type, in the order of :data:`AnyNode`.
+NODE_TYPES: tuple[type[Node], ...] = get_args(AnyNode)
 
 
 # --- guides ---------------------------------------------------------------------------------------

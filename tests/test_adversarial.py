@@ -31,7 +31,7 @@ from markdown_it.parser_block import ParserBlock
 from content_api import load_library, parse_guide, render_html, render_text
 from content_api import parse as parse_module
 from content_api.parse.context import MAX_PER_CODE
-from content_api.parse.markdown import make_markdown
+from content_api.parse.tokenizer import make_markdown
 
 from .conftest import ROOT, SEED
 

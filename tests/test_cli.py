@@ -113,3 +113,30 @@ def test_quote_name() -> None:
     assert quote_name('dit "bonjour".md') == '"dit \\"bonjour\\".md"'
     assert quote_name("a\\b.md") == '"a\\\\b.md"'
     assert quote_name("x\x00\x7f\x85\u2028.md") == '"x\\x00\\x7f\\x85\\u2028.md"'
+
+
+def test_check_list_rules_prints_every_rule_of_the_registry() -> None:
+    from content_api.diagnostics import RULES
+
+    result = run("check", "--list-rules")
+    assert result.returncode == 0, result.stderr
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == ["code", "severity", "RGAA", "summary"]
+    assert [row.split()[0] for row in rows] == list(RULES)
+    row = next(row for row in rows if row.startswith("a11y-heading-skip "))
+    assert row.split(maxsplit=3)[1:] == ["warning", "9.1", RULES["a11y-heading-skip"].summary]
+
+
+def test_check_list_rules_json() -> None:
+    from content_api.diagnostics import RULES
+
+    result = run("check", "--list-rules", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rules = json.loads(result.stdout)
+    assert [rule["code"] for rule in rules] == list(RULES)
+    assert rules[0] == {
+        "code": "internal-error",
+        "severity": "error",
+        "rgaa": "",
+        "summary": RULES["internal-error"].summary,
+    }

@@ -25,7 +25,7 @@ from content_api import model as m
 from content_api.parse.context import Context
 from content_api.parse.front_matter import split_front_matter
 from content_api.parse.source import decode
-from content_api.render import html_to_text
+from content_api.plain_text import html_to_text
 
 from .conftest import CORPUS, REFERENCE, corpus_files, needs_shared, walk
 

@@ -98,8 +98,12 @@ def test_indexes_editors_and_hash(tmp_path: Path) -> None:
     write(tmp_path, "a.md", good("A") + "\n" + table)
     write(tmp_path, "b.md", good("B"))
     library = load_library(tmp_path)
-    assert library.by_tag() == {"t": ["a", "b"]}
-    assert library.by_api() == {"particulier": ["a", "b"]}
+    assert [
+        (slug, [t.slug for t in g.tags], [a.slug for a in g.apis]) for slug, g in library.guides.items()
+    ] == [
+        ("a", ["t"], ["particulier"]),
+        ("b", ["t"], ["particulier"]),
+    ]
     assert [(e.editor, e.guide) for e in library.editors] == [("Up", "a")]
     again = load_library(tmp_path)
     assert again.content_hash == library.content_hash and len(library.content_hash) == 64

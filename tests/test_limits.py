@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from content_api import model as m
 from content_api import parse_guide, render_text
-from content_api.parse.markdown import MAX_NESTING
+from content_api.parse.tokenizer import MAX_NESTING
 
 from .conftest import walk
 

@@ -20,8 +20,9 @@ from typing import Any
 import msgspec
 import pytest
 
-from content_api import cli, links
-from content_api.links import LinkResult, check_links, refusal
+from content_api import cli, link_addresses, links
+from content_api.link_addresses import refusal
+from content_api.links import LinkResult, check_links
 
 
 def check_local(urls: list[str], **options: Any) -> dict[str, LinkResult]:
@@ -381,7 +382,7 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[list[str]]]:
     repeated), and 127.0.0.2 passes for a public address. Only what the checker connects to was
     resolved here: the system resolver knows no .test name."""
     answers: dict[str, list[list[str]]] = {}
-    resolve, kind = links._resolve, links.refusal
+    resolve, kind = link_addresses.resolve, link_addresses.refusal
 
     async def lookup(host: str, port: int) -> list[str]:
         if host in answers:
@@ -389,8 +390,10 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[list[str]]]:
             return queue.pop(0) if len(queue) > 1 else queue[0]
         return await resolve(host, port)
 
-    monkeypatch.setattr(links, "_resolve", lookup)
-    monkeypatch.setattr(links, "refusal", lambda address: None if address == "127.0.0.2" else kind(address))
+    monkeypatch.setattr(link_addresses, "resolve", lookup)
+    monkeypatch.setattr(
+        link_addresses, "refusal", lambda address: None if address == "127.0.0.2" else kind(address)
+    )
     return answers
 
 

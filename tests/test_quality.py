@@ -1,4 +1,4 @@
-"""Editors' quality checks end to end: `content-api check` on real folders, internal links across
+"""Writers' quality checks end to end: `content-api check` on real folders, internal links across
 guides, ignore comments, rule selection, and `--links` against a local HTTP server."""
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ import pytest
 
 from content_api import model as m
 from content_api import parse_guide, render_html, render_text
-from content_api.parse.html_safety import DROPPED_ELEMENTS
-from content_api.parse.urls import is_unsafe_url
+from content_api.parse.html_policy import DANGEROUS_ELEMENTS
+from content_api.urls import is_unsafe_url
 
 from .conftest import corpus_files, needs_shared
 
@@ -120,7 +120,7 @@ def _runs_code(fragment: str) -> list[str]:
     parser.close()
     found = []
     for tag, attrs in parser.tags:
-        if tag in DROPPED_ELEMENTS:
+        if tag in DANGEROUS_ELEMENTS:
             found.append(f"<{tag}>")
         for name, value in attrs:
             if name.startswith("on") or name == "srcdoc" or (value is not None and is_unsafe_url(value)):

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from content_api import parse_guide, render_html
-from content_api.parse.html_safety import HtmlMode
+from content_api.parse.html_policy import HtmlMode
 
 from .conftest import SPEC, needs_shared
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from content_api.parse.urls import browser_url, is_unsafe_url, unescape_html
+from content_api.urls import browser_url, is_unsafe_url, unescape_html
 
 from .kit import KIT, kit_missing, run_kit
 

@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from content_api.parse.urls import is_unsafe_url
+from content_api.urls import is_unsafe_url
 
 from .kit import compiled_kit, kit_missing
 from .server import serve

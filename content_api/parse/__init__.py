@@ -24,11 +24,12 @@ from .budget import MAX_CONSTRUCTS, ParseBudget
 from .checks import run_checks
 from .context import Context
 from .front_matter import FrontMatter, split_front_matter
-from .html_safety import DEFAULT_IFRAME_HOSTS, HTML_MODES, HtmlMode
-from .markdown import MAX_NESTING, Converter, make_markdown
-from .source import decode
+from .html_policy import DEFAULT_IFRAME_HOSTS, HTML_MODES, HtmlMode
+from .markdown import Converter
+from .source import SourceMap, decode
 from .tags import ScanBudget
 from .toc import assign_ids, excerpt, reading_time
+from .tokenizer import MAX_NESTING, make_markdown
 
 __all__ = ["ParseOptions", "parse_guide"]
 
@@ -80,14 +81,13 @@ def _front_matter(p: _Parse) -> None:
 
 
 def _markdown_body(p: _Parse) -> None:
-    p.ctx.body_line = p.fm.body_line
-    p.ctx.lines = p.fm.body.split("\n")
+    p.ctx.source = SourceMap(p.fm.body, p.fm.body_line)
     budget = ParseBudget(p.options.max_constructs)
     env: dict[str, Any] = {"budget": budget}
     parsed, rest = budget.cut(p.fm.body)
     tokens = _markdown(p.options.max_nesting).parse(parsed, env)
     if rest:
-        tokens += budget.plain(rest, parsed.count("\n"), len(p.ctx.lines))
+        tokens += budget.plain(rest, parsed.count("\n"), len(p.ctx.source.lines))
     for line in env.get("too_deep", ()):
         p.ctx.add(
             p.fm.body_line + line + 1,
@@ -99,7 +99,7 @@ def _markdown_body(p: _Parse) -> None:
     _too_complex(p, budget, env.get("scan_budget"))
     options = p.options
     hosts = options.iframe_hosts if options.html == "sanitize" else None
-    converter = Converter(p.ctx, p.fm.body, p.slug, p.fm.apis, hosts, options.max_nesting)
+    converter = Converter(p.ctx, p.slug, p.fm.apis, hosts, options.max_nesting)
     p.body = converter.convert(tokens)
     p.headings = converter.headings
     p.plain = " ".join(converter.texts)

@@ -28,7 +28,7 @@ Three counters:
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from types import SimpleNamespace
 from typing import Any
 
@@ -167,20 +167,7 @@ def _tokenize(md: MarkdownIt) -> Callable[[StateBlock, int, int], None]:
             line_max = state.lineMax
             state.lineMax = min(line_max, line + budget.blocks)
             limit = min(endLine, state.lineMax)
-            before, left = len(state.tokens), budget.blocks
-            for rule, name, container in zip(rules, names, containers, strict=True):
-                if rule(state, line, limit, False):
-                    if state.line <= line:
-                        raise RuntimeError("block rule didn't increment state.line")
-                    if container:  # its own tokens, and the lines its content did not pay for
-                        own = 1 + _WEIGHTS.get(state.tokens[before].type, 0)
-                        budget.blocks -= max(own, state.line - line - (left - budget.blocks))
-                    else:  # a leaf pays for the lines it read or the tokens it made
-                        spent = max(state.line - line, _cost(state.tokens, before))
-                        budget.blocks -= spent + _RULE_WEIGHTS.get(name, 0)
-                    break
-            else:
-                raise RuntimeError("none of the block rules matched")
+            _block(state, line, limit, zip(rules, names, containers, strict=True), budget)
             state.lineMax = line_max
             state.tight = not has_empty_lines  # an empty line before the next block is not counted
             line = state.line
@@ -192,6 +179,27 @@ def _tokenize(md: MarkdownIt) -> Callable[[StateBlock, int, int], None]:
                 state.line = line
 
     return tokenize
+
+
+def _block(
+    state: StateBlock, line: int, limit: int, rules: Iterable[tuple[Any, str, bool]], budget: ParseBudget
+) -> None:
+    """The first rule that takes the block at ``line`` (as markdown-it does), charged to ``budget``:
+    a container for its own tokens and the lines its content did not pay for, a leaf for the lines
+    it read or the tokens it made."""
+    before, left = len(state.tokens), budget.blocks
+    for rule, name, container in rules:
+        if rule(state, line, limit, False):
+            if state.line <= line:
+                raise RuntimeError("block rule didn't increment state.line")
+            if container:
+                own = 1 + _WEIGHTS.get(state.tokens[before].type, 0)
+                budget.blocks -= max(own, state.line - line - (left - budget.blocks))
+            else:
+                spent = max(state.line - line, _cost(state.tokens, before))
+                budget.blocks -= spent + _RULE_WEIGHTS.get(name, 0)
+            return
+    raise RuntimeError("none of the block rules matched")
 
 
 def _cost(tokens: list[Token], start: int) -> int:

@@ -31,14 +31,13 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.html_block import html_block
 from markdown_it.rules_inline import StateInline
 
+from ..lint.markdown import RAW_HTML_START
 from .budget import parse_budget
-from .html_safety import DROPPED_ELEMENTS
+from .html_policy import DANGEROUS_ELEMENTS
 from .tags import WS, scan_budget, scan_tag, tag_index
 
 _CLOSE_TAG = re.compile(r"</([A-Z][A-Za-z0-9_.]*)\s*>")
 _LOOKS_LIKE_TAG = re.compile(r"<[A-Z][^<>\n]{0,200}>")
-# HTML blocks that end at a closing sequence (types 1-5) may contain anything: never cut them.
-RAW_HTML_START = re.compile(r"<(?:!|\?|(?i:script|pre|style|textarea)(?=[\s>]|$))")
 
 _HTML_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
 
@@ -47,7 +46,7 @@ def is_dangerous_html(src: str, pos: int, end: int) -> bool:
     """``<SCRIPT``, ``</Style``...: an element that runs code, whatever its case, is HTML, not a
     component, so that the raw-HTML rules see it and make it safe (content_api.parse.html_safety)."""
     match = _HTML_NAME.match(src, pos, end)
-    return match is not None and match.group(1).lower() in DROPPED_ELEMENTS
+    return match is not None and match.group(1).lower() in DANGEROUS_ELEMENTS
 
 
 def _is_capitalized_tag(src: str, pos: int, end: int) -> bool:
@@ -152,10 +151,15 @@ def _block_children(
     state.bMarks[open_last], state.tShift[open_last], state.sCount[open_last] = saved_first
     state.parentType, state.lineMax, state.blkIndent = old_parent, old_line_max, old_indent
     state.eMarks[close_line] = saved_emark
-    tail = close[1]
-    if src[tail:saved_emark].strip():
+    _after_close(state, close_line, close[1])
+
+
+def _after_close(state: StateBlock, close_line: int, tail: int) -> None:
+    """Go on after a block component's closing tag, which ends at ``tail`` on ``close_line``."""
+    src, end = state.src, state.eMarks[close_line]
+    if src[tail:end].strip():
         # Text after the closing tag starts a new block on the same line.
-        shift = WS.match(src, tail, saved_emark).end() - tail  # type: ignore[union-attr]
+        shift = WS.match(src, tail, end).end() - tail  # type: ignore[union-attr]
         state.bMarks[close_line] = tail
         state.tShift[close_line] = shift
         state.sCount[close_line] = state.blkIndent + shift

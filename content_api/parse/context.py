@@ -1,9 +1,10 @@
-"""What every parse stage shares: the file name, line offsets and the diagnostics found so far."""
+"""What every parse stage shares: the file name, the body's source map and the diagnostics found so far."""
 
 from __future__ import annotations
 
 from ..diagnostics import diagnostic
 from ..model import Diagnostic
+from .source import SourceMap
 
 #: Diagnostics of one code listed per file; past it they are counted (a file of 20,000 unknown
 #: components says so in 500 lines and a count, not 20,000).
@@ -13,16 +14,14 @@ MAX_PER_CODE = 500
 class Context:
     """Collects diagnostics for one file; positions are 1-based lines and columns of the file."""
 
-    __slots__ = ("_seen", "body_line", "diagnostics", "file", "lines")
+    __slots__ = ("_seen", "diagnostics", "file", "source")
 
     def __init__(self, file: str | None) -> None:
         self.file = file
         self.diagnostics: list[Diagnostic] = []
         self._seen: set[tuple[int, int, str, str]] = set()
-        #: 0-based index of the file line where the Markdown body starts.
-        self.body_line = 0
-        #: the body's lines (no line terminators), for columns and raw-text checks.
-        self.lines: list[str] = []
+        #: the Markdown body (its lines, for columns and raw-text checks) and where it is in the file
+        self.source = SourceMap("")
 
     def add(self, line: int, column: int, code: str, message: str) -> None:
         """Record a diagnostic once (the same message at the same place is reported once).
@@ -53,12 +52,3 @@ class Context:
             message = f"{more} more of these ({code}) in this file, not listed: fix the ones above first"
             kept.append(diagnostic(self.file, code, message, first.line, first.column))
         self.diagnostics = kept
-
-    def body_point(self, body_line: int, needle: str | None = None) -> tuple[int, int]:
-        """File (line, column) of body line ``body_line`` (0-based), at ``needle`` when found there."""
-        column = 1
-        if needle and 0 <= body_line < len(self.lines):
-            found = self.lines[body_line].find(needle)
-            if found >= 0:
-                column = found + 1
-        return self.body_line + body_line + 1, column

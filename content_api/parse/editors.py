@@ -12,7 +12,8 @@ from typing import Any
 
 from .. import model as m
 from ..ids import strip_accents
-from ..render import render_text
+from ..lint import editors as rules
+from ..plain_text import render_text
 from .context import Context
 
 _COLUMNS = {
@@ -64,10 +65,9 @@ def editor_table(table: m.Table, ctx: Context, slug: str | None, apis: list[m.Ap
     columns = [_COLUMNS.get(_key(text)) for text in headers]
     editors = []
     for row in rows:
-        line = row.position.start.line if row.position else ctx.body_line + 1
-        source = (
-            ctx.lines[line - ctx.body_line - 1] if 0 <= line - ctx.body_line - 1 < len(ctx.lines) else "|"
-        )
+        line = row.position.start.line if row.position else ctx.source.first_line + 1
+        index, lines = line - ctx.source.first_line - 1, ctx.source.lines
+        source = lines[index] if 0 <= index < len(lines) else "|"
         if "|" not in source:
             continue  # a paragraph line GFM glued to the table: reported as table-lazy-row
         cells = row.children
@@ -75,19 +75,13 @@ def editor_table(table: m.Table, ctx: Context, slug: str | None, apis: list[m.Ap
         extra: dict[str, str] = {}
         editor = _cell_text(cells[0]) if cells else ""
         if not editor or _PLACEHOLDER.match(_key(editor)):
-            what = "empty" if not editor else f"a placeholder ({editor!r})"
-            ctx.add(line, 1, "editor-row-skipped", f"editor row skipped: its editor cell is {what}")
+            rules.row_skipped(ctx, line, editor)
             continue
         for index, cell in enumerate(cells[1:], start=1):
             column = columns[index] if index < len(columns) else None
             text = _cell_text(cell)
             if column in ("solution", "date", "request_url") and not text:
-                ctx.add(
-                    line,
-                    1,
-                    "editor-cell-empty",
-                    f"editor {editor!r}: the {headers[index]!r} cell is empty",
-                )
+                rules.cell_empty(ctx, line, editor, headers[index])
             if column == "solution":
                 values["solution"] = text or None
                 values["solution_url"] = _first_url(cell.children)

@@ -18,8 +18,9 @@ from frontmatter.default_handlers import YAMLHandler
 
 from ..ids import SLUG_RE, api_slug, slugify
 from ..model import Api, Tag
+from ..urls import is_unsafe_url
 from .context import Context
-from .urls import is_unsafe_url
+from .source import SourceMap
 
 _HANDLER = YAMLHandler()
 _BOUNDARY = _HANDLER.FM_BOUNDARY
@@ -64,7 +65,8 @@ def split_front_matter(text: str, ctx: Context) -> FrontMatter:
         ctx.add(1, 1, "title-missing", "the file has no front matter, so no 'title'")
         return result
     fm_text = text[opening.end() : closing.start()]
-    fm_line = text.count("\n", 0, opening.end())  # 0-based file line where fm_text starts
+    where = SourceMap(text)
+    fm_line = where.line_index(opening.end())  # 0-based file line where fm_text starts
     node = _compose(fm_text, fm_line, ctx)
     if node is not _FAILED and node is not None and not isinstance(node, yaml.MappingNode):
         # Not a mapping: the '---' was a thematic break; keep every line as Markdown.
@@ -88,7 +90,7 @@ def split_front_matter(text: str, ctx: Context) -> FrontMatter:
     if body_start < len(text) and text[body_start] == "\n":
         body_start += 1
     result.body = text[body_start:]
-    result.body_line = text.count("\n", 0, body_start)
+    result.body_line = where.line_index(body_start)
     return result
 
 

@@ -2,14 +2,15 @@
 
 Every ``html`` node goes through `nh3 <https://nh3.readthedocs.io>`_ (ammonia, whose parser is
 html5ever: it reads HTML as browsers do, comments, CDATA, raw-text elements and foreign content
-included) with the allow-list below; the node's value is nh3's serialization, never the input.
+included) with the allow-list of :mod:`.html_policy`; the node's value is nh3's serialization, never
+the input.
 What is kept is what guides use: ``details``/``summary``, ``br``, ``a href``, ``img``, text-level and
 block elements, tables, and ``iframe`` widgets from the hosts of ``IFRAME_HOSTS`` (https only).
 Never kept: raw-text and foreign-content elements (``script``, ``style``, ``noscript``,
 ``textarea``, ``title``, ``xmp``, ``noembed``, ``noframes``, ``plaintext``, ``template``, ``svg``,
 ``math``), what loads or runs code or takes over the page (``object``, ``embed``, ``base``,
 ``meta``, ``link``, frames, forms and their controls), event handlers and every attribute off the
-list, ``javascript:``/``vbscript:``/non-image ``data:`` URLs (see :mod:`.urls`), and ``style``
+list, ``javascript:``/``vbscript:``/non-image ``data:`` URLs (see :mod:`content_api.urls`), and ``style``
 properties other than a few layout ones. Comments are kept (ignore directives live in them).
 
 An html node is a fragment, often unbalanced (``<details>`` and its ``<summary>`` in one node, the
@@ -30,103 +31,31 @@ import re
 import threading
 from collections import Counter
 from functools import lru_cache
-from typing import Literal, NamedTuple, TypeVar
-from urllib.parse import urlsplit
+from typing import NamedTuple, TypeVar
 
 import nh3
 
-from .urls import browser_url, is_unsafe_url, unescape_html
+from ..urls import browser_url, is_unsafe_url, unescape_html
+from .html_policy import (
+    ALLOWED_TAGS,
+    CONTENT_DROPPED,
+    DEFAULT_IFRAME_HOSTS,
+    GENERIC_ATTRIBUTES,
+    KNOWN_SCHEMES,
+    KNOWN_TAGS,
+    MATHML_NAMES,
+    REMOVED_WHOLE,
+    SILENT_DROPS,
+    STYLE_DECLARATION,
+    STYLE_PROPERTIES,
+    SVG_NAMES,
+    TAG_ATTRIBUTES,
+    URL_SCHEMES,
+    frame_allowed,
+    words,
+)
 
-HtmlMode = Literal["sanitize", "raw"]
 _T = TypeVar("_T")
-HTML_MODES: tuple[HtmlMode, ...] = ("sanitize", "raw")
-#: Hosts whose pages guides may embed in an ``<iframe>`` (``*.`` matches every subdomain).
-DEFAULT_IFRAME_HOSTS: tuple[str, ...] = ("*.gouv.fr",)
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-#: Elements kept (with their allowed attributes; any other element is removed, its text kept).
-ALLOWED_TAGS = _words(
-    "a abbr acronym article aside b bdi bdo blockquote br caption center cite code col colgroup "
-    "data dd del details dfn div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6 header hgroup "
-    "hr i iframe img ins kbd li mark nav ol p pre q rp rt ruby s samp section small span strike "
-    "strong sub summary sup table tbody td tfoot th thead time tr tt u ul var wbr"
-)
-#: Attributes kept on every allowed element.
-GENERIC_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir", "style"})
-#: Attributes kept on some elements (``href`` and ``src`` also pass :func:`is_unsafe_url`).
-TAG_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "a": frozenset({"href", "hreflang", "target", "name"}),
-    "img": frozenset({"src", "alt", "width", "height", "loading"}),
-    "iframe": frozenset({"src", "width", "height", "loading"}),
-    "ol": frozenset({"start", "type", "reversed"}),
-    "li": frozenset({"value"}),
-    "details": frozenset({"open"}),
-    "td": frozenset({"colspan", "rowspan", "align", "headers"}),
-    "th": frozenset({"colspan", "rowspan", "align", "headers", "scope"}),
-    "col": frozenset({"span", "align"}),
-    "colgroup": frozenset({"span", "align"}),
-    **{tag: frozenset({"align"}) for tag in ("table", "thead", "tbody", "tfoot", "tr")},
-    **{tag: frozenset({"datetime"}) for tag in ("time", "del", "ins")},
-    "data": frozenset({"value"}),
-}
-#: ``style`` keeps these layout properties only (no position, no url(), no colours).
-STYLE_PROPERTIES = _words(
-    "width height max-width max-height min-width min-height display float clear text-align "
-    "vertical-align margin margin-top margin-right margin-bottom margin-left padding padding-top "
-    "padding-right padding-bottom padding-left"
-)
-#: A style declaration kept (before nh3 keeps only the properties above): a plain value, no
-#: function (``url()``, ``expression()``), quote, backslash or comment.
-_STYLE_DECLARATION = re.compile(r"\s*[a-zA-Z-]+\s*:[\w\s.,%#+!/-]*", re.ASCII)
-#: Elements whose content goes with them (code and style sheets; any other element keeps its text).
-CONTENT_DROPPED = frozenset({"script", "style"})
-#: Refused for being raw-text, foreign-content or active elements: in any case (``<SCRIPT>``,
-#: ``<Svg>``) they are HTML, never components, so that the sanitizer sees them.
-DANGEROUS_ELEMENTS = _words(
-    "script style noscript textarea title xmp noembed noframes plaintext template iframe svg math "
-    "object embed applet param base meta link frame frameset form input select option optgroup "
-    "datalist keygen isindex portal fencedframe"
-)
-#: The name components.py knows these by.
-DROPPED_ELEMENTS = DANGEROUS_ELEMENTS
-_URL_SCHEMES = frozenset(nh3.ALLOWED_URL_SCHEMES) | {"data"}
-
-# The permissive pass, for messages only: every element of HTML, SVG and MathML, every attribute.
-_HTML_NAMES = (
-    "a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big "
-    "blink blockquote body br button canvas caption center cite code col colgroup data datalist dd "
-    "del details dfn dialog dir div dl dt em embed fencedframe fieldset figcaption figure font footer "
-    "form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe image img input ins "
-    "isindex kbd keygen label legend li link listing main map mark marquee menu menuitem meta meter "
-    "multicol nav nextid nobr noembed noframes noscript object ol optgroup option output p param "
-    "picture plaintext portal pre progress q rb rp rt rtc ruby s samp script search section select "
-    "slot small source spacer span strike strong style sub summary sup table tbody td template "
-    "textarea tfoot th thead time title tr track tt u ul var video wbr xmp"
-)
-_SVG_NAMES = (
-    "svg altGlyph altGlyphDef altGlyphItem animate animateColor animateMotion animateTransform "
-    "circle clipPath cursor defs desc discard ellipse feBlend feColorMatrix feComponentTransfer "
-    "feComposite feConvolveMatrix feDiffuseLighting feDisplacementMap feDistantLight feDropShadow "
-    "feFlood feFuncA feFuncB feFuncG feFuncR feGaussianBlur feImage feMerge feMergeNode "
-    "feMorphology feOffset fePointLight feSpecularLighting feSpotLight feTile feTurbulence filter "
-    "font-face foreignObject g glyph glyphRef handler hatch hatchpath line linearGradient listener "
-    "marker mask metadata missing-glyph mpath path pattern polygon polyline radialGradient rect set "
-    "stop switch symbol text textPath tref tspan use view"
-)
-_MATHML_NAMES = (
-    "math maction annotation annotation-xml menclose merror mfenced mfrac mglyph mi mlabeledtr "
-    "mlongdiv mmultiscripts mn mo mover mpadded mphantom mprescripts mroot mrow ms mscarries "
-    "mscarry msgroup msline mspace msqrt msrow mstack mstyle msub msubsup msup mtable mtd mtext "
-    "mtr munder munderover none semantics"
-)
-_KNOWN_TAGS = frozenset(
-    name for n in _words(f"{_HTML_NAMES} {_SVG_NAMES} {_MATHML_NAMES}") for name in (n, n.lower())
-)
-_KNOWN_SCHEMES = _URL_SCHEMES | {"javascript", "vbscript", "file", "blob", "about", "ws", "wss"}
 
 _TAG_NAME = re.compile(r"<([a-zA-Z][^\t\n\f\r />]*)")
 _SCHEME_NAME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
@@ -149,19 +78,6 @@ _NAME = r"[a-zA-Z_:][a-zA-Z0-9:._-]*"
 _VALUE = "[^\"'=<>`\\x00-\\x20]+|'[^']*'|\"[^\"]*\""
 _TAG_ATTRIBUTE = re.compile(rf"\s+({_NAME})(?:\s*=\s*({_VALUE}))?")
 _OPEN_TAG = re.compile(rf"<([A-Za-z][A-Za-z0-9-]*)((?:\s+{_NAME}(?:\s*=\s*(?:{_VALUE}))?)*)\s*/?>")
-_TABLE_PARTS = _words("caption col colgroup tbody td tfoot th thead tr")
-_DOCUMENT_PARTS = _words("html head body frameset frame")
-_WHOLE = "removed with its content"
-#: Elements both passes drop, and why (reported from the names written in the fragment).
-_SILENT_DROPS = {
-    **dict.fromkeys(_TABLE_PARTS, "outside its <table> in this HTML block: write a table in one block"),
-    **dict.fromkeys(_DOCUMENT_PARTS, "a part of a whole document, with its attributes"),
-    **dict.fromkeys(
-        {n.lower() for n in _words(f"{_SVG_NAMES} {_MATHML_NAMES}")}
-        - {n.lower() for n in _words(_HTML_NAMES)},
-        "an SVG or MathML element outside <svg> or <math>, " + _WHOLE,
-    ),
-}
 
 
 class Removed(NamedTuple):
@@ -169,38 +85,6 @@ class Removed(NamedTuple):
 
     what: str
     snippet: str
-
-
-def host_allowed(host: str, patterns: tuple[str, ...]) -> bool:
-    """``host`` matches a pattern: the same name, or under ``*.domain`` (any depth)."""
-    host = host.lower()
-    for pattern in patterns:
-        pattern = pattern.strip().lower()
-        if pattern.startswith("*."):
-            if host.endswith(pattern[1:]) and len(host) > len(pattern) - 1:
-                return True
-        elif pattern and host == pattern:
-            return True
-    return False
-
-
-_HOST = re.compile(r"[a-z0-9.\-]+")
-
-
-def frame_allowed(src: str, patterns: tuple[str, ...]) -> bool:
-    """An iframe's ``src``, as the HTML parser decoded it: ``https://`` and a host of ``IFRAME_HOSTS``
-    (no user, no odd character). Its character references are not decoded again: a browser decodes
-    them once, so ``www.gouv.fr&amp;sol;@example.com`` is a user name before ``example.com``."""
-    url = browser_url(src, decoded=True)
-    if url[:8].lower() != "https://" or "\\" in url:
-        return False  # a backslash is a slash to browsers and not to urlsplit: refused
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018  (raises on a bad port)
-    except ValueError:
-        return False
-    return "@" not in parts.netloc and _HOST.fullmatch(host) is not None and host_allowed(host, patterns)
 
 
 _recorded = threading.local()
@@ -217,7 +101,7 @@ def _refused() -> list[tuple[str, str, str]]:
 def _cleaner(iframe_hosts: tuple[str, ...]) -> nh3.Cleaner:
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         if attribute == "style":
-            return ";".join(d for d in value.split(";") if _STYLE_DECLARATION.fullmatch(d))
+            return ";".join(d for d in value.split(";") if STYLE_DECLARATION.fullmatch(d))
         if attribute in ("href", "src") and (
             is_unsafe_url(value) or (tag == "iframe" and not frame_allowed(value, iframe_hosts))
         ):
@@ -232,7 +116,7 @@ def _cleaner(iframe_hosts: tuple[str, ...]) -> nh3.Cleaner:
         attribute_filter=attribute_filter,
         strip_comments=False,
         link_rel=None,
-        url_schemes=set(_URL_SCHEMES),
+        url_schemes=set(URL_SCHEMES),
         filter_style_properties=set(STYLE_PROPERTIES),
     )
 
@@ -241,16 +125,16 @@ def _cleaner(iframe_hosts: tuple[str, ...]) -> nh3.Cleaner:
 #: Element names beyond these lists are reported from the fragment's text (_differences): the strict
 #: pass never keeps them, and a cleaner made for each fragment would cost more than the parse.
 _PERMISSIVE = nh3.Cleaner(
-    tags=set(_KNOWN_TAGS),
+    tags=set(KNOWN_TAGS),
     clean_content_tags=set(),
     generic_attribute_prefixes={""},  # every attribute
     strip_comments=False,
     link_rel=None,
-    url_schemes=set(_KNOWN_SCHEMES),
+    url_schemes=set(KNOWN_SCHEMES),
 )
 #: Elements the parser may add that a fragment does not name.
 _IMPLIED = frozenset({"tbody", "tr", "colgroup", "p", "br", "img"})
-_CAMEL = {name.lower(): name for name in _words(f"{_SVG_NAMES} {_MATHML_NAMES}")}
+_CAMEL = {name.lower(): name for name in words(f"{SVG_NAMES} {MATHML_NAMES}")}
 
 
 def _permissive_clean(fragment: str) -> str:
@@ -260,7 +144,7 @@ def _permissive_clean(fragment: str) -> str:
     the elements the fragment names."""
     schemes = set()
     if ":" in fragment:
-        schemes = {s.lower() for s in _SCHEME_NAME.findall(browser_url(fragment))} - _KNOWN_SCHEMES
+        schemes = {s.lower() for s in _SCHEME_NAME.findall(browser_url(fragment))} - KNOWN_SCHEMES
     if not schemes:
         return _PERMISSIVE.clean(fragment)
     names = {
@@ -273,7 +157,7 @@ def _permissive_clean(fragment: str) -> str:
         generic_attribute_prefixes={""},
         strip_comments=False,
         link_rel=None,
-        url_schemes=_KNOWN_SCHEMES | schemes,
+        url_schemes=KNOWN_SCHEMES | schemes,
     )
 
 
@@ -357,12 +241,12 @@ def _differences(fragment: str, strict: str, permissive: str, refused: list[str]
     ``<svg>``/``<math>``, the parts of a whole document."""
     text = without_comments(fragment)
     written = dict.fromkeys(name.lower() for name in _TAG_NAME.findall(text))
-    removed = [Removed(f"<{tag}>", f"<{tag}") for tag in written if tag not in _KNOWN_TAGS]
-    silent = [tag for tag in written if tag in _SILENT_DROPS]
+    removed = [Removed(f"<{tag}>", f"<{tag}") for tag in written if tag not in KNOWN_TAGS]
+    silent = [tag for tag in written if tag in SILENT_DROPS]
     if silent:
         both = (strict + permissive).lower()
         gone = [tag for tag in silent if not re.search(f"<{re.escape(tag)}[\\s/>]", both)]
-        removed += [Removed(f"<{tag}> ({_SILENT_DROPS[tag]})", f"<{tag}") for tag in gone]
+        removed += [Removed(f"<{tag}> ({SILENT_DROPS[tag]})", f"<{tag}") for tag in gone]
     if strict == permissive:
         return removed
     kept, seen = _inventory(strict), _inventory(permissive)
@@ -414,7 +298,7 @@ def _leading_end_tags(value: str, out: list[str], removed: list[Removed]) -> int
 #: the stack of open elements, so 100,000 nested <div> take minutes (browsers cap the depth too).
 MAX_HTML_DEPTH = 256
 _TAG = re.compile(r"<(/?)([a-zA-Z][^\t\n\f\r />]*)")
-_VOID = _words("area base br col embed hr img input keygen link meta param source track wbr")
+_VOID = words("area base br col embed hr img input keygen link meta param source track wbr")
 
 
 def without_comments(text: str) -> str:
@@ -529,7 +413,11 @@ def _clean(rest: str, iframe_hosts: tuple[str, ...], removed: list[Removed]) -> 
     if marker in cleaned:
         return _cut(cleaned, marker)
     # the fragment ended inside a tag, or inside content that was dropped
-    if permissive is not None and marker not in permissive and not any(_WHOLE in r.what for r in removed):
+    if (
+        permissive is not None
+        and marker not in permissive
+        and not any(REMOVED_WHOLE in r.what for r in removed)
+    ):
         start = rest.rfind("<")
         removed.append(Removed("an unfinished tag", rest[start : start + 20] if start >= 0 else ""))
     if _DOCTYPE.search(without_comments(rest)):
@@ -546,7 +434,7 @@ def _tag_losses(tag: re.Match[str], strict: str, refused: list[str]) -> list[Rem
     ]
     kept = _START_TAG.match(strict)
     if kept is None or kept.group(1) != {"image": "img"}.get(name, name):
-        why = f" ({_SILENT_DROPS[name]})" if name in _SILENT_DROPS else ""
+        why = f" ({SILENT_DROPS[name]})" if name in SILENT_DROPS else ""
         return [Removed(f"<{name}>{why}", f"<{name}")]
     attributes = dict(_ATTRIBUTE.findall(kept.group(2)))
     removed = []

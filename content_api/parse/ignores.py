@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from .. import model as m
 from ..diagnostics import LIBRARY_CODES, RULES
 from .context import Context
+from .source import SourceMap
 
 _DIRECTIVE = re.compile(r"<!--\s*content-api:\s*ignore\b(.*?)-->", re.DOTALL)
 _CODE_SPLIT = re.compile(r"[\s,]+")
@@ -36,15 +37,11 @@ class Directive:
 
 def find_directives(text: str, first_line: int = 1) -> list[tuple[int, int, list[str]]]:
     """(line, column, codes) of each ignore comment in ``text`` (which starts at ``first_line``)."""
-    found = []
-    line, counted = first_line, 0  # lines counted up to ``counted``: each character once
-    for match in _DIRECTIVE.finditer(text):
-        start = match.start()
-        line += text.count("\n", counted, start)
-        counted = start
-        column = start - (text.rfind("\n", 0, start) + 1) + 1
-        found.append((line, column, [c for c in _CODE_SPLIT.split(match.group(1).strip()) if c]))
-    return found
+    where = SourceMap(text, first_line - 1)
+    return [
+        (*where.point(match.start()), [c for c in _CODE_SPLIT.split(match.group(1).strip()) if c])
+        for match in _DIRECTIVE.finditer(text)
+    ]
 
 
 def apply_directives(

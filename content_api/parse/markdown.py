@@ -1,68 +1,36 @@
-"""Markdown body -> markdown-it-py tokens -> typed AST nodes (mdast), with the body's diagnostics."""
+"""markdown-it-py tokens -> typed AST nodes (mdast), the lint rules hooked on each token called.
+
+The converter only builds nodes: what it reports comes from the rules of content_api/lint (hooked
+on token types, or called as a component or editor table is read) and from :mod:`.unsafe`.
+"""
 
 from __future__ import annotations
 
 import itertools
-import re
-from bisect import bisect_right
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 import msgspec
-from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
-from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 from .. import model as m
-from ..render import html_to_text, render_text
-from .budget import budget_plugin
-from .components import RAW_HTML_START, components_plugin
+from ..lint import TOKEN_RULES, TokenLint, components, editors
+from ..lint.tables import UNESCAPED_PIPE
+from ..plain_text import html_to_text
 from .context import Context
 from .editors import editor_table, is_editor_header
-from .html_safety import DEFAULT_IFRAME_HOSTS, sanitize_html
-from .link_labels import parse_link_label
-from .linkify import GfmLinkify
+from .html_policy import DEFAULT_IFRAME_HOSTS
+from .inline import Frame, convert_inline
+from .source import SourceMap
 from .tags import Attr
-from .urls import is_unsafe_url, is_url_prop
-
-#: Components the site knows; any other capitalized name is kept as ``component`` with a warning.
-KNOWN_COMPONENTS = frozenset(
-    {
-        "Quote",
-        "External",
-        "Button",
-        "NextSteps",
-        "RichLink",
-        "Datagouv",
-        "Grid",
-        "Centered",
-        "ContactUs",
-        "FlatFile",
-        "FlatFileWidget",
-        "ApiSireneWidget",
-        "ApiRnaWidget",
-        "QuestionTree",
-        "ButtonCopy",
-        "IsFranceConnected",
-    }
-)
+from .tokenizer import MAX_NESTING
+from .unsafe import Unsafe
 
 #: How many lines of a block :meth:`Converter.where` looks at for a construct's text.
 WHERE_LINES = 8
 
-#: Deeper containers (lists, quotes, components) keep their text as one plain paragraph.
-MAX_NESTING = 32
-#: html-unsafe and url-unsafe warnings of one guide, beyond which removals are no longer listed.
-MAX_UNSAFE_WARNINGS = 100
 
-_DELIMITER_ROW = re.compile(r"^ {0,3}(?:>\s?)*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
-_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
-_PIPE_IN_TAG = re.compile(r"<[A-Z][^<>|]*(?<!\\)\|[^<>]*>")
-_PIPE_IN_CODE = re.compile(r"`[^`\n]*?(?<!\\)\|[^`\n]*?`")
-_MARKDOWN_LINE = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s)|\]\(|\*\*|__")
-_TASK_LINE = re.compile(r"^ {0,3}\[[ xX]\]\s")
 _ALIGN: dict[str, m.Align] = {
     "text-align:left": "left",
     "text-align:right": "right",
@@ -70,75 +38,9 @@ _ALIGN: dict[str, m.Align] = {
 }
 
 
-def make_markdown(max_nesting: int = MAX_NESTING) -> MarkdownIt:
-    """CommonMark + GFM tables, strikethrough and bare-URL autolinks, plus components.
-
-    ``max_nesting`` bounds nested containers (lists, quotes, components) and inline nesting.
-    """
-    md = MarkdownIt("commonmark", {"linkify": True})
-    md.enable(["table", "strikethrough", "linkify"])
-    md.linkify = GfmLinkify()
-    # Every URL is parsed; unsafe ones are nulled and reported by the converter, not dropped.
-    md.validateLink = lambda url: True  # type: ignore[method-assign]
-    # URLs stay as written (mdast); render_html percent-encodes them as CommonMark does.
-    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
-    components_plugin(md)
-    budget_plugin(md)
-    # The same link labels, found without reading the rest of the line again from every '['.
-    md.helpers = SimpleNamespace(  # type: ignore[assignment]
-        parseLinkLabel=parse_link_label,
-        parseLinkDestination=md.helpers.parseLinkDestination,
-        parseLinkTitle=md.helpers.parseLinkTitle,
-    )
-    md.options["maxNesting"] = max_nesting
-    _keep_text_past_max_nesting(md)
-    return md
-
-
-def _keep_text_past_max_nesting(md: MarkdownIt) -> None:
-    """Past ``maxNesting``, markdown-it skips the rest of a container: keep it as a paragraph.
-
-    The lines are kept as inline Markdown (their block markers stay text) and the first one is
-    recorded in ``env["too_deep"]`` for a diagnostic. Nesting stays bounded, and so does recursion.
-    """
-    tokenize = md.block.tokenize
-
-    def bounded(state: StateBlock, startLine: int, endLine: int) -> None:
-        if state.level < state.md.options["maxNesting"]:
-            tokenize(state, startLine, endLine)
-            return
-        line = state.skipEmptyLines(startLine)
-        if line < endLine:
-            state.env.setdefault("too_deep", []).append(line)
-            state.push("paragraph_open", "p", 1).map = [line, endLine]
-            token = state.push("inline", "", 0)
-            token.content = state.getLines(line, endLine, state.blkIndent, False).strip()
-            token.map = [line, endLine]
-            token.children = []
-            state.push("paragraph_close", "p", -1)
-        state.line = endLine
-
-    md.block.tokenize = bounded  # type: ignore[method-assign]
-
-
-def _split_cells(line: str) -> list[str]:
-    """The cells of a table row as GFM splits it (unescaped pipes, outer pipes trimmed)."""
-    body = line.strip()
-    while body.startswith(">"):
-        body = body[1:].strip()
-    body = body.removeprefix("|")
-    if body.endswith("|") and not body.endswith("\\|"):
-        body = body[:-1]
-    return [cell.strip() for cell in _UNESCAPED_PIPE.split(body)]
-
-
-def _cells(line: str) -> int:
-    return len(_split_cells(line))
-
-
 def _cell_columns(line: str) -> list[tuple[int, int]]:
     """1-based (first, after last) columns of each cell's text in a table row line."""
-    bounds = [-1, *(match.start() for match in _UNESCAPED_PIPE.finditer(line)), len(line)]
+    bounds = [-1, *(match.start() for match in UNESCAPED_PIPE.finditer(line)), len(line)]
     spans = []
     for left, right in itertools.pairwise(bounds):
         text = line[left + 1 : right]
@@ -152,51 +54,30 @@ def _cell_columns(line: str) -> list[tuple[int, int]]:
     return spans
 
 
-class _Frame:
-    """An open node on the converter's stack; ``children`` is where its content goes."""
-
-    __slots__ = ("children", "linky", "literal", "node", "token")
-
-    def __init__(
-        self, node: Any, children: list[Any], token: Token | None, linky: bool = False, literal: bool = False
-    ) -> None:
-        self.node = node
-        self.children = children
-        self.token = token
-        self.linky = linky
-        #: an emphasis past the nesting limit: its delimiters are kept as text
-        self.literal = literal
-
-
 class Converter:
     """Turns the token stream of one body into AST nodes, reporting what it notices."""
 
     def __init__(
         self,
         ctx: Context,
-        body: str,
         slug: str | None,
         apis: list[m.Api],
         iframe_hosts: tuple[str, ...] | None = DEFAULT_IFRAME_HOSTS,
         max_nesting: int = MAX_NESTING,
     ) -> None:
         self.ctx = ctx
-        self.src = body
         self.slug = slug
         self.apis = apis
         self.max_nesting = max_nesting
-        #: the sanitizer's allowed iframe hosts; None: raw HTML is kept verbatim (``html="raw"``)
-        self.iframe_hosts = iframe_hosts
-        self._unsafe = 0  # html-unsafe and url-unsafe warnings given (see _unsafe_warning)
+        #: removes unsafe HTML, URLs and props; its ``iframe_hosts`` None keeps raw HTML verbatim
+        self.unsafe = Unsafe(ctx, self.where, iframe_hosts)
         self.headings: list[m.Heading] = []
         #: every text value, for the word count (reading time)
         self.texts: list[str] = []
         self.editor_tables: list[m.EditorTable] = []
-        self._line_starts: list[int] | None = None
-        self._starts_of: Token | None = None
-        self._starts: list[int] = []
+        self._content = SourceMap("")  # the current inline token's content
+        self.lint = TokenLint(ctx, self.where)
         self._inline_token: Token | None = None
-        self._columns = 0  # cells of the current table's header row
         self._row_line = -1  # body line of the current table row
         self._row_spans: list[tuple[int, int]] = []  # its cells' columns
         self._cell_index = 0
@@ -206,11 +87,11 @@ class Converter:
     def position(self, token: Token) -> m.Position | None:
         if token.map is None:
             return None
-        lines = self.ctx.lines
+        lines = self.ctx.source.lines
         first, last = token.map[0], max(token.map[1] - 1, token.map[0])
         start_text = lines[first] if first < len(lines) else ""
         end_text = lines[last] if last < len(lines) else ""
-        offset = self.ctx.body_line + 1
+        offset = self.ctx.source.first_line + 1
         return m.Position(
             start=m.Point(first + offset, len(start_text) - len(start_text.lstrip()) + 1),
             end=m.Point(last + offset, len(end_text) + 1),
@@ -222,29 +103,26 @@ class Converter:
         if token is not None and token.map is not None:
             # Inline content lost its indentation: find the needle in the lines of the block,
             # from where the offset falls (the indentation lost only moves it to the right).
-            starts = self._content_starts(token)
-            k = bisect_right(starts, offset) - 1
-            line, guess = token.map[0] + k, offset - starts[k]
-            lines = self.ctx.lines
+            content = self._content_map(token)
+            k = content.line_index(offset)
+            line, guess = token.map[0] + k, offset - content.starts[k]
+            lines = self.ctx.source.lines
             for index in range(line, min(token.map[1], len(lines), line + WHERE_LINES)):
                 text = lines[index]
                 found = text.find(needle, guess) if needle else -1
                 if found < 0 and needle:
                     found = text.find(needle)
                 if found >= 0:
-                    return self.ctx.body_line + index + 1, found + 1
+                    return self.ctx.source.first_line + index + 1, found + 1
                 guess = 0
-            return self.ctx.body_point(line)
-        if self._line_starts is None:
-            self._line_starts = _newlines(self.src)
-        line = bisect_right(self._line_starts, offset) - 1
-        return self.ctx.body_line + line + 1, offset - self._line_starts[line] + 1
+            return self.ctx.source.line_point(line)
+        return self.ctx.source.point(offset)
 
-    def _content_starts(self, token: Token) -> list[int]:
-        """Offsets of the line starts of an inline token's content (made once per token)."""
-        if self._starts_of is not token:
-            self._starts_of, self._starts = token, _newlines(token.content)
-        return self._starts
+    def _content_map(self, token: Token) -> SourceMap[str]:
+        """The source map of an inline token's content (made once per token)."""
+        if self._content.text is not token.content:
+            self._content = SourceMap(token.content)
+        return self._content
 
     def warn(self, where: tuple[int, int], code: str, message: str) -> None:
         """Report ``code`` (its severity comes from the rules table) at ``where``."""
@@ -254,7 +132,7 @@ class Converter:
 
     def convert(self, tokens: list[Token]) -> m.Root:
         root = m.Root(children=[], position=self._root_position())
-        stack = [_Frame(root, root.children, None)]
+        stack = [Frame(root, root.children, None)]
         for token in tokens:
             if token.nesting == 1:
                 self._open_block(token, stack)
@@ -262,7 +140,7 @@ class Converter:
                 self._close_block(stack)
             elif token.type == "inline":
                 self._inline_token = token
-                stack[-1].children.extend(self.inline(token))
+                stack[-1].children.extend(convert_inline(self, token))
                 self._inline_token = None
             else:
                 node = self._leaf_block(token)
@@ -271,74 +149,66 @@ class Converter:
         return root
 
     def _root_position(self) -> m.Position:
-        lines = self.ctx.lines
+        lines, first = self.ctx.source.lines, self.ctx.source.first_line
         last = max(len(lines), 1)
         end_column = len(lines[-1]) + 1 if lines else 1
-        return m.Position(
-            start=m.Point(self.ctx.body_line + 1, 1), end=m.Point(self.ctx.body_line + last, end_column)
-        )
+        return m.Position(start=m.Point(first + 1, 1), end=m.Point(first + last, end_column))
 
-    def _open_block(self, token: Token, stack: list[_Frame]) -> None:
+    def _open_block(self, token: Token, stack: list[Frame]) -> None:
         opener = _BLOCK_OPENERS.get(token.type)
         parent = stack[-1]
+        rules = TOKEN_RULES.get(token.type)
+        if rules is not None and not token.meta.get("plain"):  # the rest of a file past the budget
+            for rule in rules:
+                rule(self.lint, token, parent.node, parent.children)
         node = opener(self, token, stack, self.position(token)) if opener is not None else None
         if node is None:  # thead, tbody or an unknown container: its content joins the parent
-            stack.append(_Frame(None, parent.children, token))
+            stack.append(Frame(None, parent.children, token))
             return
         parent.children.append(node)
-        stack.append(_Frame(node, node.children, token))
+        stack.append(Frame(node, node.children, token))
 
-    def _open_paragraph(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
+    def _open_paragraph(self, token: Token, stack: list[Frame], position: m.Position | None) -> Any:
         parent = stack[-1]
-        if not token.meta.get("plain"):  # the rest of a file past the budget: text, not Markdown
-            self._check_paragraph(token)
-            self._check_task_outside_list(token, parent)
         if not token.hidden and isinstance(parent.node, m.ListItem):
             list_node: Any = stack[-2].node  # markdown-it hides the paragraphs of tight lists
             list_node.spread = True
         return m.Paragraph(children=[], position=position)
 
-    def _open_heading(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
-        self._check_heading(token, stack[-1])
+    def _open_heading(self, token: Token, stack: list[Frame], position: m.Position | None) -> Any:
         node = m.Heading(depth=int(token.tag[1]), id="", children=[], position=position)
         self.headings.append(node)
         return node
 
-    def _open_list(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
+    def _open_list(self, token: Token, stack: list[Frame], position: m.Position | None) -> Any:
         ordered = token.type == "ordered_list_open"
         start = int(token.attrs.get("start", 1)) if ordered else None
         return m.List(ordered=ordered, start=start, spread=False, children=[], position=position)
 
-    def _open_table(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
-        lines = self.ctx.lines
-        self._columns = _cells(lines[token.map[0]]) if token.map and token.map[0] < len(lines) else 0
-        return m.Table(align=[], children=[], position=position)
-
-    def _open_row(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
-        self._check_row(token)
+    def _open_row(self, token: Token, stack: list[Frame], position: m.Position | None) -> Any:
         self._cell_index = 0
         self._row_line = token.map[0] if token.map else -1
-        lines = self.ctx.lines
+        lines = self.ctx.source.lines
         self._row_spans = _cell_columns(lines[self._row_line]) if 0 <= self._row_line < len(lines) else []
         return m.TableRow(children=[], position=position)
 
-    def _open_cell(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
+    def _open_cell(self, token: Token, stack: list[Frame], position: m.Position | None) -> Any:
         table: Any = stack[-3].node if len(stack) > 2 else None
         if token.type == "th_open" and isinstance(table, m.Table):
             table.align.append(_ALIGN.get(str(token.attrs.get("style", ""))))
         index = self._cell_index
         self._cell_index += 1
         if index < len(self._row_spans):  # a padded (missing) cell has no place in the source
-            line = self.ctx.body_line + self._row_line + 1
+            line = self.ctx.source.first_line + self._row_line + 1
             first, after = self._row_spans[index]
             position = m.Position(start=m.Point(line, first), end=m.Point(line, after))
             return m.TableCell(children=[], position=position)
         return m.TableCell(children=[])
 
-    def _open_component(self, token: Token, stack: list[_Frame], position: m.Position | None) -> Any:
+    def _open_component(self, token: Token, stack: list[Frame], position: m.Position | None) -> Any:
         return self.component(token.meta, [], inline=False, position=position)
 
-    def _close_block(self, stack: list[_Frame]) -> None:
+    def _close_block(self, stack: list[Frame]) -> None:
         frame = stack.pop()
         node = frame.node
         if isinstance(node, m.List):
@@ -351,11 +221,7 @@ class Converter:
             table = editor_table(node, self.ctx, self.slug, self.apis)
             self.editor_tables.append(table)
             if not table.editors and frame.token is not None and frame.token.map:
-                self.warn(
-                    self.ctx.body_point(frame.token.map[0]),
-                    "editor-table-empty",
-                    "this editor table lists no editor",
-                )
+                editors.table_empty(self.ctx, frame.token.map[0])
             siblings = stack[-1].children
             siblings[siblings.index(node)] = table
 
@@ -378,8 +244,9 @@ class Converter:
         if kind == "code_block":
             return m.Code(lang=None, meta=None, value=_strip_eol(token.content), position=position)
         if kind == "html_block":
-            self._check_html_block(token)
-            value = self.safe_html(_strip_eol(token.content), token)
+            for rule in TOKEN_RULES.get(kind, ()):
+                rule(self.lint, token, None, [])
+            value = self.unsafe.html(_strip_eol(token.content), token)
             self.texts.append(html_to_text(value))  # what is left of it, for search and reading time
             return m.Html(value=value, position=position) if value.strip() else None
         if kind == "hr":
@@ -389,269 +256,14 @@ class Converter:
             return component
         return None
 
-    # --- lints on the source ------------------------------------------------------------------
-
-    def _check_paragraph(self, token: Token) -> None:
-        """A table-like block whose delimiter row does not match its header is not a GFM table."""
-        if token.map is None:
-            return
-        lines = self.ctx.lines
-        for index in range(token.map[0] + 1, min(token.map[1], len(lines))):
-            line = lines[index]
-            if "-" not in line or not _DELIMITER_ROW.match(line) or "|" not in lines[index - 1]:
-                continue
-            header, delimiter = _cells(lines[index - 1]), _cells(line)
-            if header != delimiter or "|" in line:
-                where = self.ctx.body_point(index, line.strip()[:1] or None)
-                self.warn(
-                    where,
-                    "table-delimiter-mismatch",
-                    f"the delimiter row has {delimiter} cell(s) but the header row has {header}: "
-                    "this is not a table (GFM), though the site's current renderer shows one; "
-                    "give the delimiter row one cell per column",
-                )
-
-    def _check_html_block(self, token: Token) -> None:
-        """Markdown written on the lines right after an HTML tag is raw HTML in CommonMark."""
-        if token.map is None or RAW_HTML_START.match(token.content.lstrip()):
-            return  # comments, scripts, <pre>: what they hold is meant to stay raw
-        for index in range(token.map[0] + 1, min(token.map[1], len(self.ctx.lines))):
-            line = self.ctx.lines[index]
-            if _MARKDOWN_LINE.search(line) and not line.lstrip(" >").startswith("<"):
-                self.warn(
-                    self.ctx.body_point(index, line.lstrip(" >")[:10] or None),
-                    "html-swallows-markdown",
-                    "this Markdown line directly follows an HTML block, so it is kept as raw HTML "
-                    "(CommonMark), though the site's current renderer parses it; put a blank line "
-                    "between the HTML and the Markdown",
-                )
-                return
-
-    def _check_task_outside_list(self, token: Token, parent: _Frame) -> None:
-        if token.map is None or isinstance(parent.node, m.ListItem):
-            return
-        for index in range(token.map[0], min(token.map[1], len(self.ctx.lines))):
-            line = self.ctx.lines[index]
-            if _TASK_LINE.match(line):
-                self.warn(
-                    self.ctx.body_point(index, "["),
-                    "task-outside-list",
-                    f"{line.strip()[:3]} starts a line outside a list: it is text here (GFM task "
-                    "items are list items), though the site's current renderer shows a checkbox; "
-                    "write '- [x] ...'",
-                )
-
-    def _check_heading(self, token: Token, parent: _Frame) -> None:
-        if token.map is None or not parent.children or not isinstance(parent.children[-1], m.List):
-            return
-        previous = token.map[0] - 1
-        if 0 <= previous < len(self.ctx.lines) and self.ctx.lines[previous].strip():
-            self.warn(
-                self.ctx.body_point(token.map[0], "#"),
-                "heading-after-list",
-                "a heading directly follows a list item without a blank line: the site's current "
-                "renderer swallows it; add a blank line before the heading",
-            )
-
-    def _check_row(self, token: Token) -> None:
-        if token.map is None or token.map[0] >= len(self.ctx.lines):
-            return
-        line = self.ctx.lines[token.map[0]]
-        if "|" not in line:
-            self.warn(
-                self.ctx.body_point(token.map[0], line.strip()[:20] or None),
-                "table-lazy-row",
-                "this line has no '|' but directly follows a table: GFM reads it as a table row "
-                "(an editor table ignores it), the site's current renderer as a paragraph; "
-                "put a blank line before it",
-            )
-            return
-        cells = _split_cells(line)
-        if self._columns and len(cells) > self._columns:
-            dropped = " | ".join(cells[self._columns :])
-            self.warn(
-                self.ctx.body_point(token.map[0], dropped[:20] or None),
-                "table-extra-cells",
-                f"this row has {len(cells)} cells but the header {self._columns}: GFM drops "
-                f"the extra ones ({dropped[:60]!r})",
-            )
-        match = _PIPE_IN_CODE.search(line) if "`" in line else None
-        if match:
-            self.warn(
-                self.ctx.body_point(token.map[0], match.group()),
-                "table-pipe-in-code",
-                "a '|' inside a code span splits the table cell (GFM); escape it as '\\|'",
-            )
-        match = _PIPE_IN_TAG.search(line) if "<" in line else None
-        if match:
-            self.warn(
-                self.ctx.body_point(token.map[0], match.group()[:20]),
-                "table-pipe-in-component",
-                "a '|' inside a component tag splits the table cell and breaks the tag; escape it as '\\|'",
-            )
-
     # --- inline -----------------------------------------------------------------------------------
-
-    def inline(self, token: Token) -> list[Any]:
-        out: list[Any] = []
-        stack: list[_Frame] = []
-        current = out
-        links = 0  # links (and link-like components) open around the current token
-        for child in token.children or ():
-            kind = child.type
-            handler = _INLINE_LEAVES.get(kind)
-            if handler is not None:
-                handler(self, child, current)
-                continue
-            if child.nesting == -1:
-                frame = stack.pop()
-                if frame.linky:
-                    links -= 1
-                if frame.literal:
-                    _append_text(current, child.markup)
-                elif isinstance(frame.node, m.Link):
-                    self._check_link_text(frame.node, child)
-                current = frame.children
-                continue
-            if len(stack) >= self.max_nesting and kind in _EMPHASIS:
-                # markdown-it nests emphasis without bound (``***…x***…``): past the limit, the
-                # delimiters stay text, so depth (and every recursive walk of the AST) is bounded.
-                self._too_deep_inline(child)
-                _append_text(current, child.markup)
-                stack.append(_Frame(None, current, child, literal=True))
-                continue
-            node, linky = self._open_inline(child, links)
-            if node is None:  # a link inside a link: its text joins the outer link
-                stack.append(_Frame(None, current, child, linky))
-            else:
-                current.append(node)
-                stack.append(_Frame(node, current, child, linky))
-                current = node.children
-            links += linky
-        return out
-
-    def _too_deep_inline(self, token: Token) -> None:
-        self.warn(
-            self.where(0, token.markup * 2),
-            "nesting-too-deep",
-            f"emphasis nested more than {self.max_nesting} levels deep: from here on, its "
-            f"delimiters ({token.markup!r}) are kept as text",
-        )
-
-    def _open_inline(self, token: Token, links: int) -> tuple[Any, bool]:
-        kind = token.type
-        if kind == "strong_open":
-            return m.Strong(children=[]), False
-        if kind == "em_open":
-            return m.Emphasis(children=[]), False
-        if kind == "s_open":
-            return m.Delete(children=[]), False
-        if kind == "link_open":
-            if links:
-                return None, True
-            url = self.url(str(token.attrs.get("href", "")), "link")
-            title = token.attrs.get("title")
-            return m.Link(url=url, title=str(title) if title else None, children=[]), True
-        if kind == "component_open":
-            node = self.component(token.meta, [], inline=True, position=None)
-            return node, isinstance(node, (m.External, m.Button))
-        return None, False  # an unknown inline container: its content joins the parent
-
-    def _check_link_text(self, link: m.Link, token: Token) -> None:
-        first = link.children[0] if link.children else None
-        if type(first) is not m.Text or not first.value.startswith("["):
-            return
-        text = render_text(m.Paragraph(children=link.children))
-        if len(text) > 1 and text.startswith("[") and text.endswith("]"):
-            self.warn(
-                self.where(0, "[" + text),
-                "link-text-brackets",
-                f"the link text {text!r} is in brackets: the site's current renderer shows "
-                "'[[...]](...)' literally; remove the inner brackets",
-            )
-
-    def safe_html(self, value: str, block: Token | None = None) -> str:
-        """Raw HTML through the allow-list sanitizer (see html_safety), each removal reported."""
-        if self.iframe_hosts is None:
-            return value
-        safe, removed = sanitize_html(value, self.iframe_hosts)
-        if removed:
-            whats = ", ".join(dict.fromkeys(what for what, _ in removed))
-            self._unsafe_warning(
-                lambda: self._html_point(removed[0].snippet, value, block),
-                "html-unsafe",
-                f"raw HTML outside the allow-list, removed: {whats}",
-            )
-        return safe
-
-    def _unsafe_warning(self, where: Callable[[], tuple[int, int]], code: str, message: str) -> None:
-        """One warning per removal, up to MAX_UNSAFE_WARNINGS in a guide, then one that says the rest
-        go unlisted (placing an inline construct searches its paragraph: not a million times)."""
-        self._unsafe += 1
-        if self._unsafe <= MAX_UNSAFE_WARNINGS:
-            self.warn(where(), code, message)
-        elif self._unsafe == MAX_UNSAFE_WARNINGS + 1:
-            self.warn(
-                where(),
-                code,
-                f"more than {MAX_UNSAFE_WARNINGS} unsafe constructs in this guide: from here on they are "
-                "removed without a warning each",
-            )
-
-    def _html_point(self, snippet: str, value: str, block: Token | None) -> tuple[int, int]:
-        """Where ``snippet`` (any case) is in the source of a block, or of the current inline."""
-        found = value.lower().find(snippet.lower()) if snippet else -1
-        if found >= 0:
-            snippet = value[found : found + len(snippet)]  # as written
-        if block is None or block.map is None:
-            return self.where(0, snippet)
-        lines = self.ctx.lines
-        found_at = (i for i in range(block.map[0], min(block.map[1], len(lines))) if snippet in lines[i])
-        index = next(found_at, block.map[0]) if snippet else block.map[0]
-        return self.ctx.body_point(index, snippet or None)
-
-    def url(self, url: str, what: str, offset: int = 0) -> str | None:
-        if is_unsafe_url(url):
-            message = f"unsafe URL in {what} removed: {url[:60]!r}"
-            self._unsafe_warning(lambda: self.where(offset, url[:20]), "url-unsafe", message)
-            return None
-        return url
-
-    def _nested_urls(self, value: Any, where: str, offset: int) -> Any:
-        """Unsafe URLs in the arrays and objects of a prop, at any depth, become null (reported)."""
-        todo = [value]
-        while todo:  # a loop, not recursion: JSON nested 10,000 deep costs no stack
-            container = todo.pop()
-            items = container.items() if isinstance(container, dict) else enumerate(container)
-            for key, item in list(items):
-                if isinstance(item, str):
-                    if is_unsafe_url(item):
-                        container[key] = self.url(item, f"{where}[{key!r}]", offset)
-                elif isinstance(item, (dict, list)):
-                    todo.append(item)
-        return value
-
-    # --- components -------------------------------------------------------------------------------
 
     def component(
         self, meta: dict[str, Any], children: list[Any], inline: bool, position: m.Position | None
     ) -> Any:
         name: str = meta["name"]
         props = self._props(meta["attrs"], name)
-        if meta.get("unclosed"):
-            self.warn(
-                self.where(meta["offset"], "<" + name),
-                "component-unclosed",
-                f"<{name}> is never closed (no </{name}>"
-                + (" in this paragraph" if inline else "")
-                + f"): read as <{name} />; the text after it is not its content",
-            )
-        if name not in KNOWN_COMPONENTS:
-            self.warn(
-                self.where(meta["offset"], "<" + name),
-                "component-unknown",
-                f"<{name}> is not a known component; frontends may not render it",
-            )
+        components.component(self.lint, meta, inline)
         if name == "Quote":
             fields = {key: _str_prop(props, key) for key in ("logo", "link", "who", "title")}
             return m.Quote(**fields, inline=inline, children=children, extra=props, position=position)
@@ -671,44 +283,14 @@ class Converter:
         props: dict[str, Any] = {}
         for attr in attrs:
             value = _decode_attr(attr)
-            if attr.kind == "string-unbalanced":
-                quote = '"' if "'" in attr.value else "'"
-                self.warn(
-                    self.where(attr.offset, attr.name + "="),
-                    "attribute-quote",
-                    f"the value of {attr.name} contains the quote that delimits it: read as "
-                    f"{attr.value!r}; write {attr.name}={quote}...{quote} (the site's current renderer "
-                    "cuts the value there)",
-                )
-            elif attr.kind == "unquoted":
-                self.warn(
-                    self.where(attr.offset, f"{attr.name}={attr.value}"),
-                    "attribute-unquoted",
-                    f"<{name} {attr.name}=...> is not quoted: kept as {attr.value!r}, but the site's "
-                    f'current renderer loses it; write {attr.name}="..."',
-                )
-            lowered = attr.name.lower()
-            if lowered.startswith("on") or lowered in _CODE_PROPS:
-                self.warn(
-                    self.where(attr.offset, attr.name),
-                    "html-unsafe",
-                    f"<{name} {attr.name}> would run code in a frontend that passes props on: removed",
-                )
-                continue
-            if isinstance(value, str) and (is_url_prop(attr.name) or is_unsafe_url(value)):
-                value = self.url(value, f"<{name} {attr.name}>", attr.offset)
-            elif isinstance(value, (dict, list)):
-                value = self._nested_urls(value, f"<{name} {attr.name}>", attr.offset)
-            props[attr.name] = value
+            components.attribute(self.lint, attr, name)
+            kept, value = self.unsafe.prop(name, attr.name, value, attr.offset)
+            if kept:
+                props[attr.name] = value
         return props
 
 
-_EMPHASIS = frozenset({"strong_open", "em_open", "s_open"})
-
-#: Props that hold code or markup for the DOM (``on*`` handlers are caught by their prefix).
-_CODE_PROPS = frozenset({"dangerouslysetinnerhtml", "srcdoc"})
-
-_BlockOpener = Callable[[Converter, Token, list[_Frame], m.Position | None], Any]
+_BlockOpener = Callable[[Converter, Token, list[Frame], m.Position | None], Any]
 _BLOCK_OPENERS: dict[str, _BlockOpener] = {
     "paragraph_open": Converter._open_paragraph,
     "heading_open": Converter._open_heading,
@@ -716,7 +298,7 @@ _BLOCK_OPENERS: dict[str, _BlockOpener] = {
     "bullet_list_open": Converter._open_list,
     "ordered_list_open": Converter._open_list,
     "list_item_open": lambda c, t, s, p: m.ListItem(spread=False, checked=None, children=[], position=p),
-    "table_open": Converter._open_table,
+    "table_open": lambda c, t, s, p: m.Table(align=[], children=[], position=p),
     "tr_open": Converter._open_row,
     "th_open": Converter._open_cell,
     "td_open": Converter._open_cell,
@@ -760,106 +342,5 @@ def _task_marker(item: m.ListItem) -> None:
             first.children.pop(0)
 
 
-def _newlines(text: str) -> list[int]:
-    """Offsets where each line of ``text`` starts."""
-    starts = [0]
-    find = text.find
-    pos = find("\n")
-    while pos >= 0:
-        starts.append(pos + 1)
-        pos = find("\n", pos + 1)
-    return starts
-
-
 def _strip_eol(text: str) -> str:
     return text[:-1] if text.endswith("\n") else text
-
-
-def _append_text(current: list[Any], value: str) -> None:
-    if current and type(current[-1]) is m.Text:
-        current[-1].value += value
-    else:
-        current.append(m.Text(value=value))
-
-
-def _alt(tokens: list[Token] | None) -> str:
-    """Image alt text as the CommonMark spec wants it: the text of the description."""
-    parts = []
-    for token in tokens or ():
-        if token.type in ("text", "code_inline", "html_inline"):
-            parts.append(token.content)
-        elif token.type == "image":
-            parts.append(_alt(token.children))
-        elif token.type in ("softbreak", "hardbreak"):
-            parts.append("\n")
-    return "".join(parts)
-
-
-def _leaf_text(conv: Converter, token: Token, current: list[Any]) -> None:
-    if token.content:  # emphasis leaves empty text tokens behind its delimiters
-        conv.texts.append(token.content)
-        _append_text(current, token.content)
-
-
-def _leaf_softbreak(conv: Converter, token: Token, current: list[Any]) -> None:
-    _append_text(current, "\n")
-
-
-def _leaf_hardbreak(conv: Converter, token: Token, current: list[Any]) -> None:
-    current.append(m.Break())
-
-
-def _leaf_code(conv: Converter, token: Token, current: list[Any]) -> None:
-    conv.texts.append(token.content)
-    current.append(m.InlineCode(value=token.content))
-
-
-def _leaf_html(conv: Converter, token: Token, current: list[Any]) -> None:
-    value = conv.safe_html(token.content)
-    if value:  # an inline tag removed whole leaves nothing to keep
-        conv.texts.append(html_to_text(value))
-        current.append(m.Html(value=value))
-
-
-def _leaf_image(conv: Converter, token: Token, current: list[Any]) -> None:
-    url = conv.url(str(token.attrs.get("src", "")), "image")
-    title = token.attrs.get("title")
-    current.append(m.Image(url=url, alt=_alt(token.children), title=str(title) if title else None))
-
-
-def _leaf_component(conv: Converter, token: Token, current: list[Any]) -> None:
-    current.append(conv.component(token.meta, [], inline=True, position=None))
-
-
-def _leaf_stray(conv: Converter, token: Token, current: list[Any]) -> None:
-    name = token.meta["name"]
-    conv.warn(
-        conv.where(token.meta["offset"], token.content),
-        "component-unexpected-close",
-        f"</{name}> closes no open <{name}>: kept as text",
-    )
-    _append_text(current, token.content)
-
-
-def _leaf_invalid(conv: Converter, token: Token, current: list[Any]) -> None:
-    snippet = token.meta["snippet"]
-    conv.warn(
-        conv.where(token.meta["offset"], snippet),
-        "tag-not-component",
-        f"{snippet[:40]} looks like a tag but is not a valid component: kept as text",
-    )
-    _append_text(current, token.content)
-
-
-_INLINE_LEAVES: dict[str, Callable[[Converter, Token, list[Any]], None]] = {
-    "text": _leaf_text,
-    "text_special": _leaf_text,
-    "softbreak": _leaf_softbreak,
-    "hardbreak": _leaf_hardbreak,
-    "code_inline": _leaf_code,
-    "html_inline": _leaf_html,
-    "image": _leaf_image,
-    "component": _leaf_component,
-    "component_stray": _leaf_stray,
-    "component_invalid": _leaf_invalid,
-}

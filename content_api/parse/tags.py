@@ -151,6 +151,20 @@ def _scan_value(src: str, name: str, j: int, k: int, end: int, budget: ScanBudge
     return Attr(name, "unquoted", match.group(), j), match.end()
 
 
+def _scan_attribute(src: str, j: int, end: int, budget: ScanBudget) -> tuple[Attr, int] | None:
+    """The attribute at ``j`` (``name``, ``name=value``) and where it ends, or None."""
+    attr_name = _ATTR_NAME.match(src, j, end)
+    if attr_name is None:
+        return None
+    k = WS.match(src, attr_name.end(), end).end()  # type: ignore[union-attr]
+    if k < end and src[k] == "=":
+        k = WS.match(src, k + 1, end).end()  # type: ignore[union-attr]
+        if k >= end:
+            return None
+        return _scan_value(src, attr_name.group(), j, k, end, budget)
+    return Attr(attr_name.group(), "bool", "", j), attr_name.end()
+
+
 def scan_tag(src: str, pos: int, end: int, budget: ScanBudget = _UNLIMITED) -> Tag | None:
     """Parse the opening or self-closing component tag at ``src[pos] == '<'``, or None."""
     match = _NAME.match(src, pos + 1, end)
@@ -171,22 +185,11 @@ def scan_tag(src: str, pos: int, end: int, budget: ScanBudget = _UNLIMITED) -> T
             return None
         if j == i:  # attributes are separated from the name and from each other by whitespace
             return None
-        attr_name = _ATTR_NAME.match(src, j, end)
-        if attr_name is None:
+        scanned = _scan_attribute(src, j, end, budget)
+        if scanned is None:
             return None
-        k = WS.match(src, attr_name.end(), end).end()  # type: ignore[union-attr]
-        if k < end and src[k] == "=":
-            k = WS.match(src, k + 1, end).end()  # type: ignore[union-attr]
-            if k >= end:
-                return None
-            scanned = _scan_value(src, attr_name.group(), j, k, end, budget)
-            if scanned is None:
-                return None
-            attr, i = scanned
-            attrs.append(attr)
-        else:
-            attrs.append(Attr(attr_name.group(), "bool", "", j))
-            i = attr_name.end()
+        attr, i = scanned
+        attrs.append(attr)
     return None  # more attributes than any component has: a tag of text, not a component
 
 

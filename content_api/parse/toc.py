@@ -6,7 +6,7 @@ import math
 
 from .. import model as m
 from ..ids import UniqueIds, heading_id
-from ..render import render_text
+from ..plain_text import render_text
 
 TOC_DEPTHS = (2, 3)
 EXCERPT_LENGTH = 200
