@@ -18,7 +18,7 @@ from .diagnostics import diagnostic
 from .ids import SLUG_RE
 from .lint.links import anchor_ids, did_you_mean
 from .model import Diagnostic, Guide, Root
-from .parse.source import SourceMap
+from .source_map import SourceMap
 
 #: A link to a guide of this site: ``/guides/<slug>``, maybe with a query and an ``#anchor``.
 _GUIDE_LINK = re.compile(r"^/guides/([^/?#]+)/?(?:\?[^#]*)?(?:#(.*))?$")

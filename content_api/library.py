@@ -33,8 +33,8 @@ from .parse import ParseOptions, failed_guide, parse_guide_and_text
 from .parse.budget import MAX_CONSTRUCTS
 from .parse.html_policy import DEFAULT_IFRAME_HOSTS, HtmlMode
 from .parse.ignores import apply_in_library
-from .parse.source import SourceMap
 from .parse.tokenizer import MAX_NESTING
+from .source_map import SourceMap
 
 #: Files larger than this are refused (a diagnostic, not a crash).
 MAX_FILE_SIZE = 1_000_000

@@ -118,7 +118,7 @@ def test_the_preview_of_the_seed(browser: Any, watched: tuple[Server, Path], tmp
     assert watch.errors == [] and [c for c in watch.console if c.startswith(("error", "warning"))] == []
     assert watch.outside() == [], watch.outside()
 
-    # an editor saves the guide: the page reloads itself with the new version
+    # a writer saves the guide: the page reloads itself with the new version
     text = guide.read_text(encoding="utf-8").replace("title: Aides sociales", "title: Aides sociales (relu)")
     with page.expect_navigation(timeout=20_000):
         guide.write_text(text, encoding="utf-8")

@@ -1,6 +1,6 @@
 """Faults under load: rewrites under readers, a worker killed, slow clients.
 
-* a guide rewritten 100 times (in place, as an editor saves) while 8 clients read it: every answer
+* a guide rewritten 100 times (in place, as a writer saves) while 8 clients read it: every answer
   is one whole version, old or new, with the ETag of its own bytes, and the last version is served
   in the end;
 * one of two workers killed with SIGKILL: the service keeps answering and the worker comes back;

@@ -10,7 +10,6 @@ of context, bare addresses as text, one text for two destinations, empty links a
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from .. import model as m
@@ -18,10 +17,7 @@ from ..plain_text import render_text
 from ..render import render_html
 from .html_facts import HtmlFacts, html_facts
 from .links import Link, link_of
-from .registry import Rules
-
-if TYPE_CHECKING:
-    from ..parse.checks import Checks
+from .registry import Rules, Walk
 
 RULES = Rules("a11y")
 
@@ -90,7 +86,7 @@ RULES.declare(
 
 
 @RULES.on_node(m.Image)
-def image_alt(checks: Checks, node: m.Image, block: m.Node) -> None:
+def image_alt(checks: Walk, node: m.Image, block: m.Node) -> None:
     alt = node.alt.strip()
     name = (node.url or "").rsplit("/", 1)[-1].split("?")[0]
     if not alt:
@@ -110,7 +106,7 @@ def image_alt(checks: Checks, node: m.Image, block: m.Node) -> None:
 
 
 @RULES.on_node(m.Html)
-def html_image_alt(checks: Checks, node: m.Html, block: m.Node) -> None:
+def html_image_alt(checks: Walk, node: m.Html, block: m.Node) -> None:
     facts = checks.html_facts(node)
     for src in facts.images_without_alt if facts else ():
         checks.ctx.add(
@@ -142,7 +138,7 @@ RULES.declare(
 
 
 @RULES.on_node(m.Heading)
-def heading_levels(checks: Checks, node: m.Heading, block: m.Node) -> None:
+def heading_levels(checks: Walk, node: m.Heading, block: m.Node) -> None:
     where = checks.locate(block, "#")
     if node.depth == 1:
         checks.ctx.add(
@@ -200,7 +196,7 @@ RULES.declare(
 
 
 @RULES.on_node(*_LINKS)
-def link_empty(checks: Checks, node: m.Link | m.External | m.Button, block: m.Node) -> None:
+def link_empty(checks: Walk, node: m.Link | m.External | m.Button, block: m.Node) -> None:
     link = link_of(checks, node, block)
     if _empty(link):
         checks.ctx.add(
@@ -212,7 +208,7 @@ def link_empty(checks: Checks, node: m.Link | m.External | m.Button, block: m.No
 
 
 @RULES.on_node(*_LINKS)
-def link_text_vague(checks: Checks, node: m.Link | m.External | m.Button, block: m.Node) -> None:
+def link_text_vague(checks: Walk, node: m.Link | m.External | m.Button, block: m.Node) -> None:
     link = link_of(checks, node, block)
     if link.words in VAGUE_LINK_TEXTS and not _empty(link):
         checks.ctx.add(
@@ -224,7 +220,7 @@ def link_text_vague(checks: Checks, node: m.Link | m.External | m.Button, block:
 
 
 @RULES.on_node(*_LINKS)
-def link_text_url(checks: Checks, node: m.Link | m.External | m.Button, block: m.Node) -> None:
+def link_text_url(checks: Walk, node: m.Link | m.External | m.Button, block: m.Node) -> None:
     link = link_of(checks, node, block)
     if _URL_TEXT.match(link.text) and link.words not in VAGUE_LINK_TEXTS and not _empty(link):
         checks.ctx.add(
@@ -236,7 +232,7 @@ def link_text_url(checks: Checks, node: m.Link | m.External | m.Button, block: m
 
 
 @RULES.on_node(*_LINKS)
-def link_text_duplicate(checks: Checks, node: m.Link | m.External | m.Button, block: m.Node) -> None:
+def link_text_duplicate(checks: Walk, node: m.Link | m.External | m.Button, block: m.Node) -> None:
     """The first destination of each text is kept; in a table, the row's header cells tell links
     apart (RGAA 6.1)."""
     link = link_of(checks, node, block)
@@ -292,7 +288,7 @@ RULES.declare(
 
 
 @RULES.on_node(m.Table, m.EditorTable)
-def table_headers(checks: Checks, node: m.Table | m.EditorTable, block: m.Node) -> None:
+def table_headers(checks: Walk, node: m.Table | m.EditorTable, block: m.Node) -> None:
     header = node.children[0] if node.children else None
     cells = getattr(header, "children", None) or []
     if cells and not any(render_text(cell).strip() for cell in cells):
@@ -304,7 +300,7 @@ def table_headers(checks: Checks, node: m.Table | m.EditorTable, block: m.Node) 
 
 
 @RULES.on_node(m.Html)
-def html_table_headers(checks: Checks, node: m.Html, block: m.Node) -> None:
+def html_table_headers(checks: Walk, node: m.Html, block: m.Node) -> None:
     facts = checks.html_facts(node)
     if facts is not None and facts.tables and not facts.header_cells:
         checks.ctx.add(
@@ -327,7 +323,7 @@ RULES.declare(
 
 
 @RULES.on_node(m.Html)
-def html_new_window(checks: Checks, node: m.Html, block: m.Node) -> None:
+def html_new_window(checks: Walk, node: m.Html, block: m.Node) -> None:
     """A raw ``<a target=_blank>`` in a paragraph is split over inline nodes: it is read whole,
     with its paragraph, once the walk is over (:func:`inline_new_window`)."""
     facts = checks.html_facts(node)
@@ -340,12 +336,12 @@ def html_new_window(checks: Checks, node: m.Html, block: m.Node) -> None:
 
 
 @RULES.on_end
-def inline_new_window(checks: Checks) -> None:
+def inline_new_window(checks: Walk) -> None:
     for block in checks.inline_blank.values():
         _new_window(checks, html_facts(render_html(block)), block)
 
 
-def _new_window(checks: Checks, facts: HtmlFacts, block: m.Node) -> None:
+def _new_window(checks: Walk, facts: HtmlFacts, block: m.Node) -> None:
     for link in facts.blank_links:
         said = " ".join((link.get("text", ""), link.get("title", ""), link.get("aria-label", "")))
         if not _NEW_WINDOW.search(said):

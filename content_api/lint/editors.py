@@ -3,12 +3,8 @@ read, cells left empty, tables without a row. parse/editors.py calls these as it
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from ..source_map import Reporter
 from .registry import Rules
-
-if TYPE_CHECKING:
-    from ..parse.context import Context
 
 RULES = Rules("editors")
 
@@ -23,7 +19,7 @@ RULES.declare(
 )
 
 
-def row_skipped(ctx: Context, line: int, editor: str) -> None:
+def row_skipped(ctx: Reporter, line: int, editor: str) -> None:
     what = "empty" if not editor else f"a placeholder ({editor!r})"
     ctx.add(line, 1, "editor-row-skipped", f"editor row skipped: its editor cell is {what}")
 
@@ -37,7 +33,7 @@ RULES.declare(
 )
 
 
-def cell_empty(ctx: Context, line: int, editor: str, header: str) -> None:
+def cell_empty(ctx: Reporter, line: int, editor: str, header: str) -> None:
     ctx.add(line, 1, "editor-cell-empty", f"editor {editor!r}: the {header!r} cell is empty")
 
 
@@ -50,6 +46,6 @@ RULES.declare(
 )
 
 
-def table_empty(ctx: Context, body_line: int) -> None:
+def table_empty(ctx: Reporter, body_line: int) -> None:
     """An editor table (starting on body line ``body_line``, 0-based) that lists no editor."""
     ctx.add(*ctx.source.line_point(body_line), "editor-table-empty", "this editor table lists no editor")

@@ -7,17 +7,13 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from .. import model as m
 from ..ids import strip_accents
 from ..plain_text import render_text
 from .html_facts import html_facts
-from .registry import Rules
-
-if TYPE_CHECKING:
-    from ..parse.checks import Checks
+from .registry import Rules, Walk
 
 RULES = Rules("links")
 
@@ -47,7 +43,7 @@ class Link:
 
     __slots__ = ("_at", "block", "checks", "node", "text", "url", "what", "words")
 
-    def __init__(self, checks: Checks, node: m.Link | m.External | m.Button, block: m.Node) -> None:
+    def __init__(self, checks: Walk, node: m.Link | m.External | m.Button, block: m.Node) -> None:
         self.checks, self.node, self.block = checks, node, block
         self.url = (node.url if isinstance(node, m.Link) else node.href) or ""
         self.text = " ".join(render_text(node).split())
@@ -70,9 +66,9 @@ class Link:
         return ("[" + text[:20], "<" + url[:40], url[:40], text[:20], "](")
 
 
-def link_of(checks: Checks, node: m.Link | m.External | m.Button, block: m.Node) -> Link:
+def link_of(checks: Walk, node: m.Link | m.External | m.Button, block: m.Node) -> Link:
     """The :class:`Link` of ``node``, made once for all the rules that look at it."""
-    link = checks.link
+    link: Link | None = checks.link
     if link is None or link.node is not node:
         link = checks.link = Link(checks, node, block)
     return link
@@ -88,21 +84,21 @@ RULES.declare(
 
 
 @RULES.on_node(m.Link, m.External, m.Button)
-def anchor_link(checks: Checks, node: m.Link | m.External | m.Button, block: m.Node) -> None:
+def anchor_link(checks: Walk, node: m.Link | m.External | m.Button, block: m.Node) -> None:
     link = link_of(checks, node, block)
     if link.url.startswith("#"):
         checks.anchors.append((link.url, link.at()))
 
 
 @RULES.on_node(m.Html)
-def html_ids(checks: Checks, node: m.Html, block: m.Node) -> None:
+def html_ids(checks: Walk, node: m.Html, block: m.Node) -> None:
     facts = checks.html_facts(node)
     if facts is not None:
         checks.ids.update(facts.ids)
 
 
 @RULES.on_end
-def anchors_missing(checks: Checks) -> None:
+def anchors_missing(checks: Walk) -> None:
     suggested = 0
     for url, where in checks.anchors:
         fragment = unquote(url[1:])

@@ -15,22 +15,23 @@ and hooks its functions on what they look at:
 Other rules report from where the parse decides something (a component is read, an editor row is
 skipped): they are plain functions of their subject's module, called by the parse.
 
-Nothing here imports the parser: :mod:`content_api.diagnostics` assembles its table from the
-subjects, and every parse module reports through that table.
+Nothing here imports the parser (not even for types: a rule sees the walk as a :class:`Walk`
+and reports to a :class:`~content_api.source_map.Reporter`): :mod:`content_api.diagnostics`
+assembles its table from the subjects, and every parse module reports through that table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
+from .. import model as m
 from ..model import Severity
+from ..source_map import Reporter
+from .html_facts import HtmlFacts
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
-
-    from ..parse.checks import Checks
-    from ..parse.context import Context
 
 
 class Rule(NamedTuple):
@@ -50,7 +51,7 @@ class TokenLint:
 
     __slots__ = ("ctx", "table_columns", "where")
 
-    def __init__(self, ctx: Context, where: Callable[[int, str], tuple[int, int]]) -> None:
+    def __init__(self, ctx: Reporter, where: Callable[[int, str], tuple[int, int]]) -> None:
         self.ctx = ctx
         #: file (line, column) of an offset in the inline content being converted (or the body)
         self.where = where
@@ -61,9 +62,36 @@ class TokenLint:
         self.ctx.add(where[0], where[1], code, message)
 
 
+class Walk(Protocol):
+    """What a node rule sees of the walk over one body (:class:`content_api.parse.checks.Checks`)."""
+
+    @property
+    def ctx(self) -> Reporter: ...
+
+    #: the node being looked at is in a table cell
+    in_cell: bool
+    #: the link being looked at (a :class:`content_api.lint.links.Link`)
+    link: Any
+    #: ids an anchor may name, and the ``#anchor`` links met, with their places
+    ids: set[str]
+    anchors: list[tuple[str, tuple[int, int]]]
+    #: normalized link text -> first URL
+    links: dict[str, str]
+    #: the level of the last heading (the page title is the h1)
+    level: int
+    #: blocks whose inline HTML opens a new window
+    inline_blank: dict[int, m.Node]
+
+    def locate(self, block: m.Node | None, *needles: str) -> tuple[int, int]:
+        """File (line, column) of the first needle found in ``block``'s lines, after the last find."""
+
+    def html_facts(self, node: m.Html) -> HtmlFacts | None:
+        """What the rules need of a raw HTML node; None when it has nothing for them."""
+
+
 TokenRule = Callable[[TokenLint, "Token", Any, list[Any]], None]
-NodeRule = Callable[["Checks", Any, Any], None]
-EndRule = Callable[["Checks"], None]
+NodeRule = Callable[[Walk, Any, Any], None]
+EndRule = Callable[[Walk], None]
 _F = TypeVar("_F", bound=Callable[..., None])
 _K = TypeVar("_K")
 

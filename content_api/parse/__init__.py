@@ -20,13 +20,14 @@ from markdown_it import MarkdownIt
 from .. import model as m
 from ..diagnostics import diagnostic
 from ..ids import slug_from_filename
+from ..source_map import SourceMap
 from .budget import MAX_CONSTRUCTS, ParseBudget
 from .checks import run_checks
 from .context import Context
 from .front_matter import FrontMatter, split_front_matter
 from .html_policy import DEFAULT_IFRAME_HOSTS, HTML_MODES, HtmlMode
 from .markdown import Converter
-from .source import SourceMap, decode
+from .source import decode
 from .tags import ScanBudget
 from .toc import assign_ids, excerpt, reading_time
 from .tokenizer import MAX_NESTING, make_markdown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..diagnostics import diagnostic
 from ..model import Diagnostic
-from .source import SourceMap
+from ..source_map import SourceMap
 
 #: Diagnostics of one code listed per file; past it they are counted (a file of 20,000 unknown
 #: components says so in 500 lines and a count, not 20,000).

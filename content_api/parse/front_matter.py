@@ -18,9 +18,9 @@ from frontmatter.default_handlers import YAMLHandler
 
 from ..ids import SLUG_RE, api_slug, slugify
 from ..model import Api, Tag
+from ..source_map import SourceMap
 from ..urls import is_unsafe_url
 from .context import Context
-from .source import SourceMap
 
 _HANDLER = YAMLHandler()
 _BOUNDARY = _HANDLER.FM_BOUNDARY

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from .. import model as m
 from ..diagnostics import LIBRARY_CODES, RULES
+from ..source_map import SourceMap
 from .context import Context
-from .source import SourceMap
 
 _DIRECTIVE = re.compile(r"<!--\s*content-api:\s*ignore\b(.*?)-->", re.DOTALL)
 _CODE_SPLIT = re.compile(r"[\s,]+")

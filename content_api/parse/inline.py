@@ -7,16 +7,36 @@ text. A link inside a link (through a component) gives its text to the outer one
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from markdown_it.token import Token
 
 from .. import model as m
-from ..lint import TOKEN_RULES, components
+from ..lint import TOKEN_RULES, TokenLint, components
 from ..plain_text import html_to_text
+from .unsafe import Unsafe
 
-if TYPE_CHECKING:
-    from .markdown import Converter
+
+class Converter(Protocol):
+    """What inline conversion needs of the block converter (:class:`.markdown.Converter`)."""
+
+    max_nesting: int
+    unsafe: Unsafe
+    lint: TokenLint
+    #: every text value, for the word count (reading time)
+    texts: list[str]
+
+    def where(self, offset: int, needle: str) -> tuple[int, int]:
+        """File (line, column) of ``offset`` in the current source (inline content or body)."""
+
+    def warn(self, where: tuple[int, int], code: str, message: str) -> None:
+        """Report ``code`` at ``where``."""
+
+    def component(
+        self, meta: dict[str, Any], children: list[Any], inline: bool, position: m.Position | None
+    ) -> Any:
+        """The node of a component read by the component rules."""
+
 
 _EMPHASIS = frozenset({"strong_open", "em_open", "s_open"})
 

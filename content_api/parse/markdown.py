@@ -18,11 +18,11 @@ from .. import model as m
 from ..lint import TOKEN_RULES, TokenLint, components, editors
 from ..lint.tables import UNESCAPED_PIPE
 from ..plain_text import html_to_text
+from ..source_map import SourceMap
 from .context import Context
 from .editors import editor_table, is_editor_header
 from .html_policy import DEFAULT_IFRAME_HOSTS
 from .inline import Frame, convert_inline
-from .source import SourceMap
 from .tags import Attr
 from .tokenizer import MAX_NESTING
 from .unsafe import Unsafe
