@@ -239,28 +239,22 @@ def failed_guide(file: str | None, slug: str | None, exc: BaseException, stage: 
     )
 
 
+#: The fields a guide takes from its front matter as they are.
+_FROM_FRONT_MATTER = tuple(
+    name for name in m.Guide.__struct_fields__ if name in FrontMatter.__dataclass_fields__ and name != "body"
+)
+
+
 def _guide(p: _Parse, file: str | None, slug: str | None) -> m.Guide:
-    fm = p.fm
     p.ctx.summarize()
-    diagnostics = sorted(p.ctx.diagnostics, key=lambda d: (d.line, d.column))
-    extra: dict[str, Any] = fm.extra
     return m.Guide(
+        **{name: getattr(p.fm, name) for name in _FROM_FRONT_MATTER},
         slug=slug,
         file=file,
-        title=fm.title,
-        tagline=fm.tagline,
-        tags=fm.tags,
-        apis=fm.apis,
-        image=fm.image,
-        publish=fm.publish,
-        noindex=fm.noindex,
-        related=fm.related,
-        updated=fm.updated,
-        extra=extra,
         body=p.body,
         toc=p.toc,
         editors=p.editors,
         excerpt=excerpt(p.body),
         reading_time=reading_time(p.words),
-        diagnostics=diagnostics,
+        diagnostics=sorted(p.ctx.diagnostics, key=lambda d: (d.line, d.column)),
     )

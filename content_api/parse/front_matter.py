@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -243,26 +244,29 @@ def _items(value: Any, name: str, line: int, ctx: Context) -> list[str]:
     return items
 
 
-def _read_tags(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
-    seen: set[str] = set()
-    for label in _items(value, "tags", line, ctx):
-        slug = slugify(label)
+def _read_names(
+    value: Any, key: str, line: int, ctx: Context, normalize: Callable[[str], str], what: str
+) -> list[tuple[str, str]]:
+    """The distinct (slug, name) of a list of names; one without letter or digit is reported
+    (``tag-invalid``, ``api-invalid``: ``what`` lower-cased)."""
+    seen: dict[str, str] = {}
+    for name in _items(value, key, line, ctx):
+        slug = normalize(name)
         if not slug:
-            ctx.add(line, 1, "tag-invalid", f"tag {label!r} has no letter or digit: ignored")
-        elif slug not in seen:
-            seen.add(slug)
-            fm.tags.append(Tag(slug=slug, label=label))
+            ctx.add(line, 1, f"{what.lower()}-invalid", f"{what} {name!r} has no letter or digit: ignored")
+        else:
+            seen.setdefault(slug, name)
+    return list(seen.items())
+
+
+def _read_tags(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
+    names = _read_names(value, "tags", line, ctx, slugify, "tag")
+    fm.tags += [Tag(slug=slug, label=label) for slug, label in names]
 
 
 def _read_api(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
-    seen: set[str] = set()
-    for name in _items(value, "api", line, ctx):
-        slug = api_slug(name)
-        if not slug:
-            ctx.add(line, 1, "api-invalid", f"API {name!r} has no letter or digit: ignored")
-        elif slug not in seen:
-            seen.add(slug)
-            fm.apis.append(Api(slug=slug, name=name))
+    names = _read_names(value, "api", line, ctx, api_slug, "API")
+    fm.apis += [Api(slug=slug, name=name) for slug, name in names]
 
 
 def _read_related(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
