@@ -47,7 +47,7 @@ def get(port: int, path: str, timeout: float) -> tuple[float, int, bytes]:
         connection.close()
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     default = ROOT.parent / "shared" / "corpus" / "guides"
     parser.add_argument("--content", default=str(default if default.is_dir() else ROOT / "content"))
@@ -55,9 +55,13 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--port", type=int, default=18771)
     parser.add_argument("--query", action="append", choices=list(QUERIES), help="only these (repeatable)")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def start_server(args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """``python -m content_api serve`` run from ``--root``, in a session of its own, without PYTHONPATH."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    server = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "content_api", "serve", "--content", args.content, "--port", str(args.port)],
         cwd=args.root,
         env=env,
@@ -65,40 +69,59 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    try:
-        for _ in range(600):
+
+
+def wait_until_ready(port: int) -> None:
+    """Ask /ready until it answers 200, at most 600 times (0.1 s apart while the port is closed)."""
+    for _ in range(600):
+        try:
+            if get(port, "/ready", 1)[1] == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+
+
+def measure(port: int, path: str, timeout: float) -> tuple[float, str, float]:
+    """Send one query while /health is polled every 50 ms.
+
+    Returns the query's time, what it answered (or that it did not within ``timeout``) and the
+    longest /health took meanwhile (infinite if /health failed).
+    """
+    health: list[float] = []
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.05):
             try:
-                if get(args.port, "/ready", 1)[1] == 200:
-                    break
+                health.append(get(port, "/health", timeout)[0])
             except OSError:
-                time.sleep(0.1)
+                health.append(float("inf"))
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    try:
+        took, status, body = get(port, path, timeout)
+        page = json.loads(body)
+        stopped = ", stopped (warning)" if "warning" in page else ""
+        answer = f"{status}, total {page['meta']['total']}{stopped}"
+    except (OSError, TimeoutError):
+        took, answer = timeout, f"no answer within {timeout:.0f} s"
+    done.set()
+    poller.join()
+    return took, answer, max(health, default=0.0)
+
+
+def main() -> None:
+    args = parse_args()
+    server = start_server(args)
+    try:
+        wait_until_ready(args.port)
         print(f"{'query':30} {'time':>9}  answer")
         for n, (name, q) in enumerate(QUERIES.items()):
             if args.query and name not in args.query:
                 continue
             path = f"/guides?per_page={20 - n}&q=" + urllib.parse.quote(q)  # distinct: no cache
-            health: list[float] = []
-            done = threading.Event()
-
-            def poll(done: threading.Event = done, health: list[float] = health) -> None:
-                while not done.wait(0.05):
-                    try:
-                        health.append(get(args.port, "/health", args.timeout)[0])
-                    except OSError:
-                        health.append(float("inf"))
-
-            poller = threading.Thread(target=poll)
-            poller.start()
-            try:
-                took, status, body = get(args.port, path, args.timeout)
-                page = json.loads(body)
-                stopped = ", stopped (warning)" if "warning" in page else ""
-                answer = f"{status}, total {page['meta']['total']}{stopped}"
-            except (OSError, TimeoutError):
-                took, answer = args.timeout, f"no answer within {args.timeout:.0f} s"
-            done.set()
-            poller.join()
-            worst = max(health, default=0.0)
+            took, answer, worst = measure(args.port, path, args.timeout)
             print(f"{name:30} {took:8.3f}s  {answer}; /health meanwhile: worst {worst:.3f} s")
             if answer.startswith("no answer"):
                 break  # the worker is stuck

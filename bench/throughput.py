@@ -122,7 +122,7 @@ def start_api(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
@@ -134,7 +134,97 @@ def main() -> int:
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--slug", default="ccas")
     parser.add_argument("--list", default="/guides?tag=ccas&api=particulier")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def start_nginx(
+    args: argparse.Namespace, tmp: Path, port: int, detail: bytes, listing: bytes
+) -> subprocess.Popen[bytes]:
+    """Save the detail and the list under ``tmp/www`` and start nginx on ``port`` over them."""
+    (tmp / "www" / "guides").mkdir(parents=True)
+    (tmp / "www" / "guides" / args.slug).write_bytes(detail)
+    (tmp / "www" / "list.json").write_bytes(listing)
+    conf = tmp / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(workers=args.nginx_workers, tmp=tmp, port=port))
+    nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
+    return subprocess.Popen([nginx_bin, "-c", str(conf), "-p", str(tmp)], stderr=subprocess.DEVNULL)
+
+
+def start_floors(body: Path, floors: list[tuple[str, int, subprocess.Popen[bytes]]]) -> None:
+    """Start granian (one worker) with bench/floor.py's ASGI and RSGI apps answering ``body``.
+
+    Each is added to ``floors`` as soon as it is started (so that the caller stops it whatever
+    happens next), then each is waited for until it answers.
+    """
+    for interface in ("asgi", "rsgi"):
+        port = free_port()
+        floors.append((interface, port, subprocess.Popen(
+            [str(Path(sys.executable).with_name("granian")), "--interface", interface,
+             "--port", str(port), "--workers", "1", "--no-ws", f"bench.floor:{interface}"],
+            cwd=ROOT, env={**os.environ, "FLOOR_BODY": str(body)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )))  # fmt: skip
+    for _, port, process in floors:
+        wait_for(f"http://127.0.0.1:{port}/", process)
+
+
+def measure_all(
+    runs: list[tuple[str, str, dict[str, str]]], connections: int, duration: int
+) -> dict[str, tuple[float, str]]:
+    """wrk on each target, after a 2 s warm-up: {name: (requests/s, p99 latency)}."""
+    results = {}
+    for name, url, extra in runs:
+        wrk(url, 2, connections, extra)  # warm up
+        results[name] = wrk(url, duration, connections, extra)
+    return results
+
+
+def print_report(
+    args: argparse.Namespace, detail: bytes, listing: bytes, results: dict[str, tuple[float, str]]
+) -> None:
+    """The setup, then requests/s, p99 and the ratio to nginx's 200 for the same bytes of each target."""
+    workers = args.workers or "default"
+    server = args.server or "default server"
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    print(f"# {time.strftime('%Y-%m-%d')} {machine}; content-api on {server} ({workers} workers)")
+    print(f"# nginx worker_processes {args.nginx_workers}; wrk -t2 -c{args.connections} -d{args.duration}s")
+    print(f"# detail {len(detail)} bytes, list {len(listing)} bytes (identity)")
+    print(f"{'target':28} {'req/s':>10} {'p99':>9} {'ratio':>7}")
+    pairs = {
+        "api    /guides/<slug>": "nginx  /guides/<slug>",
+        "api    /guides?tag&api": "nginx  /guides?tag&api",
+        "api    304 /guides/<slug>": "nginx  /guides/<slug>",
+        "floor  asgi (no app work)": "nginx  /guides/<slug>",
+        "floor  rsgi (no app work)": "nginx  /guides/<slug>",
+    }
+    for name, (rate, p99) in results.items():
+        ratio = f"{rate / results[pairs[name]][0]:.2f}" if name in pairs else ""
+        print(f"{name:28} {rate:10.0f} {p99:>9} {ratio:>7}")
+
+
+def stop(
+    api: subprocess.Popen[bytes],
+    nginx: subprocess.Popen[bytes] | None,
+    floors: list[tuple[str, int, subprocess.Popen[bytes]]],
+    tmp: Path,
+) -> None:
+    """Stop every server started (content-api gracefully, nginx with SIGQUIT) and remove ``tmp``."""
+    for _, _, process in floors:  # granian and its worker process: the whole group
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    for process in (api, nginx):
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM if process is api else signal.SIGQUIT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> int:
+    args = parse_args()
     for tool in ("wrk", "nginx"):
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
             print(f"{tool} is not installed (Debian: apt-get install wrk nginx-light)", file=sys.stderr)
@@ -151,27 +241,12 @@ def main() -> int:
         wait_for(base + "/ready", api)
         detail, headers = fetch(f"{base}/guides/{args.slug}")
         listing, _ = fetch(base + args.list)
-        (tmp / "www" / "guides").mkdir(parents=True)
-        (tmp / "www" / "guides" / args.slug).write_bytes(detail)
-        (tmp / "www" / "list.json").write_bytes(listing)
-        conf = tmp / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(workers=args.nginx_workers, tmp=tmp, port=nginx_port))
-        nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
-        nginx = subprocess.Popen([nginx_bin, "-c", str(conf), "-p", str(tmp)], stderr=subprocess.DEVNULL)
+        nginx = start_nginx(args, tmp, nginx_port, detail, listing)
         static = f"http://127.0.0.1:{nginx_port}"
         wait_for(f"{static}/guides/{args.slug}", nginx)
         assert fetch(f"{static}/guides/{args.slug}")[0] == detail
 
-        for interface in ("asgi", "rsgi"):
-            port = free_port()
-            floors.append((interface, port, subprocess.Popen(
-                [str(Path(sys.executable).with_name("granian")), "--interface", interface,
-                 "--port", str(port), "--workers", "1", "--no-ws", f"bench.floor:{interface}"],
-                cwd=ROOT, env={**os.environ, "FLOOR_BODY": str(tmp / "www" / "guides" / args.slug)},
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-            )))  # fmt: skip
-        for _, port, process in floors:
-            wait_for(f"http://127.0.0.1:{port}/", process)
+        start_floors(tmp / "www" / "guides" / args.slug, floors)
         etag = headers["etag"]
         runs = [
             ("nginx  /guides/<slug>", f"{static}/guides/{args.slug}", {}),
@@ -181,42 +256,9 @@ def main() -> int:
             ("api    304 /guides/<slug>", f"{base}/guides/{args.slug}", {"If-None-Match": etag}),
             *((f"floor  {i} (no app work)", f"http://127.0.0.1:{port}/", {}) for i, port, _ in floors),
         ]
-        results = {}
-        for name, url, extra in runs:
-            wrk(url, 2, args.connections, extra)  # warm up
-            results[name] = wrk(url, args.duration, args.connections, extra)
-        workers = args.workers or "default"
-        server = args.server or "default server"
-        machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-        print(f"# {time.strftime('%Y-%m-%d')} {machine}; content-api on {server} ({workers} workers)")
-        print(
-            f"# nginx worker_processes {args.nginx_workers}; wrk -t2 -c{args.connections} -d{args.duration}s"
-        )
-        print(f"# detail {len(detail)} bytes, list {len(listing)} bytes (identity)")
-        print(f"{'target':28} {'req/s':>10} {'p99':>9} {'ratio':>7}")
-        pairs = {
-            "api    /guides/<slug>": "nginx  /guides/<slug>",
-            "api    /guides?tag&api": "nginx  /guides?tag&api",
-            "api    304 /guides/<slug>": "nginx  /guides/<slug>",
-            "floor  asgi (no app work)": "nginx  /guides/<slug>",
-            "floor  rsgi (no app work)": "nginx  /guides/<slug>",
-        }
-        for name, (rate, p99) in results.items():
-            ratio = f"{rate / results[pairs[name]][0]:.2f}" if name in pairs else ""
-            print(f"{name:28} {rate:10.0f} {p99:>9} {ratio:>7}")
+        print_report(args, detail, listing, measure_all(runs, args.connections, args.duration))
     finally:
-        for _, _, process in floors:  # granian and its worker process: the whole group
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        for process in (api, nginx):
-            if process is not None and process.poll() is None:
-                process.send_signal(signal.SIGTERM if process is api else signal.SIGQUIT)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-        shutil.rmtree(tmp, ignore_errors=True)
+        stop(api, nginx, floors, tmp)
     return 0
 
 

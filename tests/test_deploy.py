@@ -70,6 +70,64 @@ def test_the_image_runs_as_a_non_root_user_with_a_healthcheck() -> None:
     assert "CONTENT_DIR=/content" in env and "WORKERS=" in env
 
 
+def copy_sources(rest: str, src: Path) -> None:
+    """Copy what a COPY of the build stage names from the checkout into src, where the image puts it."""
+    *sources, destination = shlex.split(rest)
+    for source in sources:
+        target = src / destination if not destination.endswith("/") else src / destination / Path(source).name
+        if destination in ("./", "."):
+            target = src / Path(source).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        copy = shutil.copytree if (ROOT / source).is_dir() else shutil.copy
+        copy(ROOT / source, target)
+
+
+def run_command(rest: str, src: Path, venv: Path) -> None:
+    """Run a RUN of the build stage in src, with venv for /venv and pip offline; it must succeed."""
+    command = rest.replace("/venv", str(venv))
+    if " pip install " in command:
+        command += f" --no-index --find-links {WHEELHOUSE}"
+    result = subprocess.run(command, shell=True, cwd=src, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+
+
+def replay_build_stage(steps: list[tuple[str, str]], src: Path, venv: Path) -> None:
+    """Each COPY and RUN of the first stage, in order."""
+    stage = 0
+    for keyword, rest in steps:
+        if keyword == "FROM":
+            stage += 1
+        elif keyword == "COPY" and stage == 1:
+            copy_sources(rest, src)
+        elif keyword == "RUN" and stage == 1:
+            run_command(rest, src, venv)
+
+
+def final_stage_env(steps: list[tuple[str, str]]) -> dict[str, str]:
+    """The variables the ENV instructions of the second stage set."""
+    stage = 0
+    env: dict[str, str] = {}
+    for keyword, rest in steps:
+        if keyword == "FROM":
+            stage += 1
+        elif keyword == "ENV" and stage == 2:
+            env.update(dict(part.split("=", 1) for part in shlex.split(rest)))
+    return env
+
+
+def wait_until_ready(server: Server) -> None:
+    """Ask /ready every 0.2 s until it answers 200; fail if the process exits or 60 s pass."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if server.get("/ready").status == 200:
+                return
+        except OSError:
+            pass
+        assert server.process.poll() is None and time.monotonic() < deadline, "the image's CMD did not serve"
+        time.sleep(0.2)
+
+
 @pytest.mark.skipif(
     not (WHEELHOUSE / ".").is_dir(), reason=f"no wheelhouse at {WHEELHOUSE} (make test makes it)"
 )
@@ -78,33 +136,8 @@ def test_the_image_install_and_start_commands_work(tmp_path: Path) -> None:
     steps = instructions()
     src, venv = tmp_path / "src", tmp_path / "venv"
     src.mkdir()
-    offline = f"--no-index --find-links {WHEELHOUSE}"
-    stage = 0
-    env: dict[str, str] = {}
-    for keyword, rest in steps:
-        if keyword == "FROM":
-            stage += 1
-        elif keyword == "COPY" and stage == 1:
-            *sources, destination = shlex.split(rest)
-            for source in sources:
-                target = (
-                    src / destination
-                    if not destination.endswith("/")
-                    else src / destination / Path(source).name
-                )
-                if destination in ("./", "."):
-                    target = src / Path(source).name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                copy = shutil.copytree if (ROOT / source).is_dir() else shutil.copy
-                copy(ROOT / source, target)
-        elif keyword == "RUN" and stage == 1:
-            command = rest.replace("/venv", str(venv))
-            if " pip install " in command:
-                command += f" {offline}"
-            result = subprocess.run(command, shell=True, cwd=src, capture_output=True, text=True, timeout=600)
-            assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
-        elif keyword == "ENV" and stage == 2:
-            env.update(dict(part.split("=", 1) for part in shlex.split(rest)))
+    replay_build_stage(steps, src, venv)
+    env = final_stage_env(steps)
     cmd = json.loads(next(rest for k, rest in reversed(steps) if k == "CMD"))
     healthcheck = next(rest for k, rest in steps if k == "HEALTHCHECK")
     port = free_port()
@@ -121,15 +154,7 @@ def test_the_image_install_and_start_commands_work(tmp_path: Path) -> None:
     )
     server = Server(port, process)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if server.get("/ready").status == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "the image's CMD did not serve"
-            time.sleep(0.2)
+        wait_until_ready(server)
         assert server.get("/guides/ccas").json()["slug"] == "ccas"
         health = json.loads(healthcheck.split(" CMD ", 1)[1])
         probe = subprocess.run(health, env=run_env, capture_output=True, timeout=30)

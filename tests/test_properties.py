@@ -103,12 +103,13 @@ def _line(draw: st.DrawFn, prose: Prose) -> str:
     return " ".join(draw(st.lists(_phrase(prose), min_size=1, max_size=4)))
 
 
-@st.composite
-def _block(draw: st.DrawFn, prose: Prose, depth: int = 0) -> str:
-    kinds = ["paragraph", "heading", "list", "ordered", "code", "table", "editors", "break"]
-    if depth < 3:
-        kinds += ["quote", "component", "nested-list", "details"]
-    kind = draw(st.sampled_from(kinds))
+#: Blocks of prose only, and (while less than 3 deep) blocks that hold another block.
+_LEAF_KINDS = ["paragraph", "heading", "list", "ordered", "code", "table", "editors", "break"]
+_CONTAINER_KINDS = ["quote", "component", "nested-list", "details"]
+
+
+def _leaf(draw: st.DrawFn, prose: Prose, kind: str) -> str:
+    """A block of one of the ``_LEAF_KINDS``, of prose only."""
     if kind == "paragraph":
         return "\n".join(draw(st.lists(_line(prose), min_size=1, max_size=3)))
     if kind == "heading":
@@ -118,9 +119,6 @@ def _block(draw: st.DrawFn, prose: Prose, depth: int = 0) -> str:
         marks = [f"{n + 1}." for n in range(len(items))] if kind == "ordered" else ["-"] * len(items)
         check = draw(st.sampled_from(["", "[ ] ", "[x] "]))
         return "\n".join(f"{mark} {check}{item}" for mark, item in zip(marks, items, strict=True))
-    if kind == "nested-list":
-        inner = draw(_block(prose, depth + 1)).replace("\n", "\n   ")
-        return f"1. {draw(_line(prose))}\n\n   {inner}"
     if kind == "code":
         return "```text\n" + prose.take(draw(st.lists(WORDS, min_size=1, max_size=6))) + "\n```"
     if kind == "table":
@@ -129,19 +127,34 @@ def _block(draw: st.DrawFn, prose: Prose, depth: int = 0) -> str:
     if kind == "editors":
         editor, solution = (prose.take([draw(WORDS)]) for _ in range(2))
         return f"| Éditeur | Solution | API |\n|---|---|---|\n| {editor} | {solution} | API Particulier |"
-    if kind == "break":
-        return "---"
+    return "---"  # "break"
+
+
+def _container(draw: st.DrawFn, prose: Prose, kind: str, depth: int) -> str:
+    """A block of one of the ``_CONTAINER_KINDS``, holding blocks one level deeper than ``depth``."""
+    if kind == "nested-list":
+        inner = draw(_block(prose, depth + 1)).replace("\n", "\n   ")
+        return f"1. {draw(_line(prose))}\n\n   {inner}"
     if kind == "quote":
         inner = draw(_block(prose, depth + 1))
         return "\n".join("> " + line if line else ">" for line in inner.split("\n"))
     if kind == "details":
         summary = prose.take(draw(st.lists(WORDS, min_size=1, max_size=3)))
         return f"<details>\n<summary>{summary}</summary>\n\n{draw(_block(prose, depth + 1))}\n\n</details>"
-    inner = "\n\n".join(draw(st.lists(_block(prose, depth + 1), min_size=1, max_size=2)))
+    inner = "\n\n".join(draw(st.lists(_block(prose, depth + 1), min_size=1, max_size=2)))  # "component"
     name = draw(st.sampled_from(["Quote", "Centered", "Grid", "Inconnu"]))
     who = ' who="Une mairie"' if name == "Quote" else ""
     closed = draw(st.booleans()) or depth > 0  # an unclosed one at the top swallows nothing
     return f"<{name}{who}>\n\n{inner}\n\n" + (f"</{name}>" if closed else "")
+
+
+@st.composite
+def _block(draw: st.DrawFn, prose: Prose, depth: int = 0) -> str:
+    kinds = _LEAF_KINDS + _CONTAINER_KINDS if depth < 3 else _LEAF_KINDS
+    kind = draw(st.sampled_from(kinds))
+    if kind in _CONTAINER_KINDS:
+        return _container(draw, prose, kind, depth)
+    return _leaf(draw, prose, kind)
 
 
 @st.composite
