@@ -14,7 +14,6 @@ The target (issue 12): every file under the size limit parses in under 2 s on th
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing
 import queue
 import sys
@@ -24,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.cli import doc_parser  # noqa: E402
 
 FRONT = "---\ntitle: Guide hostile\n---\n\n"
 LIMIT = 1_000_000  # MAX_FILE_SIZE's default
@@ -190,9 +191,7 @@ def measure(body: Callable[[], str], limit: float) -> tuple[int, float, float, i
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--limit", type=float, default=60.0, help="seconds before a case is killed")
     parser.add_argument("cases", nargs="*", help="only the constructs or cases whose name holds one of these")
     args = parser.parse_args()

@@ -17,9 +17,6 @@ that same linkify, so the cost of everything the engine adds on top of tokenizin
 
 from __future__ import annotations
 
-import argparse
-import platform
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -33,7 +30,10 @@ from content_api.parse.linkify import GfmLinkify
 from content_api.parse.source import decode
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "guides"
+sys.path.insert(0, str(ROOT))
+
+from bench.cli import corpus_options  # noqa: E402
+from bench.rounds import per_guide, report, time_rounds  # noqa: E402
 
 
 def baseline_markdown() -> MarkdownIt:
@@ -58,11 +58,7 @@ def time_round(fn, items) -> float:  # type: ignore[no-untyped-def]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("directory", nargs="?", type=Path)
-    parser.add_argument("--rounds", type=int, default=30)
-    args = parser.parse_args()
-    directory = args.directory or (CORPUS if CORPUS.is_dir() else ROOT / "content")
+    directory, rounds = corpus_options(__doc__)
     guides = load(directory)
     if not guides:
         print(f"no guide in {directory}", file=sys.stderr)
@@ -77,29 +73,21 @@ def main() -> int:
         "gfm": lambda: time_round(md_gfm.parse, bodies),
         "engine": lambda: time_round(lambda f: parse_guide(f[1], f[0]), files),
     }
-    for run in sides.values():  # warm up
-        run()
-        run()
-    times: dict[str, list[float]] = {name: [] for name in sides}
-    for _ in range(args.rounds):
-        for name, run in sides.items():
-            times[name].append(run())
+    times = time_rounds(sides, rounds, warm_ups=2)
     base, gfm, engine = times["stock"], times["gfm"], times["engine"]
     n = len(guides)
     size = sum(len(data) for _, data in files)
-
-    def per_guide(values: list[float]) -> str:
-        return f"{min(values) / n * 1e3:.3f} ms / {statistics.median(values) / n * 1e3:.3f} ms"
-
-    best_base, best_engine = min(base), min(engine)
-    print(f"corpus: {directory} ({n} files, {size / 1024:.0f} KiB)")
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
-    print(f"rounds: {args.rounds} (best / median per guide)")
-    print(f"markdown-it-py tokens : {per_guide(base)}")
-    print(f"  same, GFM linkify    : {per_guide(gfm)}")
-    print(f"content-api parse     : {per_guide(engine)}")
-    print(f"ratio engine / tokens : {best_engine / best_base:.2f} (target <= 1.3)")
-    print(f"ratio engine / tokens with the engine's linkify: {best_engine / min(gfm):.2f}")
+    report(
+        f"{directory} ({n} files, {size / 1024:.0f} KiB)",
+        rounds,
+        {
+            "markdown-it-py tokens ": per_guide(base, n),
+            "  same, GFM linkify    ": per_guide(gfm, n),
+            "content-api parse     ": per_guide(engine, n),
+            "ratio engine / tokens ": f"{min(engine) / min(base):.2f} (target <= 1.3)",
+            "ratio engine / tokens with the engine's linkify": f"{min(engine) / min(gfm):.2f}",
+        },
+    )
     return 0
 
 

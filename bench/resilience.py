@@ -18,11 +18,9 @@ Then checks one URL that goes through 11 redirects of 5 s each (a local server) 
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import os
 import resource
-import selectors
 import signal
 import socket
 import subprocess
@@ -36,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.cli import doc_parser  # noqa: E402
+from bench.connections import count_closed  # noqa: E402
 from bench.load import free_port  # noqa: E402
 from content_api.links import check_links  # noqa: E402
 
@@ -104,7 +104,7 @@ def idle_connections(server: str, count: int) -> str:
                 worst = max(worst, time.monotonic() - started)
             except OSError:
                 worst = float("inf")
-        closed = _closed(idle, opened + 60)
+        closed = count_closed(idle, opened + 60)
         shut = time.monotonic() - opened
         health = "no answer in 30 s" if worst == float("inf") else f"{worst * 1000:.1f} ms"
         return (
@@ -116,18 +116,6 @@ def idle_connections(server: str, count: int) -> str:
             sock.close()
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(60)
-
-
-def _closed(socks: list[socket.socket], deadline: float) -> int:
-    closed = 0
-    with selectors.DefaultSelector() as selector:
-        for sock in socks:
-            selector.register(sock, selectors.EVENT_READ)
-        while closed < len(socks) and time.monotonic() < deadline:
-            for key, _ in selector.select(max(0.01, deadline - time.monotonic())):
-                selector.unregister(key.fileobj)
-                closed += 1
-    return closed
 
 
 RUN_BLOCKING_APP = """
@@ -193,9 +181,7 @@ def slow_redirects() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--servers", default="granian,uvicorn")
     parser.add_argument("--idle", type=int, default=1100)
     args = parser.parse_args()

@@ -12,9 +12,6 @@ each file once.
 
 from __future__ import annotations
 
-import argparse
-import platform
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,7 +21,10 @@ from content_api import parse_guide
 from content_api.parse.html_safety import _sanitize_short, sanitize_html
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "guides"
+sys.path.insert(0, str(ROOT))
+
+from bench.cli import corpus_options  # noqa: E402
+from bench.rounds import per_guide, report, time_rounds  # noqa: E402
 
 
 def html_nodes(node: object) -> list[str]:
@@ -35,11 +35,7 @@ def html_nodes(node: object) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("directory", nargs="?", type=Path)
-    parser.add_argument("--rounds", type=int, default=30)
-    args = parser.parse_args()
-    directory = args.directory or (CORPUS if CORPUS.is_dir() else ROOT / "content")
+    directory, rounds = corpus_options(__doc__)
     files = [(str(path), path.read_bytes()) for path in sorted(directory.glob("*.md"))]
     if not files:
         print(f"no guide in {directory}", file=sys.stderr)
@@ -65,25 +61,20 @@ def main() -> int:
         "raw": lambda: parse_all("raw"),
         "alone": sanitize_all,
     }
-    for run in sides.values():  # warm up
-        run()
-    times: dict[str, list[float]] = {name: [] for name in sides}
-    for _ in range(args.rounds):
-        for name, run in sides.items():
-            times[name].append(run())
+    times = time_rounds(sides, rounds)
     n = len(files)
-
-    def per_guide(values: list[float]) -> str:
-        return f"{min(values) / n * 1e3:.3f} ms / {statistics.median(values) / n * 1e3:.3f} ms"
-
-    cost = min(times["sanitize"]) - min(times["raw"])
-    print(f"corpus: {directory} ({n} files, {len(fragments)} html nodes)")
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
-    print(f"rounds: {args.rounds} (best / median per guide)")
-    print(f"parse_guide, html=sanitize : {per_guide(times['sanitize'])}")
-    print(f"parse_guide, html=raw      : {per_guide(times['raw'])}")
-    print(f"sanitizer's cost           : {cost / n * 1e3:.3f} ms a guide ({cost / min(times['raw']):+.1%})")
-    print(f"sanitize_html alone        : {per_guide(times['alone'])} (every html node of the guide)")
+    raw = min(times["raw"])
+    cost = min(times["sanitize"]) - raw
+    report(
+        f"{directory} ({n} files, {len(fragments)} html nodes)",
+        rounds,
+        {
+            "parse_guide, html=sanitize ": per_guide(times["sanitize"], n),
+            "parse_guide, html=raw      ": per_guide(times["raw"], n),
+            "sanitizer's cost           ": f"{cost / n * 1e3:.3f} ms a guide ({cost / raw:+.1%})",
+            "sanitize_html alone        ": f"{per_guide(times['alone'], n)} (every html node of the guide)",
+        },
+    )
     return 0
 
 

@@ -10,7 +10,6 @@ state is saved in the test's tmp folder.
 
 from __future__ import annotations
 
-import os
 import shutil
 import urllib.parse
 from collections.abc import Iterator
@@ -19,28 +18,18 @@ from typing import Any
 
 import pytest
 
+from .browser import chromium, needs_chromium
 from .conftest import SEED
 from .server import Server, serve
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason=f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium; .ci/run installs it)",
-)
+pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ import json
 import os
 import re
 import resource
-import selectors
 import signal
 import socket
 import subprocess
@@ -32,6 +31,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from bench.connections import count_closed
 
 from .conftest import ROOT
 from .server import children_of, free_port, process_stats, serve
@@ -170,21 +171,15 @@ def test_slow_clients_hold_no_one_up_and_are_cut_off(tmp_path: Path, server_name
 
 def _closed_within(socks: list[socket.socket], deadline: float) -> int:
     """How many of ``socks`` the server closed (EOF, reset or a 4xx) before ``deadline``."""
-    closed = 0
-    with selectors.DefaultSelector() as selector:
-        for sock in socks:
-            selector.register(sock, selectors.EVENT_READ)
-        while closed < len(socks) and time.monotonic() < deadline:
-            for key, _ in selector.select(max(0.01, deadline - time.monotonic())):
-                sock = key.fileobj
-                assert isinstance(sock, socket.socket)
-                selector.unregister(sock)
-                try:
-                    data = sock.recv(4096)
-                except OSError:  # reset
-                    data = b""
-                closed += data == b"" or bool(re.match(rb"HTTP/1\.1 4\d\d", data))
-    return closed
+    return count_closed(socks, deadline, _closed_or_refused)
+
+
+def _closed_or_refused(sock: socket.socket) -> bool:
+    try:
+        data = sock.recv(4096)
+    except OSError:  # reset
+        data = b""
+    return data == b"" or bool(re.match(rb"HTTP/1\.1 4\d\d", data))
 
 
 def _open_files_for(count: int) -> None:

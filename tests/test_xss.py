@@ -22,7 +22,6 @@ is downloaded).
 from __future__ import annotations
 
 import json
-import os
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -35,20 +34,13 @@ import pytest
 
 from content_api.urls import is_unsafe_url
 
+from .browser import chromium, needs_chromium
 from .kit import compiled_kit, kit_missing
 from .server import serve
 from .xss import Payload, read_payloads, write_guides
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium; .ci/run installs it)",
-    ),
-    pytest.mark.skipif(kit_missing() is not None, reason=kit_missing() or ""),
-]
+pytestmark = [needs_chromium, pytest.mark.skipif(kit_missing() is not None, reason=kit_missing() or "")]
 
 PAYLOADS = read_payloads()
 
@@ -160,14 +152,8 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 class Session:
