@@ -245,27 +245,28 @@ def _items(value: Any, name: str, line: int, ctx: Context) -> list[str]:
 
 
 def _read_names(
-    value: Any, key: str, line: int, ctx: Context, normalize: Callable[[str], str], what: str
+    value: Any, key: str, line: int, ctx: Context, normalize: Callable[[str], str], what: tuple[str, str]
 ) -> list[tuple[str, str]]:
     """The distinct (slug, name) of a list of names; one without letter or digit is reported
-    (``tag-invalid``, ``api-invalid``: ``what`` lower-cased)."""
+    (``what``: the code and the noun of the message)."""
+    code, noun = what
     seen: dict[str, str] = {}
     for name in _items(value, key, line, ctx):
         slug = normalize(name)
         if not slug:
-            ctx.add(line, 1, f"{what.lower()}-invalid", f"{what} {name!r} has no letter or digit: ignored")
+            ctx.add(line, 1, code, f"{noun} {name!r} has no letter or digit: ignored")
         else:
             seen.setdefault(slug, name)
     return list(seen.items())
 
 
 def _read_tags(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
-    names = _read_names(value, "tags", line, ctx, slugify, "tag")
+    names = _read_names(value, "tags", line, ctx, slugify, ("tag-invalid", "tag"))
     fm.tags += [Tag(slug=slug, label=label) for slug, label in names]
 
 
 def _read_api(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
-    names = _read_names(value, "api", line, ctx, api_slug, "API")
+    names = _read_names(value, "api", line, ctx, api_slug, ("api-invalid", "API"))
     fm.apis += [Api(slug=slug, name=name) for slug, name in names]
 
 
