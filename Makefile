@@ -43,8 +43,10 @@ bench-http: $(STAMP)
 	$(BIN)/python bench/throughput.py
 
 ## bench-setup: the peers of the load benchmark (npm ci in bench/peers: markdown-to-jsx, remark)
+## and matplotlib for bench/scale.png
 bench-setup: $(STAMP)
 	cd bench/peers && npm ci --no-audit --no-fund
+	$(BIN)/python -m pip install --quiet matplotlib
 
 ## bench-all: the whole suite, one table of figures, ratios and targets (about 20 minutes)
 bench-all: $(STAMP)

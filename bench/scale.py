@@ -157,7 +157,13 @@ GROWS = {
 
 
 def plot(results: list[dict[str, Any]], out: Path) -> None:
-    import matplotlib
+    """Draw ``results`` to ``out``; without matplotlib (``make bench-setup`` installs it), say so:
+    the figures are printed and written to scale.json either way."""
+    try:
+        import matplotlib
+    except ImportError:
+        print(f"  (no plot: matplotlib is not installed; `make bench-setup` installs it) {out} unchanged")
+        return
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
