@@ -251,6 +251,39 @@ def test_the_bounded_block_tokenizer_is_markdown_its_under_the_budget(text: str)
     assert _tokens(ours, text) == _tokens(theirs, text)
 
 
+SCHEMES = st.lists(
+    st.sampled_from(["http", "https", "ftp", "mailto", "HTTPS", "x", "a" * 40, "1", "+", ".", "-", "://", ":",
+                     "/", " ", "[", "]", "a.fr", "www.", "\n", "\u017f", "\u212a", "*", "(", ")", "`"]),
+    max_size=60,
+).map("".join)  # fmt: skip
+
+
+@given(SCHEMES)
+def test_bare_links_are_markdown_its(text: str) -> None:
+    """Our linkify rule reads the scheme before ``://`` from the end of the pending text only; the
+    tokens are markdown-it-py's own rule's (a scheme run longer than any linked scheme included)."""
+    from markdown_it.rules_inline.linkify import linkify
+
+    ours, theirs = make_markdown(), make_markdown()
+    theirs.inline.ruler.at("linkify", linkify)
+    assert _tokens(ours, text) == _tokens(theirs, text)
+
+
+def test_unclosed_brackets_before_many_bare_links_cost_what_the_links_do() -> None:
+    """Found by the property test above (issue 13's CI): every ``[`` looked ahead through the bare
+    links, and markdown-it's linkify rule searched all the pending text at each ``://``: 188 KB took
+    6.5 s, 6.5 times as long as as many bytes of bare links alone. Compared, not timed: a busy
+    machine slows both alike."""
+    hostile = "[a" * 3409 + "x " + "https://a.fr/x " * 11911 + "x " + "&amp;" * 491 + "x " + "!" * 269
+    plain = "https://a.fr/x " * (len(hostile) // 15)
+
+    def best(text: str) -> float:  # the better of two parses, each side
+        return min(_timed_parse(FRONT + text)[1] for _ in range(2))
+
+    ratio = best(hostile) / best(plain)
+    assert ratio < 3, ratio
+
+
 # --- a bug on one file ----------------------------------------------------------------------------
 
 

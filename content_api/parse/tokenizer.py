@@ -12,7 +12,7 @@ from markdown_it.rules_block import StateBlock
 from .budget import budget_plugin
 from .components import components_plugin
 from .link_labels import parse_link_label
-from .linkify import GfmLinkify
+from .linkify import GfmLinkify, linkify_rule
 
 #: Deeper containers (lists, quotes, components) keep their text as one plain paragraph.
 MAX_NESTING = 32
@@ -26,6 +26,7 @@ def make_markdown(max_nesting: int = MAX_NESTING) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"linkify": True})
     md.enable(["table", "strikethrough", "linkify"])
     md.linkify = GfmLinkify()
+    md.inline.ruler.at("linkify", linkify_rule)  # the scheme before "://" found in bounded time
     # Every URL is parsed; unsafe ones are nulled and reported by the converter, not dropped.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     # URLs stay as written (mdast); render_html percent-encodes them as CommonMark does.
