@@ -211,11 +211,8 @@ class Converter:
     def _close_block(self, stack: list[Frame]) -> None:
         frame = stack.pop()
         node = frame.node
-        if isinstance(node, m.List):
-            items: list[Any] = node.children
-            for item in items:
-                item.spread = node.spread
-        elif isinstance(node, m.ListItem):
+        if isinstance(node, m.ListItem):
+            node.spread = _item_spread(node, self.ctx.source)
             _task_marker(node)
         elif isinstance(node, m.Table) and node.children and is_editor_header(node.children[0]):
             table = editor_table(node, self.ctx, self.slug, self.apis)
@@ -324,6 +321,40 @@ def _decode_attr(attr: Attr) -> Any:
         except msgspec.DecodeError:
             return {"expression": attr.value}
     return attr.value
+
+
+def _blank(line: str) -> bool:
+    """A line with nothing but the markers of the block quotes around it."""
+    return not line.replace(">", "").strip()
+
+
+def _written(node: Any, source: SourceMap[str]) -> range | None:
+    """The body lines of ``node`` from its first to its last non-blank one (None without position)."""
+    if node.position is None:
+        return None
+    offset = source.first_line + 1
+    first, last = node.position.start.line - offset, node.position.end.line - offset
+    while last > first and _blank(source.lines[last]):
+        last -= 1  # a container's trailing blank lines are outside it
+    return range(first, last + 1)
+
+
+def _item_spread(item: m.ListItem, source: SourceMap[str]) -> bool:
+    """mdast's ``listItem.spread``: a blank line of the item itself (not of a block inside it: a
+    nested list, a quote, a code block) with more of the item after it (a link reference
+    definition, which is no node here, included)."""
+    lines = _written(item, source)
+    if lines is None:
+        return False
+    text, start = source.lines, lines.start  # the lines between the item's blocks are looked at
+    for child in item.children:
+        span = _written(child, source)
+        if span is None:
+            continue
+        if any(_blank(line) for line in text[start : min(span.start, lines.stop)]):
+            return True
+        start = max(start, span.stop)
+    return any(_blank(line) for line in text[start : lines.stop])
 
 
 def _task_marker(item: m.ListItem) -> None:
