@@ -127,13 +127,15 @@ class Break(Node, tag="break"):
 
 
 class Link(Node, tag="link"):
-    url: str | None
+    #: never null: an unsafe link is not a link (its text stays, with a ``url-unsafe`` warning)
+    url: str
     title: str | None
     children: list[AnyNode]
 
 
 class Image(Node, tag="image"):
-    url: str | None
+    #: never null: an unsafe image is its alt text (with a ``url-unsafe`` warning)
+    url: str
     alt: str
     title: str | None
 

@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from html.parser import HTMLParser
 
+import msgspec
 import pytest
 
 from content_api import model as m
@@ -220,7 +221,7 @@ def test_render_html_never_writes_an_unsafe_url_even_for_a_hand_made_ast() -> No
     assert "<a>a</a>" in html and '<img alt="b" />' in html and "W</figcaption>" in html
 
 
-def test_unsafe_urls_in_prop_arrays_and_objects_become_null_at_any_depth() -> None:
+def test_unsafe_urls_in_prop_arrays_and_objects_are_removed_at_any_depth() -> None:
     deep = "[" * 200 + '"javascript:alert(1)"' + "]" * 200
     guide = parse_guide(
         "---\ntitle: T\n---\n"
@@ -231,12 +232,13 @@ def test_unsafe_urls_in_prop_arrays_and_objects_become_null_at_any_depth() -> No
         "g.md",
     )
     props = guide.body.children[0].props  # type: ignore[attr-defined]
-    assert props["links"] == ["https://a.gouv.fr", None]
-    assert props["data"] == {"items": [{"logo": None, "label": "le guide javascript:"}]}
+    assert props["links"] == ["https://a.gouv.fr"]
+    assert props["data"] == {"items": [{"label": "le guide javascript:"}]}
     inner = props["deep"]
     while isinstance(inner, list) and inner and isinstance(inner[0], list):
         inner = inner[0]
-    assert inner == [None]
+    assert inner == []
+    assert b"null" not in msgspec.json.encode(props)
     assert [d.code for d in guide.diagnostics].count("url-unsafe") == 3
 
 

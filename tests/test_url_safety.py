@@ -161,3 +161,34 @@ process.stdout.write(JSON.stringify(renderHtml(input)));
     html = run_kit(script, body)
     assert "javascript" not in html and "vbscript" not in html and "data:" not in html
     assert '<a href="https://ok.gouv.fr/">x</a>' in html and "<a>x</a>" in html and "W</figcaption>" in html
+
+
+def _null_urls(node: object) -> list[str]:
+    """Where a node of the AST has a null URL or a prop holds null (mdast: ``url`` is a string)."""
+    import msgspec
+
+    from content_api import model as m
+
+    found = []
+    if isinstance(node, (m.Link, m.Image)) and not isinstance(node.url, str):
+        found.append(type(node).__name__)
+    props = getattr(node, "props", None)
+    if props is not None and b"null" in msgspec.json.encode(props):
+        found.append(f"props of {getattr(node, 'name', '?')}")
+    for child in getattr(node, "children", None) or ():
+        found += _null_urls(child)
+    return found
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["unsafe"]], ids=lambda c: c["why"])
+def test_no_node_has_a_null_url_the_text_stays(case: dict[str, object]) -> None:
+    from content_api import parse_guide, render_text
+
+    url = str(case["url"]).replace("\n", " ").replace("]", "%5D").replace(")", "%29")
+    text = (
+        f"---\ntitle: T\n---\n[mot1]({url}) ![mot2]({url}) <{url}>\n\n"
+        f'<Datagouv href="{html.escape(url)}" items={{["{json.dumps(url)[1:-1]}"]}} />\n'
+    )
+    guide = parse_guide(text, "t.md")
+    assert _null_urls(guide.body) == []
+    assert "mot1" in render_text(guide.body) and "mot2" in render_text(guide.body)

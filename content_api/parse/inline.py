@@ -119,6 +119,8 @@ def _open_inline(conv: Converter, token: Token, links: int) -> tuple[Any, bool]:
         if links:
             return None, True
         url = conv.unsafe.url(str(token.attrs.get("href", "")), "link")
+        if url is None:  # an unsafe link becomes its text: no node has a null URL (mdast)
+            return None, True
         title = token.attrs.get("title")
         return m.Link(url=url, title=str(title) if title else None, children=[]), True
     if kind == "component_open":
@@ -178,8 +180,14 @@ def _leaf_html(conv: Converter, token: Token, current: list[Any]) -> None:
 
 def _leaf_image(conv: Converter, token: Token, current: list[Any]) -> None:
     url = conv.unsafe.url(str(token.attrs.get("src", "")), "image")
+    alt = _alt(token.children)
+    if url is None:  # an unsafe image becomes its alt text (nothing without one)
+        if alt:
+            conv.texts.append(alt)
+            append_text(current, alt)
+        return
     title = token.attrs.get("title")
-    current.append(m.Image(url=url, alt=_alt(token.children), title=str(title) if title else None))
+    current.append(m.Image(url=url, alt=alt, title=str(title) if title else None))
 
 
 def _leaf_component(conv: Converter, token: Token, current: list[Any]) -> None:

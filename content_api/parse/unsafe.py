@@ -1,7 +1,8 @@
 """What the conversion of a body removes as unsafe, each removal reported where it was written.
 
 Raw HTML goes through the allow-list sanitizer (see html_safety); ``javascript:``, ``vbscript:``
-and ``data:`` URLs become null wherever they are (links, images, component props at any depth);
+and ``data:`` URLs are removed wherever they are: a link becomes its text, an image its alt text,
+a component prop (at any depth of its arrays and objects) is dropped; no node has a null URL;
 component props that hold code (``on*`` handlers, ``dangerouslySetInnerHTML``, ``srcdoc``) are
 dropped. Past ``MAX_UNSAFE_WARNINGS`` in a guide, removals go on without a warning each.
 """
@@ -59,7 +60,7 @@ class Unsafe:
         return url
 
     def prop(self, component: str, name: str, value: Any, offset: int) -> tuple[bool, Any]:
-        """Whether prop ``name`` of ``component`` is kept, and its value with unsafe URLs nulled."""
+        """Whether prop ``name`` of ``component`` is kept, and its value with unsafe URLs removed."""
         lowered = name.lower()
         if lowered.startswith("on") or lowered in _CODE_PROPS:
             self.ctx.add(
@@ -69,23 +70,28 @@ class Unsafe:
             )
             return False, None
         if isinstance(value, str) and (is_url_prop(name) or is_unsafe_url(value)):
-            return True, self.url(value, f"<{component} {name}>", offset)
+            url = self.url(value, f"<{component} {name}>", offset)
+            return url is not None, url  # an unsafe URL prop is removed, not null
         if isinstance(value, (dict, list)):
             return True, self._nested_urls(value, f"<{component} {name}>", offset)
         return True, value
 
     def _nested_urls(self, value: Any, where: str, offset: int) -> Any:
-        """Unsafe URLs in the arrays and objects of a prop, at any depth, become null (reported)."""
+        """Unsafe URLs in the arrays and objects of a prop, at any depth, are removed (reported)."""
         todo = [value]
         while todo:  # a loop, not recursion: JSON nested 10,000 deep costs no stack
             container = todo.pop()
             items = container.items() if isinstance(container, dict) else enumerate(container)
+            unsafe = []
             for key, item in list(items):
                 if isinstance(item, str):
                     if is_unsafe_url(item):
-                        container[key] = self.url(item, f"{where}[{key!r}]", offset)
+                        self.url(item, f"{where}[{key!r}]", offset)  # reported
+                        unsafe.append(key)
                 elif isinstance(item, (dict, list)):
                     todo.append(item)
+            for key in reversed(unsafe):  # removed (from the end: a list's next indexes stay right)
+                del container[key]
         return value
 
     def _warn(self, where: Callable[[], tuple[int, int]], code: str, message: str) -> None:

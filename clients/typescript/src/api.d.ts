@@ -563,7 +563,7 @@ export interface components {
             title: string | null;
             /** @enum {unknown} */
             type: "image";
-            url: string | null;
+            url: string;
         };
         /** InlineCode */
         InlineCode: {
@@ -581,7 +581,7 @@ export interface components {
             title: string | null;
             /** @enum {unknown} */
             type: "link";
-            url: string | null;
+            url: string;
         };
         /** List */
         List: {

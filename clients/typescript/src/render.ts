@@ -160,7 +160,7 @@ export function browserUrl(url: string): string {
 /**
  * True for `javascript:`, `vbscript:` and non-image `data:` URLs, however disguised (entities,
  * case, padding of any length, tabs or newlines inside): the service's own `is_unsafe_url`,
- * ported. The service has already nulled such URLs in the AST; this renderer checks again what
+ * ported. The service has already removed such URLs from the AST; this renderer checks again what
  * it writes into `href`/`src`, so that a hand-made or altered AST cannot run code either.
  */
 export function isUnsafeUrl(url: string): boolean {
