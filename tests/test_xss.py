@@ -276,7 +276,7 @@ def test_no_payload_runs_in_chromium(
             )
             assert props and not [s for p in props for s in walk_strings(json.loads(p)) if is_unsafe_url(s)]
             clicked = click_everything(session, url)
-            assert clicked >= 100
+            assert clicked >= 50  # every link left (an unsafe one is its text, not an anchor)
             assert session.ran == [], f"ran on click: {session.ran}"
             assert session.page.evaluate(SCAN) == []
             # popups (External links open a new tab) never go to a URL that runs code
