@@ -127,6 +127,19 @@ def summarize(guide: m.Guide, asset_base: str = ASSET_BASE) -> m.GuideSummary:
     )
 
 
+def editor_filters(
+    api: str | Iterable[str] | None, guide: str | Iterable[str] | None
+) -> tuple[list[str], list[str]]:
+    """The API and guide slugs of /editors filters as users write them (a value without letter or
+    digit normalizes to ``""``, which no row has)."""
+    return [api_slug(value) for value in split_values(api)], [slugify(value) for value in split_values(guide)]
+
+
+def window(rows: Sequence[int], page: int, per_page: int) -> tuple[Sequence[int], int]:
+    """Page ``page`` of ``rows`` (``per_page`` a page), and how many pages there are."""
+    return rows[(page - 1) * per_page : page * per_page], math.ceil(len(rows) / per_page)
+
+
 def _index(values: Iterable[tuple[str, int]]) -> dict[str, frozenset[int]]:
     found: dict[str, set[int]] = {}
     for key, i in values:
@@ -369,15 +382,13 @@ class Catalog:
     ) -> EditorPage:
         """Editor rows, as ``GET /editors`` gives them: of any of the APIs (names or slugs), of any
         of the guides, whose editor or solution name holds ``q``; every row, or one page of them."""
-        apis = [api_slug(value) for value in split_values(api)]
-        guides = [slugify(value) for value in split_values(guide)]
+        apis, guides = editor_filters(api, guide)
         chosen = self.editor_positions(apis, guides, self.editor_needle(q))
         if page is None and per_page is None:
             return EditorPage([self.editor_rows[n] for n in chosen], len(chosen))
         page, per_page = page or 1, per_page or DEFAULT_EDITORS_PER_PAGE
-        window = chosen[(page - 1) * per_page : page * per_page]
-        pages = math.ceil(len(chosen) / per_page)
-        return EditorPage([self.editor_rows[n] for n in window], len(chosen), page, per_page, pages)
+        rows, pages = window(chosen, page, per_page)
+        return EditorPage([self.editor_rows[n] for n in rows], len(chosen), page, per_page, pages)
 
     def tags(self) -> list[m.TagFacet]:
         """Every tag with how many guides carry it, the most used first."""
@@ -396,7 +407,3 @@ class Catalog:
             apis.append(m.ApiFacet(slug, name, len(members), len(self.editors_by_api.get(slug, ()))))
         apis.sort(key=lambda f: (-f.guides, f.slug))
         return apis
-
-    def close(self) -> None:
-        """Release the search index (its SQLite database)."""
-        self.search.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -10,8 +9,14 @@ from litestar import Request
 from litestar.params import Parameter
 
 from .. import model as m
-from ..catalog import DEFAULT_EDITORS_PER_PAGE, MAX_EDITOR_QUERY, MAX_EDITORS_PER_PAGE, Catalog
-from ..ids import api_slug, slugify
+from ..catalog import (
+    DEFAULT_EDITORS_PER_PAGE,
+    MAX_EDITOR_QUERY,
+    MAX_EDITORS_PER_PAGE,
+    Catalog,
+    editor_filters,
+)
+from ..catalog import window as catalog_window
 from . import params
 from .negotiation import Answer
 from .prepared import Prepared, encode
@@ -26,8 +31,8 @@ def editors_body(snapshot: Snapshot, rows: Sequence[int], window: tuple[int, int
     meta = m.EditorMeta(total=len(rows))
     if window is not None:
         page, per_page = window
-        meta = m.EditorMeta(len(rows), page, per_page, math.ceil(len(rows) / per_page))
-        rows = rows[(page - 1) * per_page : page * per_page]
+        total, (rows, pages) = len(rows), catalog_window(rows, page, per_page)
+        meta = m.EditorMeta(total, page, per_page, pages)
     body = b'{"data":[' + b",".join(snapshot.editor_json[n] for n in rows) + b'],"meta":'
     return body + encode(meta) + b"}"
 
@@ -66,9 +71,7 @@ def list_editors(
         typed=("page", "per_page"),
     )
     catalog = snapshot.catalog
-    # a value without letter or digit normalizes to "", which no row has
-    apis = [api_slug(value) for value in params.split_values(api)]
-    guides = [slugify(value) for value in params.split_values(guide)]
+    apis, guides = editor_filters(api, guide)
     needle = catalog.editor_needle(q)
     paged = page is not None or per_page is not None
     window = (page or 1, per_page or DEFAULT_EDITORS_PER_PAGE) if paged else None

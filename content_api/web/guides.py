@@ -102,7 +102,7 @@ def _detail_json(snapshot: Snapshot, i: int) -> bytes:
     guide, summary = catalog.entries[i], catalog.summaries[i]
     related = [catalog.summaries[catalog.position[s]] for s in guide.related if s in catalog.position]
     value = m.GuideDetail(
-        **{name: getattr(summary, name) for name in m.GuideSummary.__struct_fields__},
+        **msgspec.structs.asdict(summary),
         body=msgspec.Raw(snapshot.library.bodies.get(guide.slug or "") or encode(guide.body)),  # type: ignore[arg-type]
         toc=guide.toc,
         related_guides=related,
@@ -207,10 +207,8 @@ async def list_guides(
         typed=("publish", "noindex", "sort", "page", "per_page"),
     )
     started = time.monotonic()
-    query = GuideQuery.of(
-        tag=tag, api=api, publish=publish, noindex=noindex, q=q, sort=sort, page=page, per_page=per_page
-    )
-    query = msgspec.structs.replace(query, fields=params.fields(fields))
+    query = GuideQuery.of(tag=tag, api=api, publish=publish, noindex=noindex, q=q, sort=sort, page=page,
+                          per_page=per_page, fields=params.fields(fields))  # fmt: skip
     return await _answer(snapshot, query, started + snapshot.settings.search_timeout_ms / 1000)
 
 

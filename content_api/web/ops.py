@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import msgspec
 from litestar import Request
 from litestar.params import Parameter
 
@@ -41,9 +42,8 @@ def not_loaded(state: Literal["loading", "failed"], reason: str) -> m.Health:
 
 def report(snapshot: Snapshot, diagnostics: list[m.Diagnostic], reload_error: str | None = None) -> Prepared:
     """The /diagnostics response: the health figures and ``diagnostics``."""
-    figures = health(snapshot, reload_error)
-    fields = {name: getattr(figures, name) for name in m.Health.__struct_fields__}
-    return Prepared.json(m.DiagnosticsReport(**fields, diagnostics=diagnostics))
+    figures = msgspec.structs.asdict(health(snapshot, reload_error))
+    return Prepared.json(m.DiagnosticsReport(**figures, diagnostics=diagnostics))
 
 
 def prepare_health(snapshot: Snapshot, reload_error: str | None = None) -> dict[str, Prepared]:
