@@ -326,3 +326,15 @@ def decoded(body: bytes) -> dict[str, object]:
 
     data: dict[str, object] = json.loads(body)
     return data
+
+
+def test_a_change_without_an_event_is_found_at_the_next_interval(tmp_path: Path) -> None:
+    """A file written before the watcher is armed on a folder just moved in gives no event: the
+    periodic check compares the guide files with those last loaded (the race CI once hit)."""
+    content = folder_with(tmp_path / "content", "Version 1")
+    loader = Loader(Settings(content_dir=str(content), watch=True), SnapshotHolder())
+    loader.load()
+    assert not loader._missed(content.resolve())
+    (content / "g.md").write_text(guide("Version 2, longer"), encoding="utf-8")
+    assert loader._missed(content.resolve())
+    assert not loader._missed(content.resolve())  # once: a failed reload is not retried in a loop

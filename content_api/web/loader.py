@@ -139,6 +139,8 @@ class Loader:
         self.stop = threading.Event()
         #: the folder the content being served was read from, and the one a reload last tried
         self.loaded_from: Identity = None
+        #: the guide files (name, mtime, size) when the content being served was read (--watch)
+        self.loaded_files: frozenset[tuple[str, int, int]] | None = None
         self.tried: Identity = None
 
     def load(self, library: Library | None = None) -> Snapshot:
@@ -151,6 +153,7 @@ class Loader:
         started = time.perf_counter()
         folder = folder_identity(self.settings.content_dir)
         self.tried = folder
+        files = _guide_files(Path(self.settings.content_dir)) if self.settings.watch else None
         if library is None:
             cached = {}
             if current is None and self.cache is not None:
@@ -175,6 +178,7 @@ class Loader:
         self.holder.state = "ready"
         self.holder.reload_error = None
         self.loaded_from = folder
+        self.loaded_files = files
         if self.cache is not None and (library.stats.get("parsed") or fresh):
             self.cache.save(library.parsed, self.compressor.forms)
         if not self.settings.watch:  # nothing will reload from this library: keep only the responses
@@ -238,13 +242,24 @@ class Loader:
                 ):
                     if self._moved():
                         break  # watch the folder the path names now
-                    if any(_is_guide_change(path, folder) for _change, path in changes):
+                    seen = any(_is_guide_change(path, folder) for _change, path in changes)
+                    if seen or (not changes and self._missed(folder)):
                         self._reload()
                 else:
                     return  # stopped
             except (OSError, RuntimeError) as exc:  # a watched folder went away under the watcher
                 log.warning("watching %s: %s; watching again", named, exc)
                 self.stop.wait(min(1.0, self.settings.watch_interval))
+
+    def _missed(self, folder: Path) -> bool:
+        """Whether a guide file changed without an event (one made before the watcher was armed on
+        a folder just moved in): the files are compared with those last loaded, every interval.
+        A reload that fails is not tried again until the files change again."""
+        now = _guide_files(folder)
+        if now is None or now == self.loaded_files:
+            return False
+        self.loaded_files = now
+        return True
 
     def _moved(self) -> bool:
         """Whether the content path names another folder than the one served (reloaded if so)."""
@@ -274,6 +289,24 @@ class Loader:
         self.holder.reload_error = reason
         if snapshot is not None:
             snapshot.prepared.update(ops.prepare_health(snapshot, reason))
+
+
+def _guide_files(folder: Path) -> frozenset[tuple[str, int, int]] | None:
+    """Each guide file of ``folder`` with its modification time and size; None when unreadable."""
+    try:
+        with os.scandir(folder) as entries:
+            return frozenset(_stamp(entry) for entry in entries if _is_guide_change(entry.path, folder))
+    except OSError:
+        return None
+
+
+def _stamp(entry: os.DirEntry[str]) -> tuple[str, int, int]:
+    """A guide file's name, modification time and size (-1, -1: it cannot be read)."""
+    try:
+        found = entry.stat()
+    except OSError:
+        return entry.name, -1, -1
+    return entry.name, found.st_mtime_ns, found.st_size
 
 
 def _watched_paths(named: str) -> list[Path]:
