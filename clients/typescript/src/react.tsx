@@ -90,7 +90,7 @@ const NAMES: Partial<Record<Node["type"], keyof KnownProps>> = {
 /** The name a team maps `node` by, if it is a component node. */
 function nameOf(node: Node): string | undefined {
   if (node.type !== "component") return NAMES[node.type];
-  return node.name in KNOWN ? undefined : node.name; // a generic `<EditorTable>` does not take the typed one's place
+  return Object.hasOwn(KNOWN, node.name) ? undefined : node.name; // a generic `<EditorTable>` does not take the typed one's place
 }
 
 /** The hast element standing for a mapped node; lower-case, as hast-util-raw writes tag names. */
@@ -144,7 +144,7 @@ function prepare(original: Node, copy: Hinted, pass: Pass): boolean {
     });
   }
   const name = nameOf(original);
-  const component = name === undefined ? undefined : pass.components[name];
+  const component = name !== undefined && Object.hasOwn(pass.components, name) ? pass.components[name] : undefined;
   if (component !== undefined) {
     const id = pass.add(original as MappableNode, component);
     const data: Data = { hName: SLOT, hProperties: { dataSlot: id } };
