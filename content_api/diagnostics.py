@@ -94,10 +94,18 @@ _PARSE: dict[str, Rule] = {
         "`<img src=x onerror=alert(1)>`",
     ),
     "url-unsafe": Rule(
-        "warning", "a `javascript:`, `vbscript:` or `data:` URL, replaced by null", "`[a](javascript:f())`"
+        "warning",
+        "a `javascript:`, `vbscript:` or `data:` URL, removed (a link keeps its text, an image its alt)",
+        "`[a](javascript:f())`",
     ),
     "nesting-too-deep": Rule(
         "warning", "containers nested deeper than 32 levels: the rest is plain text", "`>` 40 times"
+    ),
+    "hints-too-deep": Rule(
+        "warning",
+        "Quotes, Externals or editor tables nested more than 4 deep: the outer ones carry no "
+        "`data.hChildren` (mdast renderers show them plainly; `render_html` is unaffected)",
+        "five `<Quote>` nested",
     ),
     "too-complex": Rule(
         "warning",

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal, get_args
 
 import msgspec
 
+from .hast_types import Data
+
 Severity = Literal["error", "warning", "info"]
 Align = Literal["left", "right", "center"] | None
 
@@ -31,9 +33,12 @@ class Position(msgspec.Struct, frozen=True):
 
 
 class Node(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
-    """Base of every AST node; ``position`` is present on block nodes only."""
+    """Base of every AST node; ``position`` is present on block nodes only, ``data`` on the nodes
+    whose rendering mdast-util-to-hast needs told (headings, links, images, task lists, components).
+    """
 
     position: Position | None = None
+    data: Data | None = None
 
 
 # --- flow (block) content -------------------------------------------------------------------------

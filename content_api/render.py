@@ -26,7 +26,7 @@ from . import model as m
 from .plain_text import render_text
 from .urls import is_unsafe_url
 
-__all__ = ["NEW_WINDOW_NOTE", "escape", "render_html", "render_text"]
+__all__ = ["NEW_WINDOW_NOTE", "NEW_WINDOW_TEXT", "escape", "render_html", "render_text", "written_url"]
 
 # --- HTML -----------------------------------------------------------------------------------------
 
@@ -125,10 +125,20 @@ def _list(r: _Html, node: m.List, tight: bool) -> None:
 
 def _list_item(r: _Html, node: m.ListItem, tight: bool) -> None:
     r.lit("<li>")
+    children: list[m.Node] = list(node.children)
     if node.checked is not None:
         checked = 'checked="" ' if node.checked else ""
-        r.lit(f'<input {checked}disabled="" type="checkbox" /> ')
-    r.children(node.children, tight=tight)
+        box = f'<input {checked}disabled="" type="checkbox" /> '
+        if tight or not children or not isinstance(children[0], m.Paragraph):
+            r.lit(box)
+        else:  # loose: inside the first paragraph, as GitHub and mdast-util-to-hast write it
+            r.cr()
+            first: m.Paragraph = children.pop(0)  # type: ignore[assignment]
+            r.lit("<p>" + (box if first.children else box.rstrip()))
+            r.children(first.children)
+            r.lit("</p>")
+            r.cr()
+    r.children(children, tight=tight)
     r.lit("</li>")
     r.cr()
 
@@ -203,9 +213,11 @@ def _break(r: _Html, node: m.Break, tight: bool) -> None:
     r.lit("<br />\n")
 
 
-def _url(url: str | None, normalize: bool = True) -> str | None:
-    """``url`` as written into ``href``/``src``; None when it could run code (even in an AST built by
-    hand: the parser has already nulled such URLs, this is defence in depth)."""
+def written_url(url: str | None, normalize: bool = True) -> str | None:
+    """``url`` as written into ``href``/``src`` (``normalize``: percent-encoded, IDN host in punycode,
+    as CommonMark renderers do; component URLs are written as they are); None when it could run code
+    (even in an AST built by hand: the parser has already removed such URLs, this is defence in
+    depth)."""
     if url is None or is_unsafe_url(url):
         return None
     written = normalizeLink(url) if normalize else url
@@ -213,7 +225,7 @@ def _url(url: str | None, normalize: bool = True) -> str | None:
 
 
 def _attr(name: str, url: str | None, normalize: bool = True) -> str:
-    written = _url(url, normalize)
+    written = written_url(url, normalize)
     return f' {name}="{escape(written)}"' if written is not None else ""
 
 
@@ -243,7 +255,8 @@ def _component_shell(r: _Html, node: Any, open_tag: str, close_tag: str) -> None
 
 
 #: What an ``External`` link adds to its text: it opens a new window (RGAA 13.2).
-NEW_WINDOW_NOTE = '<span class="sr-only"> (nouvelle fenêtre)</span>'
+NEW_WINDOW_TEXT = " (nouvelle fenêtre)"
+NEW_WINDOW_NOTE = f'<span class="sr-only">{NEW_WINDOW_TEXT}</span>'
 
 
 def _external(r: _Html, node: m.External, tight: bool) -> None:
@@ -267,12 +280,12 @@ def _quote(r: _Html, node: m.Quote, tight: bool) -> None:
     r.lit('<figure class="quote">\n')
     r.block("<blockquote>", "</blockquote>", node.children)
     caption = []
-    logo = _url(node.logo, normalize=False)
+    logo = written_url(node.logo, normalize=False)
     if logo:
         caption.append(f'<img src="{escape(logo)}" alt="" />')
     if node.who:
         who = escape(node.who)
-        link = _url(node.link, normalize=False)
+        link = written_url(node.link, normalize=False)
         caption.append(f'<a href="{escape(link)}">{who}</a>' if link else who)
     if node.title:
         caption.append(f"<cite>{escape(node.title)}</cite>")

@@ -88,10 +88,14 @@ def test_the_ast_union_has_a_discriminator(doc: dict[str, Any]) -> None:
     for tag, ref in mapping.items():
         schema = schemas[ref.rsplit("/", 1)[1]]
         assert schema["properties"]["type"] == {"enum": [tag]}
-    # the union is written once, every children array points to it
+    # each union (the AST's, and hast's of data.hChildren) is written once, the arrays point to it
     text = json.dumps(schemas)
-    assert text.count('"discriminator"') == 1
+    assert text.count('"discriminator"') == 2
     assert schemas["Paragraph"]["properties"]["children"]["items"] == {"$ref": "#/components/schemas/Node"}
+    assert set(schemas["HastNode"]["discriminator"]["mapping"]) == {"element", "text", "raw"}
+    hast = {"$ref": "#/components/schemas/HastNode"}
+    assert schemas["HastElement"]["properties"]["children"]["items"] == hast
+    assert schemas["Data"]["properties"]["hChildren"]["anyOf"][0]["items"] == hast
 
 
 def test_contract_fields(doc: dict[str, Any]) -> None:

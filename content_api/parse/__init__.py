@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 
 from .. import model as m
 from ..diagnostics import diagnostic
+from ..hints import MAX_HINT_DEPTH, add_hints
 from ..ids import slug_from_filename
 from ..source_map import SourceMap
 from .budget import MAX_CONSTRUCTS, ParseBudget
@@ -137,12 +138,27 @@ def _checks(p: _Parse) -> None:
     run_checks(p.ctx, p.body, p.headings)
 
 
+def _hints(p: _Parse) -> None:
+    skipped = add_hints(p.body)
+    if skipped:
+        line = next((n.position.start.line for n in skipped if n.position is not None), p.fm.body_line + 1)
+        p.ctx.add(
+            line,
+            1,
+            "hints-too-deep",
+            f"Quotes, Externals or editor tables nested more than {MAX_HINT_DEPTH} deep: {len(skipped)} "
+            "of them (the outer ones) carry no data.hChildren, so mdast renderers show them without "
+            "their caption, note or table head; render_html and include=html are unaffected",
+        )
+
+
 STAGES: list[tuple[str, Callable[[_Parse], None]]] = [
     ("decode", _decode),
     ("front_matter", _front_matter),
     ("markdown", _markdown_body),
     ("toc", _toc),
     ("checks", _checks),
+    ("hints", _hints),
 ]
 
 

@@ -262,8 +262,10 @@ class Converter:
         props = self._props(meta["attrs"], name)
         components.component(self.lint, meta, inline)
         if name == "Quote":
-            fields = {key: _str_prop(props, key) for key in ("logo", "link", "who", "title")}
-            return m.Quote(**fields, inline=inline, children=children, extra=props, position=position)
+            logo, link, who, title = (_str_prop(props, key) for key in ("logo", "link", "who", "title"))
+            quote = m.Quote(logo=logo, link=link, who=who, title=title, inline=inline, children=children)
+            quote.extra, quote.position = props, position
+            return quote
         if name == "External":
             href = _str_prop(props, "href")
             return m.External(href=href, inline=inline, children=children, extra=props, position=position)

@@ -33,25 +33,34 @@ _ERRORS = {
 }
 
 
+#: The tagged unions written once as named components: a tag of the union -> (name, description).
+_UNIONS = {
+    "root": ("Node", "An AST node (mdast and content-api components)."),
+    "element": ("HastNode", "A hast node, in a node's `data.hChildren` (what mdast-util-to-hast renders)."),
+}
+
+
 def _node_union(schemas: dict[str, Any]) -> dict[str, Any]:
-    """Name the AST union ``Node`` and point every inline copy of it there."""
-    union: dict[str, Any] | None = None
+    """Name the AST union ``Node`` (and the hast one ``HastNode``), every inline copy pointing there."""
+    unions: dict[str, dict[str, Any]] = {}
 
     def visit(value: Any) -> Any:
-        nonlocal union
         if isinstance(value, dict):
-            discriminator = value.get("discriminator")
-            if discriminator and "root" in discriminator.get("mapping", {}):
-                union = union or value
-                return {"$ref": REF.format(name="Node")}
+            mapping = (value.get("discriminator") or {}).get("mapping", {})
+            marker = next((tag for tag in _UNIONS if tag in mapping), None)
+            if marker is not None:
+                name = _UNIONS[marker][0]
+                unions.setdefault(name, value)
+                return {"$ref": REF.format(name=name)}
             return {key: visit(item) for key, item in value.items()}
         if isinstance(value, list):
             return [visit(item) for item in value]
         return value
 
     schemas = visit(schemas)
-    if union is not None:
-        schemas["Node"] = {"description": "An AST node (mdast and content-api components).", **union}
+    for name, description in _UNIONS.values():
+        if name in unions:
+            schemas[name] = {"description": description, **unions[name]}
     return schemas
 
 

@@ -250,12 +250,16 @@ export interface components {
         Blockquote: {
             children: components["schemas"]["Node"][];
             /** @default null */
+            data: components["schemas"]["Data"] | null;
+            /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "blockquote";
         };
         /** Break */
         Break: {
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
@@ -268,6 +272,8 @@ export interface components {
         Button: {
             alt: boolean;
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             /** @default {} */
             extra: Record<string, never>;
             href: string | null;
@@ -279,6 +285,8 @@ export interface components {
         };
         /** Code */
         Code: {
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             lang: string | null;
             meta: string | null;
             /** @default null */
@@ -293,6 +301,8 @@ export interface components {
          */
         Component: {
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             inline: boolean;
             name: string;
             /** @default null */
@@ -301,9 +311,28 @@ export interface components {
             /** @enum {unknown} */
             type: "component";
         };
+        /**
+         * Data
+         * @description mdast's rendering hints: how mdast-util-to-hast renders a node that is not plain mdast.
+         *
+         *         ``hName`` renames (or wraps in) an element; ``hProperties`` are set on it after the handler's
+         *         own properties (a ``null`` value removes one); ``hChildren`` replaces its children with hast.
+         *         With them a plain ``toHast`` renders components as ``render_html`` does; they repeat what the
+         *         typed fields say and are never read back by content-api.
+         */
+        Data: {
+            /** @default null */
+            hChildren: components["schemas"]["HastNode"][] | null;
+            /** @default null */
+            hName: string | null;
+            /** @default null */
+            hProperties: Record<string, never> | null;
+        };
         /** Delete */
         Delete: {
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
@@ -376,6 +405,8 @@ export interface components {
         EditorTable: {
             align: (("center" | "left" | "right") | null)[];
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             editors: components["schemas"]["EditorRow"][];
             /** @default null */
             position: components["schemas"]["Position"] | null;
@@ -385,6 +416,8 @@ export interface components {
         /** Emphasis */
         Emphasis: {
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
@@ -396,6 +429,8 @@ export interface components {
          */
         External: {
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             /** @default {} */
             extra: Record<string, never>;
             href: string | null;
@@ -519,9 +554,36 @@ export interface components {
             toc: components["schemas"]["TocEntry"][];
             updated: string | null;
         };
+        /** HastElement */
+        HastElement: {
+            children: components["schemas"]["HastNode"][];
+            properties: Record<string, never>;
+            tagName: string;
+            /** @enum {unknown} */
+            type: "element";
+        };
+        /** @description A hast node, in a node's `data.hChildren` (what mdast-util-to-hast renders). */
+        HastNode: components["schemas"]["HastElement"] | components["schemas"]["HastText"] | components["schemas"]["HastRaw"];
+        /**
+         * HastRaw
+         * @description Raw HTML (as mdast-util-to-hast makes of an ``html`` node with ``allowDangerousHtml``).
+         */
+        HastRaw: {
+            /** @enum {unknown} */
+            type: "raw";
+            value: string;
+        };
+        /** HastText */
+        HastText: {
+            /** @enum {unknown} */
+            type: "text";
+            value: string;
+        };
         /** Heading */
         Heading: {
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             depth: number;
             id: string;
             /** @default null */
@@ -550,6 +612,8 @@ export interface components {
          */
         Html: {
             /** @default null */
+            data: components["schemas"]["Data"] | null;
+            /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "html";
@@ -558,6 +622,8 @@ export interface components {
         /** Image */
         Image: {
             alt: string;
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             /** @default null */
             position: components["schemas"]["Position"] | null;
             title: string | null;
@@ -568,6 +634,8 @@ export interface components {
         /** InlineCode */
         InlineCode: {
             /** @default null */
+            data: components["schemas"]["Data"] | null;
+            /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "inlineCode";
@@ -576,6 +644,8 @@ export interface components {
         /** Link */
         Link: {
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             /** @default null */
             position: components["schemas"]["Position"] | null;
             title: string | null;
@@ -586,6 +656,8 @@ export interface components {
         /** List */
         List: {
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             ordered: boolean;
             /** @default null */
             position: components["schemas"]["Position"] | null;
@@ -598,6 +670,8 @@ export interface components {
         ListItem: {
             checked: boolean | null;
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             /** @default null */
             position: components["schemas"]["Position"] | null;
             spread: boolean;
@@ -622,6 +696,8 @@ export interface components {
         /** Paragraph */
         Paragraph: {
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
@@ -662,6 +738,8 @@ export interface components {
          */
         Quote: {
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             /** @default {} */
             extra: Record<string, never>;
             inline: boolean;
@@ -684,6 +762,8 @@ export interface components {
         Root: {
             children: components["schemas"]["Node"][];
             /** @default null */
+            data: components["schemas"]["Data"] | null;
+            /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "root";
@@ -691,6 +771,8 @@ export interface components {
         /** Strong */
         Strong: {
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
@@ -701,6 +783,8 @@ export interface components {
             align: (("center" | "left" | "right") | null)[];
             children: components["schemas"]["Node"][];
             /** @default null */
+            data: components["schemas"]["Data"] | null;
+            /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "table";
@@ -709,6 +793,8 @@ export interface components {
         TableCell: {
             children: components["schemas"]["Node"][];
             /** @default null */
+            data: components["schemas"]["Data"] | null;
+            /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "tableCell";
@@ -716,6 +802,8 @@ export interface components {
         /** TableRow */
         TableRow: {
             children: components["schemas"]["Node"][];
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
@@ -739,6 +827,8 @@ export interface components {
         /** Text */
         Text: {
             /** @default null */
+            data: components["schemas"]["Data"] | null;
+            /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "text";
@@ -746,6 +836,8 @@ export interface components {
         };
         /** ThematicBreak */
         ThematicBreak: {
+            /** @default null */
+            data: components["schemas"]["Data"] | null;
             /** @default null */
             position: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
@@ -908,7 +1000,7 @@ export interface operations {
                 /** @description file name (`ccas.md`) or slug; repeatable */
                 file?: string[];
                 /** @description diagnostic code; repeatable */
-                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
+                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
                 /** @description severity; repeatable */
                 severity?: ("error" | "warning" | "info")[];
             };
@@ -989,7 +1081,7 @@ export interface operations {
                 /** @description file name (`ccas.md`) or slug; repeatable */
                 file?: string[];
                 /** @description diagnostic code; repeatable */
-                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
+                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
                 /** @description severity; repeatable */
                 severity?: ("error" | "warning" | "info")[];
             };
