@@ -93,7 +93,10 @@ def packed_kit() -> tuple[Path, dict[str, Any]]:
 def run_kit(script: str, data: Any) -> Any:
     """Run ``script`` (an ES module; ``input`` holds ``data``) next to the compiled kit."""
     kit = compiled_kit()
-    prelude = 'import { readFileSync } from "node:fs";\nconst input = JSON.parse(readFileSync(0, "utf8"));\n'
+    prelude = (  # stdin read as a stream: readFileSync(0) fails (EAGAIN) on a big input in a pipe
+        "const chunks = [];\nfor await (const chunk of process.stdin) chunks.push(chunk);\n"
+        'const input = JSON.parse(Buffer.concat(chunks).toString("utf8"));\n'
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".mjs", dir=kit, delete=False, encoding="utf-8") as file:
         file.write(prelude + script)
     try:
@@ -141,8 +144,10 @@ def spec_cases() -> tuple[Case, ...]:
 @functools.cache
 def guide_cases() -> tuple[Case, ...]:
     """The seed guide and every guide of ../shared/corpus/guides."""
-    paths = [SEED, *corpus_files()]
-    return tuple(case(f"guide:{path.name}", parse_guide(path.read_bytes(), str(path)).body) for path in paths)
+    named = [("seed", SEED)] + [("guide", path) for path in corpus_files()]  # the corpus has a ccas.md too
+    return tuple(
+        case(f"{kind}:{path.name}", parse_guide(path.read_bytes(), str(path)).body) for kind, path in named
+    )
 
 
 def nested(depth: int) -> str:
@@ -177,6 +182,7 @@ def hostile_markdown() -> list[tuple[str, str]]:
             )
         )
     texts += [
+        ("nested:4", nested(2)),  # 4 nodes with hChildren in a chain: the most the hints follow
         ("nested:30", nested(30)),
         ("nested:40", nested(40)),  # beyond the parser's nesting limit
         ("unclosed", "<Quote who='a'>\n\n*a* <External href='/x'>b <Button href='/b'>c\n\n- <NextSteps>\n"),
@@ -189,17 +195,30 @@ def hostile_markdown() -> list[tuple[str, str]]:
 
 
 @functools.cache
-def hostile_cases() -> tuple[Case, ...]:
-    """The hostile inputs, in both HTML modes, and two big tables (no HTML in them: one mode)."""
+def hostile_guides() -> tuple[tuple[str, m.Guide], ...]:
+    """The hostile inputs parsed, in both HTML modes, and two big tables (no HTML in them: one mode)."""
     front = "---\ntitle: h\n---\n"
-    cases = [
-        case(f"{name}:{mode}", parse_guide(front + text, "h.md", html=mode).body)
+    guides = [
+        (f"{name}:{mode}", parse_guide(front + text, "h.md", html=mode))
         for name, text in hostile_markdown()
         for mode in HTML_MODES
     ]
     for name, first in (("table:big", "Nom"), ("table:editors", "Éditeur(s)")):
-        cases.append(case(name, parse_guide(front + huge_table(200, 10, first), "h.md").body))
-    return tuple(cases)
+        guides.append((name, parse_guide(front + huge_table(100, 8, first), "h.md")))
+    return tuple(guides)
+
+
+@functools.cache
+def hostile_cases() -> tuple[Case, ...]:
+    return tuple(case(name, guide.body) for name, guide in hostile_guides())
+
+
+def too_deep() -> frozenset[str]:
+    """The hostile cases whose Quotes, Externals and editor tables nest deeper than their hints
+    follow (the outer ones have no ``hChildren``: a ``hints-too-deep`` warning, README)."""
+    return frozenset(
+        name for name, guide in hostile_guides() if any(d.code == "hints-too-deep" for d in guide.diagnostics)
+    )
 
 
 def run_node(script: Path, data: bytes, *args: str, timeout: float = 300) -> Any:

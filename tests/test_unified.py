@@ -24,18 +24,25 @@ import pytest
 from content_api import model as m
 
 from .conftest import CORPUS, needs_shared, walk
-from .kit import KIT, Case, encode, guide_cases, hostile_cases, run_node, spec_cases
+from .kit import KIT, Case, encode, guide_cases, hostile_cases, run_node, spec_cases, too_deep
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None or not (KIT / "node_modules" / "mdast-util-to-hast").is_dir(),
     reason="Node.js or clients/typescript/node_modules missing (run `npm ci` in clients/typescript)",
 )
 
-#: Cases whose DOMs differ for a reason no hint can change (checked: they do differ).
+#: Cases whose DOMs differ, and why (checked: they do differ). Besides, the hostile cases that
+#: nest Quotes and Externals deeper than the hints follow (``kit.too_deep()``: README,
+#: ``hints-too-deep``) render those plainly, by design; they must not throw.
 EXEMPT = {
     # HTML_MODE=raw: the text of a <script> that raw HTML opened. render_html escapes ">" as
     # "&gt;", to-html leaves it (it escapes "<" and "&" only), and a script's text is not decoded.
     "xss:43:raw",
+    # A block External without content: render_html writes "\n" before the hidden note
+    # (`<a …>\n<span class="sr-only">`), its hChildren have none: a line ending a browser shows as
+    # nothing (the note starts with a space), which the comparison only leaves aside between blocks.
+    "fixture:a11y: Empty link, empty Button, self-closing External:raw",
+    "fixture:a11y: Empty link, empty Button, self-closing External:sanitize",
 }
 
 #: The node types that carry hints, and the hints whose removal each test of the comparison makes.
@@ -61,7 +68,9 @@ def cases() -> dict[str, Case]:
 @pytest.fixture(scope="module")
 def outcome(cases: dict[str, Case]) -> dict[str, Any]:
     strip = {"all": sorted({t for types in HINTED.values() for t in types}), **HINTED}
-    result: dict[str, Any] = run_node(KIT / "test" / "unified.mjs", encode(cases.values(), strip=strip))
+    again = [case[0] for case in (*guide_cases(), *hostile_cases())]  # the spec examples have fewer hints
+    data = encode(cases.values(), strip=strip, strip_cases=again)
+    result: dict[str, Any] = run_node(KIT / "test" / "unified.mjs", data)
     result["different"] = {d["name"]: d for d in result["different"]}
     result["thrown"] = dict(result["thrown"])
     return result
@@ -90,7 +99,10 @@ def test_hostile_inputs_never_throw_and_render_as_render_html(outcome: dict[str,
     names = [case[0] for case in hostile_cases()]
     assert len(names) > 600
     assert {n: why for n, why in outcome["thrown"].items() if n in names} == {}
-    assert mismatches(outcome, names) == {}
+    assert mismatches(outcome, [n for n in names if n not in too_deep()]) == {}
+    # nested to the hints' limit, the same; deeper, the outer ones without hChildren differ
+    assert too_deep() >= {"nested:30:raw", "nested:40:sanitize"} and "nested:4:raw" not in too_deep()
+    assert set(outcome["different"]) >= too_deep()
 
 
 def test_the_exemptions_still_differ(outcome: dict[str, Any], cases: dict[str, Case]) -> None:
@@ -105,9 +117,7 @@ def test_the_comparison_sees_every_hint(outcome: dict[str, Any], cases: dict[str
     for variant in HINTED:
         assert stripped[variant]["different"], f"{variant}: its hints change no rendering"
     with_components = {
-        name
-        for name, body, _ in guide_cases()
-        if any(isinstance(node, COMPONENTS) for node in walk(body))
+        name for name, body, _ in guide_cases() if any(isinstance(node, COMPONENTS) for node in walk(body))
     }
     assert len(with_components) >= min(5, len(guide_cases()))
     assert with_components <= set(stripped["all"]["different"])

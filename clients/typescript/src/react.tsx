@@ -76,8 +76,20 @@ export interface GuideBodyProps<T extends object = object> {
 }
 
 type AnyComponent = ComponentType<Record<string, unknown>>;
-type Data = { hName?: string; hProperties?: Record<string, unknown>; hChildren?: ElementContent[] };
-type Hinted = Node & { data?: Data };
+/** A node's rendering hints, as mdast-util-to-hast reads them (`data`, omitted when there are none). */
+interface Hints {
+  hName?: string;
+  hProperties?: Record<string, unknown>;
+  hChildren?: ElementContent[] | null;
+}
+
+function hintsOf(node: Node): Hints | undefined {
+  return (node as { data?: Hints | null }).data ?? undefined;
+}
+
+function setHints(node: Node, hints: Hints): void {
+  (node as { data?: Hints }).data = hints;
+}
 
 const KNOWN: Record<keyof KnownProps, true> = { Quote: true, External: true, Button: true, EditorTable: true };
 const NAMES: Partial<Record<Node["type"], keyof KnownProps>> = {
@@ -121,12 +133,12 @@ function element(tagName: string, properties: Element["properties"], children: E
 
 /** The hast children of `children` converted as to-hast converts an element's (no `\n` added). */
 function inline(children: Node[]): ElementContent[] {
-  return (guideToHast({ type: "paragraph", children, position: null }) as Element).children;
+  return (guideToHast({ type: "paragraph", children, position: null, data: null }) as Element).children;
 }
 
 /** What to-hast makes of an editor table's rows as a plain table: `thead`, `tbody`, `align`. */
 function tableRows(node: EditorTableNode): ElementContent[] {
-  const table = { type: "table", align: node.align, children: node.children, position: null } as const;
+  const table = { type: "table", align: node.align, children: node.children, position: null, data: null } as const;
   return (guideToHast(table) as Element).children;
 }
 
@@ -135,7 +147,7 @@ function tableRows(node: EditorTableNode): ElementContent[] {
  * slot; an unmapped one whose hint children (`data.hChildren`, opaque hast built by the service)
  * hold a mapped node gets them rebuilt from its mdast children. True when `copy` is or holds a slot.
  */
-function prepare(original: Node, copy: Hinted, pass: Pass): boolean {
+function prepare(original: Node, copy: Node, pass: Pass): boolean {
   let holds = false;
   if ("children" in original && "children" in copy) {
     original.children.forEach((child, index) => {
@@ -147,12 +159,13 @@ function prepare(original: Node, copy: Hinted, pass: Pass): boolean {
   const component = name !== undefined && Object.hasOwn(pass.components, name) ? pass.components[name] : undefined;
   if (component !== undefined) {
     const id = pass.add(original as MappableNode, component);
-    const data: Data = { hName: SLOT, hProperties: { dataSlot: id } };
-    if (copy.type === "editorTable") data.hChildren = [element("table", { className: ["editors"] }, tableRows(copy))];
-    copy.data = data;
+    const hints: Hints = { hName: SLOT, hProperties: { dataSlot: id } };
+    if (copy.type === "editorTable") hints.hChildren = [element("table", { className: ["editors"] }, tableRows(copy))];
+    setHints(copy, hints);
     return true;
   }
-  if (holds && copy.data?.hChildren !== undefined) rebuild(copy, copy.data);
+  const hints = hintsOf(copy);
+  if (holds && hints?.hChildren) rebuild(copy, hints);
   return holds;
 }
 
@@ -166,19 +179,20 @@ function classes(node: Element): unknown[] {
 }
 
 /** Hint children rebuilt from the node's mdast children (where the slots now are). */
-function rebuild(node: Hinted, data: Data): void {
-  const hint = data.hChildren ?? [];
+function rebuild(node: Node, hints: Hints): void {
+  const hint = hints.hChildren ?? [];
   if (node.type === "quote") {
-    const blockquote = guideToHast({ type: "blockquote", children: node.children, position: null }) as Element;
-    data.hChildren = hint.map((child) => (isElement(child, "blockquote") ? blockquote : child));
+    const quote = { type: "blockquote", children: node.children, position: null, data: null } as const;
+    const blockquote = guideToHast(quote) as Element;
+    hints.hChildren = hint.map((child) => (isElement(child, "blockquote") ? blockquote : child));
   } else if (node.type === "external") {
     // the visually hidden "(nouvelle fenêtre)" note, after the text
     const note = hint.filter((child) => isElement(child, "span") && classes(child).includes("sr-only"));
-    data.hChildren = [...inline(node.children), ...note];
+    hints.hChildren = [...inline(node.children), ...note];
   } else if (node.type === "editorTable") {
-    data.hChildren = tableRows(node);
+    hints.hChildren = tableRows(node);
   } else {
-    delete data.hChildren; // unknown to this version: the mdast children, converted
+    delete hints.hChildren; // unknown to this version: the mdast children, converted
   }
 }
 
@@ -202,7 +216,7 @@ function slotRenderer(pass: Pass): (props: { "data-slot"?: string; children?: Re
   return function GuideSlot(props) {
     const slot = pass.slots.get(props["data-slot"] ?? "");
     if (slot === undefined) return jsx(SLOT as unknown as "span", props); // not ours: raw HTML, as a browser reads it
-    const { type: _type, children: _children, position: _position, ...fields } = slot.node as MappableNode & Hinted;
+    const { type: _type, children: _children, position: _position, ...fields } = slot.node;
     delete (fields as { data?: unknown }).data;
     return jsx(slot.component, { ...fields, node: slot.node, children: props.children });
   };
@@ -210,7 +224,7 @@ function slotRenderer(pass: Pass): (props: { "data-slot"?: string; children?: Re
 
 /** The hast tree `GuideBody` renders: `body` with its slots, converted, raw HTML parsed. */
 function guideHastTree(body: Node, pass: Pass): HastNodes {
-  const copy = structuredClone(body) as Hinted; // to-hast shares and even trims the hints' hChildren
+  const copy = structuredClone(body); // to-hast shares and even trims the hints' hChildren
   prepare(body, copy, pass);
   const tree = guideToHast(copy);
   keepPreNewline(tree);

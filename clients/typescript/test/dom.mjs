@@ -11,8 +11,9 @@
 // * the whitespace at the end of the document (to-hast writes no final "\n"), even inside an
 //   element raw HTML left open;
 // * with `{react: true}`: comments are dropped and the texts they separated merged (React has no
-//   element for a comment: hast-util-to-jsx-runtime drops them), and an empty `style` attribute
-//   (hast-util-to-jsx-runtime makes `style` an object: an empty one writes nothing).
+//   element for a comment: hast-util-to-jsx-runtime drops them), an empty `style` attribute
+//   (hast-util-to-jsx-runtime makes `style` an object: an empty one writes nothing) and an empty
+//   `src` (React 19 does not write it: the browser would fetch the page itself).
 import { fromHtml } from "hast-util-from-html";
 
 const BLOCK = new Set(
@@ -46,7 +47,10 @@ function dropLineEndings(parent) {
 function normalize(node, { react, inPre }) {
   delete node.position;
   if (node.type === "root") delete node.data; // quirksMode: a fragment has none of its own
-  if (react && node.properties && node.properties.style === "") delete node.properties.style;
+  if (react && node.properties) {
+    if (node.properties.style === "") delete node.properties.style;
+    if (node.properties.src === "") delete node.properties.src;
+  }
   if (node.properties) {
     node.properties = Object.fromEntries(Object.entries(node.properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }

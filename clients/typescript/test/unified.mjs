@@ -1,7 +1,8 @@
 // The plain unified pipeline, as a frontend team writes it (no handler of ours), compared as DOM
 // with the service's render_html. Run by tests/test_unified.py, once for every case:
 //
-//   stdin:  {"cases": [[name, body, html], ...], "strip": {variant: [node type, ...], ...}}
+//   stdin:  {"cases": [[name, body, html], ...], "strip": {variant: [node type, ...], ...},
+//            "strip_cases": [name, ...] (the cases the variants render again; default: all)}
 //   stdout: {"compared", "equal", "different": [{name, at, got, expected}], "thrown": [[name, message]],
 //            "stripped": {variant: {"compared", "different": [name, ...]}}}
 //
@@ -42,10 +43,11 @@ for (const [name, body, html] of input.cases) {
   if (got === want) result.equal++;
   else result.different.push({ name, ...firstDifference(got, want) });
 }
+const stripCases = input.strip_cases ? new Set(input.strip_cases) : undefined;
 for (const [variant, types] of Object.entries(input.strip || {})) {
   const outcome = { compared: 0, different: [] };
   for (const [name, body] of input.cases) {
-    if (!expected.has(name) || !hasType(body, types)) continue;
+    if (!expected.has(name) || (stripCases && !stripCases.has(name)) || !hasType(body, types)) continue;
     outcome.compared++;
     if (dom(unified(strip(structuredClone(body), types))) !== expected.get(name)) outcome.different.push(name);
   }
