@@ -50,29 +50,29 @@ def add_hints(node: m.Node) -> list[m.Node]:
     Returns the nodes left without ``hChildren`` because more than :data:`MAX_HINT_DEPTH` nested
     ones hold them (empty for any real guide).
     """
-    depth: dict[int, int] = {}  # id(node) -> the most hChildren-holding nodes in a chain under it
     skipped: list[m.Node] = []
-    stack: list[tuple[m.Node, bool]] = [(node, False)]
-    while stack:
-        current, visited = stack.pop()
-        children = getattr(current, "children", None) or ()
-        if not visited and children:
-            stack.append((current, True))
-            stack.extend((child, False) for child in children)
-            continue
-        below = max((depth.pop(id(child), 0) for child in children), default=0)
-        hint = _HINTS.get(type(current))
-        if hint is not None:
-            current.data = hint(current)
-        if current.data is not None and current.data.h_children is not None:
-            if below >= MAX_HINT_DEPTH:
-                current.data.h_children = None
-                skipped.append(current)
-            else:
-                below += 1
-        if below:
-            depth[id(current)] = below
+    _hint(node, skipped)
     return skipped
+
+
+def _hint(node: m.Node, skipped: list[m.Node]) -> int:
+    """Hint ``node``'s subtree, children first; the most hChildren-holding nodes in one chain."""
+    below = 0
+    for child in getattr(node, "children", None) or ():
+        depth = _hint(child, skipped)
+        if depth > below:
+            below = depth
+    hint = _HINTS.get(type(node))
+    if hint is None:
+        return below
+    data = node.data = hint(node)
+    if data is None or data.h_children is None:
+        return below
+    if below >= MAX_HINT_DEPTH:
+        data.h_children = None
+        skipped.append(node)
+        return below
+    return below + 1
 
 
 def _heading(node: m.Heading) -> Data | None:
