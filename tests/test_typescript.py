@@ -2,7 +2,8 @@
 
 * the committed `openapi.json` and `src/api.d.ts` are what `generate.py` writes from the current
   OpenAPI document (the API changed without the types being regenerated: this fails);
-* `tsc --strict` compiles the types, the fetch helpers and `render.ts`;
+* `npm pack` builds the package (`prepack`: `tsc --strict`, the libraries' types checked too) and
+  packs its two entries, `.` and `./react`, with their types;
 * `render.ts` gives, byte for byte, the HTML of the service's `render_html` (the seed; every guide
   of the corpus when ../shared is there);
 * the `switch` over `node.type` is exhaustive: without one of its cases, it does not compile.
@@ -24,6 +25,7 @@ from content_api import model as m
 from content_api import parse_guide, render_html
 
 from .conftest import CORPUS, ROOT, SEED
+from .kit import compiled_kit, packed_kit, run_kit
 
 KIT = ROOT / "clients" / "typescript"
 TSC = KIT / "node_modules" / ".bin" / "tsc"
@@ -53,7 +55,7 @@ def test_types_are_generated_from_the_current_openapi(tmp_path: Path) -> None:
 
 def tsc(project: Path, out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(TSC), "-p", str(project / "tsconfig.json"), "--outDir", str(out)],
+        [str(TSC), "-p", str(project / "tsconfig.json"), "--outDir", str(out), "--skipLibCheck"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -62,17 +64,19 @@ def tsc(project: Path, out: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    result = tsc(KIT, out)
-    assert result.returncode == 0, result.stdout + result.stderr
-    (out / "package.json").write_text('{"type": "module"}', encoding="utf-8")
-    (out / "node_modules").symlink_to(KIT / "node_modules")
-    return out
+def compiled() -> Path:
+    return compiled_kit()
 
 
-def test_tsc_strict_compiles_the_kit(compiled: Path) -> None:
-    assert {"index.js", "render.js", "index.d.ts", "render.d.ts"} <= {p.name for p in compiled.iterdir()}
+def test_npm_pack_builds_the_package_with_tsc_strict() -> None:
+    _, report = packed_kit()  # asserts that `npm pack` (and its `tsc --strict` build) succeeded
+    files = {file["path"] for file in report["files"]}
+    entries = {
+        f"dist/{name}.{ext}" for name in ("index", "react", "render", "hast", "api") for ext in ("js", "d.ts")
+    }
+    assert entries - {"dist/api.js"} <= files  # api.d.ts holds types only
+    assert {"package.json", "README.md"} <= files
+    assert not {f for f in files if f.startswith(("src/", "test/", "node_modules/")) or "cli." in f}
 
 
 def render_ts(compiled: Path, body: m.Root, heading_ids: bool) -> str:
@@ -89,15 +93,22 @@ def guides() -> list[Path]:
     return [SEED, *sorted(CORPUS.glob("*.md"))] if CORPUS.is_dir() else [SEED]
 
 
+#: Every (body, heading ids) rendered with render.ts, in one Node.js run.
+RENDER_ALL = """import { renderHtml } from "./render.js";
+process.stdout.write(JSON.stringify(input.map(([body, headingIds]) => renderHtml(body, { headingIds }))));
+"""
+
+
 def test_render_ts_writes_what_render_html_writes(compiled: Path) -> None:
-    compared = 0
-    for path in guides():
-        body = parse_guide(path.read_bytes(), str(path)).body
-        for heading_ids in (False, True):
-            expected = render_html(body, heading_ids=heading_ids)
-            assert render_ts(compiled, body, heading_ids) == expected, (path.name, heading_ids)
-            compared += 1
-    assert compared == 2 * len(guides())
+    bodies = [(str(path), parse_guide(path.read_bytes(), str(path)).body) for path in guides()]
+    jobs = [(name, body, ids) for name, body in bodies for ids in (False, True)]
+    rendered = run_kit(RENDER_ALL, msgspec.to_builtins([(body, ids) for _, body, ids in jobs]))
+    assert len(rendered) == len(jobs) == 2 * len(guides())
+    for (name, body, heading_ids), html in zip(jobs, rendered, strict=True):
+        assert html == render_html(body, heading_ids=heading_ids), (name, heading_ids)
+    # the command line the suite's other tests use, on the seed
+    seed = parse_guide(SEED.read_bytes(), str(SEED)).body
+    assert render_ts(compiled, seed, heading_ids=True) == render_html(seed, heading_ids=True)
 
 
 def test_the_switch_is_exhaustive(tmp_path: Path) -> None:

@@ -1,11 +1,13 @@
 /**
  * content-api for TypeScript: the types of every response (generated from the service's OpenAPI
- * document by openapi-typescript into `api.d.ts`), a small typed fetch helper, and an example
- * renderer of the AST (`render.ts`).
+ * document by openapi-typescript into `api.d.ts`), a small typed fetch helper, an example
+ * renderer of the AST (`render.ts`) and the AST typed for mdast-util-to-hast (`hast.ts`). The
+ * React component is in `react.tsx` (`@content-api/client/react`).
  */
 import type { components, operations, paths } from "./api.js";
 
 export type { components, operations, paths };
+export { guideToHast, TO_HAST_OPTIONS } from "./hast.js";
 export { browserUrl, escapeHtml, isUnsafeUrl, normalizeLink, renderHtml } from "./render.js";
 export type { Node, NodeType, RenderOptions } from "./render.js";
 

@@ -248,10 +248,10 @@ function render(r: Html, node: Node, tight: boolean): void {
   }
 }
 
-function paragraph(r: Html, node: Schemas["Paragraph"], tight: boolean): void {
+function paragraph(r: Html, node: Schemas["Paragraph"], tight: boolean, lead = ""): void {
   if (tight) return r.children(node.children);
   r.cr();
-  r.lit("<p>");
+  r.lit(`<p>${lead}`);
   r.children(node.children);
   r.lit("</p>");
   r.cr();
@@ -288,12 +288,25 @@ function list(r: Html, node: Schemas["List"]): void {
   r.cr();
 }
 
+/**
+ * A task item's checkbox (and the space after it) goes first in the item: in a loose item, inside
+ * its first paragraph (`<li>\n<p><input … /> a</p>`), as mdast-util-to-hast and GitHub put it.
+ */
 function listItem(r: Html, node: Schemas["ListItem"], tight: boolean): void {
   r.lit("<li>");
-  if (node.checked !== null && node.checked !== undefined) {
-    r.lit(`<input ${node.checked ? 'checked="" ' : ""}disabled="" type="checkbox" /> `);
+  const [first, ...rest] = node.children;
+  if (node.checked === null || node.checked === undefined) {
+    r.children(node.children, tight);
+  } else {
+    const box = `<input ${node.checked ? 'checked="" ' : ""}disabled="" type="checkbox" /> `;
+    if (!tight && first?.type === "paragraph") {
+      paragraph(r, first, false, box);
+      r.children(rest);
+    } else {
+      r.lit(box);
+      r.children(node.children, tight);
+    }
   }
-  r.children(node.children, tight);
   r.lit("</li>");
   r.cr();
 }
