@@ -18,7 +18,7 @@ from typing import Any
 from . import model as m
 from .hast_types import HastElement, HastNode, HastRaw, HastText
 
-__all__ = ["to_hast"]
+__all__ = ["to_hast", "wrap"]
 
 Content = HastNode
 Result = Content | list[Content] | None
@@ -31,7 +31,7 @@ def to_hast(node: m.Node) -> list[Content]:
     """The hast of ``node``: what ``toHast(node, {allowDangerousHtml: true})`` gives, as a list
     (a root gives its children; a hard break gives ``<br>`` and its line ending)."""
     if isinstance(node, m.Root):
-        return _wrap(_all(node), loose=False)
+        return wrap(_all(node), loose=False)
     result = _one(node, None)
     if result is None:
         return []
@@ -72,7 +72,7 @@ def _trim_start(result: Content) -> Content:
     return result
 
 
-def _wrap(nodes: list[Content], loose: bool) -> list[Content]:
+def wrap(nodes: list[Content], loose: bool) -> list[Content]:
     """Line endings between nodes (and around them when ``loose``), as to-hast's ``wrap``."""
     result: list[Content] = [HastText("\n")] if loose else []
     for index, node in enumerate(nodes):
@@ -132,7 +132,7 @@ def _heading(node: m.Heading, parent: Any) -> Content:
 
 
 def _blockquote(node: m.Blockquote, parent: Any) -> Content:
-    return _apply_data(node, _element("blockquote", _wrap(_all(node), loose=True)))
+    return _apply_data(node, _element("blockquote", wrap(_all(node), loose=True)))
 
 
 def _break(node: m.Break, parent: Any) -> list[Content]:
@@ -183,7 +183,7 @@ def _list(node: m.List, parent: Any) -> Content:
                 properties["className"] = ["contains-task-list"]
                 break
     tag = "ol" if node.ordered else "ul"
-    return _apply_data(node, HastElement(tag_name=tag, properties=properties, children=_wrap(results, True)))
+    return _apply_data(node, HastElement(tag_name=tag, properties=properties, children=wrap(results, True)))
 
 
 def _list_loose(parent: Any) -> bool:
@@ -236,10 +236,10 @@ def _table(node: m.Table | m.EditorTable, parent: Any) -> Content:
     rows = _all(node)
     content: list[Content] = []
     if rows:
-        content.append(_element("thead", _wrap(rows[:1], True)))
+        content.append(_element("thead", wrap(rows[:1], True)))
     if len(rows) > 1:
-        content.append(_element("tbody", _wrap(rows[1:], True)))
-    return _apply_data(node, _element("table", _wrap(content, True)))
+        content.append(_element("tbody", wrap(rows[1:], True)))
+    return _apply_data(node, _element("table", wrap(content, True)))
 
 
 def _table_row(node: m.TableRow, parent: Any) -> Content:
@@ -260,7 +260,7 @@ def _table_row(node: m.TableRow, parent: Any) -> Content:
             cells.append(_apply_data(source, cell))
         else:
             cells.append(cell)
-    return _apply_data(node, _element("tr", _wrap(cells, True)))
+    return _apply_data(node, _element("tr", wrap(cells, True)))
 
 
 def _text(node: m.Text, parent: Any) -> Content:

@@ -28,7 +28,7 @@ from typing import Any
 import msgspec
 
 from . import model as m
-from .hast import to_hast
+from .hast import to_hast, wrap
 from .hast_types import Data, HastElement, HastNode, HastText
 from .render import NEW_WINDOW_TEXT, written_url
 
@@ -104,7 +104,10 @@ def _external(node: m.External) -> Data:
     properties["target"] = "_blank"
     properties["rel"] = ["noopener", "noreferrer"]
     note = _element("span", [HastText(NEW_WINDOW_TEXT)], className=["sr-only"])
-    return Data(h_name="a", h_properties=properties, h_children=[*_children(node), note])
+    content = _children(node)
+    if not node.inline:  # its blocks on their own lines, as render_html writes them
+        content = wrap(content, loose=True)
+    return Data(h_name="a", h_properties=properties, h_children=[*content, note])
 
 
 def _button(node: m.Button) -> Data:

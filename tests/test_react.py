@@ -61,8 +61,6 @@ EXEMPT = {
     # HTML_MODE=raw: React 19 hoists a <title> written in raw HTML out of the element it renders,
     # to the document's head (the sanitizer drops <title>).
     "gfm:652:raw",
-    # the line ending of an empty block External (tests/test_unified.py)
-    "fixture:a11y: Empty link, empty Button, self-closing External:sanitize",
 }
 LABELS: dict[type, str] = {
     m.Quote: "Quote",
