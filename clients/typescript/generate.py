@@ -34,8 +34,11 @@ def generate(out: Path = HERE) -> None:
     (out / "openapi.json").write_text(openapi_json(), encoding="utf-8")
     binary = HERE / "node_modules" / ".bin" / "openapi-typescript"
     (out / "src").mkdir(exist_ok=True)
+    # a field with a default is left out of the JSON when it has that value (msgspec's
+    # omit_defaults): optional in the types, not required as openapi-typescript makes it by default
+    options = ["--default-non-nullable", "false"]
     subprocess.run(
-        [str(binary), str(out / "openapi.json"), "-o", str(out / "src" / "api.d.ts")],
+        [str(binary), str(out / "openapi.json"), *options, "-o", str(out / "src" / "api.d.ts")],
         check=True,
         capture_output=True,
     )

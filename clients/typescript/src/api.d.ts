@@ -250,18 +250,18 @@ export interface components {
         Blockquote: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "blockquote";
         };
         /** Break */
         Break: {
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "break";
         };
@@ -273,24 +273,24 @@ export interface components {
             alt: boolean;
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default {} */
-            extra: Record<string, never>;
+            extra?: Record<string, never>;
             href: string | null;
             inline: boolean;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "button";
         };
         /** Code */
         Code: {
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             lang: string | null;
             meta: string | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "code";
             value: string;
@@ -302,11 +302,11 @@ export interface components {
         Component: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             inline: boolean;
             name: string;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             props: Record<string, never>;
             /** @enum {unknown} */
             type: "component";
@@ -322,19 +322,19 @@ export interface components {
          */
         Data: {
             /** @default null */
-            hChildren: components["schemas"]["HastNode"][] | null;
+            hChildren?: components["schemas"]["HastNode"][] | null;
             /** @default null */
-            hName: string | null;
+            hName?: string | null;
             /** @default null */
-            hProperties: Record<string, never> | null;
+            hProperties?: Record<string, never> | null;
         };
         /** Delete */
         Delete: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "delete";
         };
@@ -359,7 +359,7 @@ export interface components {
             guides: number;
             loaded_at: string | null;
             /** @default null */
-            reason: string | null;
+            reason?: string | null;
             /** @enum {unknown} */
             status: "degraded" | "failed" | "loading" | "ok";
             warnings: number;
@@ -375,11 +375,11 @@ export interface components {
          */
         EditorMeta: {
             /** @default null */
-            page: number | null;
+            page?: number | null;
             /** @default null */
-            pages: number | null;
+            pages?: number | null;
             /** @default null */
-            per_page: number | null;
+            per_page?: number | null;
             total: number;
         };
         /**
@@ -406,10 +406,10 @@ export interface components {
             align: (("center" | "left" | "right") | null)[];
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             editors: components["schemas"]["EditorRow"][];
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "editorTable";
         };
@@ -417,9 +417,9 @@ export interface components {
         Emphasis: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "emphasis";
         };
@@ -430,13 +430,13 @@ export interface components {
         External: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default {} */
-            extra: Record<string, never>;
+            extra?: Record<string, never>;
             href: string | null;
             inline: boolean;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "external";
         };
@@ -457,7 +457,7 @@ export interface components {
             related?: string[];
             slug: string;
             /** @default null */
-            snippet: string | null;
+            snippet?: string | null;
             tagline?: string | null;
             tags?: components["schemas"]["Tag"][];
             thumbnail_url?: string | null;
@@ -481,7 +481,7 @@ export interface components {
             related: string[];
             slug: string;
             /** @default null */
-            snippet: string | null;
+            snippet?: string | null;
             tagline: string | null;
             tags: components["schemas"]["Tag"][];
             thumbnail_url: string | null;
@@ -500,7 +500,7 @@ export interface components {
              * @description present when the search (`q`) ran past its time budget and was stopped: `data` is then empty and `meta.total` 0; the same query may succeed later
              * @default null
              */
-            warning: string | null;
+            warning?: string | null;
         };
         /**
          * GuideSummary
@@ -535,7 +535,7 @@ export interface components {
             excerpt: string;
             extra: Record<string, never>;
             /** @default null */
-            html: string | null;
+            html?: string | null;
             image: string | null;
             image_url: string | null;
             noindex: boolean;
@@ -548,7 +548,7 @@ export interface components {
             tagline: string | null;
             tags: components["schemas"]["Tag"][];
             /** @default null */
-            text: string | null;
+            text?: string | null;
             thumbnail_url: string | null;
             title: string;
             toc: components["schemas"]["TocEntry"][];
@@ -583,11 +583,11 @@ export interface components {
         Heading: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             depth: number;
             id: string;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "heading";
         };
@@ -601,7 +601,7 @@ export interface components {
             guides: number;
             loaded_at: string | null;
             /** @default null */
-            reason: string | null;
+            reason?: string | null;
             /** @enum {unknown} */
             status: "degraded" | "failed" | "loading" | "ok";
             warnings: number;
@@ -612,9 +612,9 @@ export interface components {
          */
         Html: {
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "html";
             value: string;
@@ -623,9 +623,9 @@ export interface components {
         Image: {
             alt: string;
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             title: string | null;
             /** @enum {unknown} */
             type: "image";
@@ -634,9 +634,9 @@ export interface components {
         /** InlineCode */
         InlineCode: {
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "inlineCode";
             value: string;
@@ -645,9 +645,9 @@ export interface components {
         Link: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             title: string | null;
             /** @enum {unknown} */
             type: "link";
@@ -657,10 +657,10 @@ export interface components {
         List: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             ordered: boolean;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             spread: boolean;
             start: number | null;
             /** @enum {unknown} */
@@ -671,9 +671,9 @@ export interface components {
             checked: boolean | null;
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             spread: boolean;
             /** @enum {unknown} */
             type: "listItem";
@@ -697,9 +697,9 @@ export interface components {
         Paragraph: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "paragraph";
         };
@@ -725,9 +725,9 @@ export interface components {
         Problem: {
             detail: string;
             /** @default null */
-            diagnostics: string | null;
+            diagnostics?: string | null;
             /** @default [] */
-            errors: components["schemas"]["ParamError"][];
+            errors?: components["schemas"]["ParamError"][];
             status: number;
             title: string;
             type: string;
@@ -739,14 +739,14 @@ export interface components {
         Quote: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default {} */
-            extra: Record<string, never>;
+            extra?: Record<string, never>;
             inline: boolean;
             link: string | null;
             logo: string | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             title: string | null;
             /** @enum {unknown} */
             type: "quote";
@@ -762,9 +762,9 @@ export interface components {
         Root: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "root";
         };
@@ -772,9 +772,9 @@ export interface components {
         Strong: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "strong";
         };
@@ -783,9 +783,9 @@ export interface components {
             align: (("center" | "left" | "right") | null)[];
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "table";
         };
@@ -793,9 +793,9 @@ export interface components {
         TableCell: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "tableCell";
         };
@@ -803,9 +803,9 @@ export interface components {
         TableRow: {
             children: components["schemas"]["Node"][];
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "tableRow";
         };
@@ -827,9 +827,9 @@ export interface components {
         /** Text */
         Text: {
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "text";
             value: string;
@@ -837,9 +837,9 @@ export interface components {
         /** ThematicBreak */
         ThematicBreak: {
             /** @default null */
-            data: components["schemas"]["Data"] | null;
+            data?: components["schemas"]["Data"] | null;
             /** @default null */
-            position: components["schemas"]["Position"] | null;
+            position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "thematicBreak";
         };
