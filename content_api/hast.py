@@ -173,7 +173,14 @@ def _link(node: m.Link, parent: Any) -> Content:
 
 def _list(node: m.List, parent: Any) -> Content:
     properties: dict[str, Any] = {}
-    results = _all(node)
+    loose = _list_loose(node)  # once for the list (to-hast computes it again for every item)
+    results: list[Content] = []
+    for item in node.children:
+        result = _list_item(item, loose) if isinstance(item, m.ListItem) else _one(item, node)
+        if isinstance(result, list):
+            results.extend(result)
+        elif result is not None:
+            results.append(result)
     if node.start is not None and node.start != 1:
         properties["start"] = node.start
     for child in results:
@@ -197,9 +204,13 @@ def _item_loose(item: Any) -> bool:
     return len(item.children) > 1 if spread is None else bool(spread)
 
 
-def _list_item(node: m.ListItem, parent: Any) -> Content:
+def _list_item_alone(node: m.ListItem, parent: Any) -> Content:
+    """A list item reached otherwise than from its list (to-hast: loose as its parent if it has one)."""
+    return _list_item(node, _list_loose(parent) if parent is not None else _item_loose(node))
+
+
+def _list_item(node: m.ListItem, loose: bool) -> Content:
     results = _all(node)
-    loose = _list_loose(parent) if parent is not None else _item_loose(node)
     properties: dict[str, Any] = {}
     if node.checked is not None:
         _check_box(results, node.checked)
@@ -244,8 +255,7 @@ def _table(node: m.Table | m.EditorTable, parent: Any) -> Content:
 
 def _table_row(node: m.TableRow, parent: Any) -> Content:
     siblings = getattr(parent, "children", None)
-    row_index = next((i for i, s in enumerate(siblings) if s is node), -1) if siblings is not None else 1
-    tag = "th" if row_index == 0 else "td"
+    tag = "th" if siblings and siblings[0] is node else "td"  # the first row is the head
     align = parent.align if isinstance(parent, m.Table) else None
     length = len(align) if align is not None else len(node.children)
     cells: list[Content] = []
@@ -298,7 +308,7 @@ _HANDLERS: dict[type, Callable[[Any, Any], Result]] = {
     m.InlineCode: _inline_code,
     m.Link: _link,
     m.List: _list,
-    m.ListItem: _list_item,
+    m.ListItem: _list_item_alone,
     m.Paragraph: _tag("p"),
     m.Strong: _tag("strong"),
     m.Table: _table,
