@@ -77,6 +77,9 @@ CASES: dict[str, dict[str, Callable[[], str]]] = {
         "references": lambda: "".join(f"[{n}]: /u\n" for n in range(SIZE // 10)),
         "reference links": lambda: fill("[a] ", "[a]: /u\n\n"),
         "links in links": lambda: "[" * 50000 + "a](b)" * 50000,
+        "one long non-ASCII URL (issue 14)": lambda: "[a](/" + "é" * (SIZE // 2 - 8) + ")",
+        "one long image URL": lambda: "![a](/" + "é" * (SIZE // 2 - 8) + ")",
+        "references to a long URL": lambda: "[a] " * 1000 + "\n\n[a]: /" + "é" * 5000 + "\n",
     },
     "bare URLs": {
         "https://": lambda: fill("https://a.fr/x "),
@@ -132,6 +135,16 @@ CASES: dict[str, dict[str, Callable[[], str]]] = {
         "buttons on a line": lambda: fill("<Button href='/a'>b</Button> "),
         "External on a line": lambda: fill("<External href='https://a.fr'>lien</External> "),
         "nested Grid": lambda: "<Grid>\n" * 60000 + "x\n" + "</Grid>\n" * 60000,
+        "4 nested Quotes around quotes in a prop (issue 14)": lambda: (
+            "<Quote>\n" * 4 + "\n<Tip t='" + '"' * (SIZE - 80) + "' />\n\n" + "</Quote>\n" * 4
+        ),
+        "4 nested Quotes around a long URL": lambda: (
+            "<Quote>\n" * 4 + "\n[a](/" + "é" * (SIZE // 2 - 60) + ")\n\n" + "</Quote>\n" * 4
+        ),
+        "a Quote around list items": lambda: fill("- a\n", "<Quote>\n\n", "\n</Quote>\n"),
+        "a Quote around table rows": lambda: fill(
+            "| x | y |\n", "<Quote>\n\n| a | b |\n|---|---|\n", "\n</Quote>\n"
+        ),
         "unclosed {": lambda: fill("<Foo x={"),
         "unclosed '": lambda: fill("<Foo x='"),
         "nested { }": lambda: "<Foo x={" + "{" * 300000 + "}" * 300000 + "} />",
@@ -158,7 +171,12 @@ CASES: dict[str, dict[str, Callable[[], str]]] = {
 }
 
 
-def _parse(body: Callable[[], str], results: multiprocessing.Queue[tuple[int, float, float, int]]) -> None:
+Found = tuple[int, float, float, int, int]
+
+
+def _parse(body: Callable[[], str], results: multiprocessing.Queue[Found]) -> None:
+    import msgspec
+
     from content_api import parse_guide
 
     # under the limit in bytes (a character may take several)
@@ -171,14 +189,16 @@ def _parse(body: Callable[[], str], results: multiprocessing.Queue[tuple[int, fl
             time.process_time() - cpu,
             time.perf_counter() - started,
             sum(d.code == "too-complex" for d in guide.diagnostics),
+            len(msgspec.json.encode(guide.body)),
         )
     )
 
 
-def measure(body: Callable[[], str], limit: float) -> tuple[int, float, float, int] | None:
-    """(bytes, CPU s, wall s, too-complex diagnostics) of one parse, or None past ``limit``."""
+def measure(body: Callable[[], str], limit: float) -> Found | None:
+    """(bytes, CPU s, wall s, too-complex diagnostics, body JSON bytes) of one parse, or None past
+    ``limit``."""
     context = multiprocessing.get_context("fork")
-    results: multiprocessing.Queue[tuple[int, float, float, int]] = context.Queue()
+    results: multiprocessing.Queue[Found] = context.Queue()
     process = context.Process(target=_parse, args=(body, results))
     process.start()
     try:
@@ -197,8 +217,8 @@ def main() -> None:
     args = parser.parse_args()
     worst: dict[str, tuple[float, str]] = {}
     baseline = None
-    print("| construct | case | size | CPU | wall | x real | plain text past the budget |")
-    print("|---|---|---|---|---|---|---|")
+    print("| construct | case | size | CPU | wall | x real | plain text past the budget | body JSON / size |")
+    print("|---|---|---|---|---|---|---|---|")
     for construct, cases in CASES.items():
         for case, body in cases.items():
             if (
@@ -209,13 +229,14 @@ def main() -> None:
                 continue
             found = measure(body, args.limit)
             if found is None:
-                print(f"| {construct} | {case} | | > {args.limit:.0f} s | | | |", flush=True)
+                print(f"| {construct} | {case} | | > {args.limit:.0f} s | | | | |", flush=True)
                 worst[construct] = (float("inf"), case)
                 continue
-            size, cpu, wall, complex_ = found
+            size, cpu, wall, complex_, json_size = found
             baseline = baseline or cpu
             print(f"| {construct} | {case} | {size / 1e6:.2f} MB | {cpu:.2f} s | {wall:.2f} s | "
-                  f"x{cpu / baseline:.2f} | {'yes' if complex_ else ''} |", flush=True)  # fmt: skip
+                  f"x{cpu / baseline:.2f} | {'yes' if complex_ else ''} | x{json_size / size:.1f} |",
+                  flush=True)  # fmt: skip
             if cpu > worst.get(construct, (-1.0, ""))[0]:
                 worst[construct] = (cpu, case)
     print("\nThe worst case of each construct (CPU seconds; target: under 2 s):\n")

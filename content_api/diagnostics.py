@@ -107,9 +107,16 @@ _PARSE: dict[str, Rule] = {
         "`data.hChildren` (mdast renderers show them plainly; `render_html` is unaffected)",
         "five `<Quote>` nested",
     ),
+    "hints-too-large": Rule(
+        "warning",
+        "rendering hints (`hChildren`, `data-props`) past 1 MiB and four times the file: the later "
+        "ones are left out (mdast renderers show those components plainly; `render_html` is unaffected)",
+        "a 1 MB prop of quotes",
+    ),
     "too-complex": Rule(
         "warning",
-        "more Markdown constructs in one file than a parse takes (`MAX_CONSTRUCTS`): the rest is plain text",
+        "more Markdown constructs in one file than a parse takes (`MAX_CONSTRUCTS`), or reference "
+        "links repeating more address bytes than 1 MiB and twice the file: the rest is plain text",
         "`_a ` repeated over a megabyte",
     ),
 }

@@ -14,17 +14,37 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from . import model as m
 from .hast_types import HastElement, HastNode, HastRaw, HastText
 
-__all__ = ["to_hast", "wrap"]
+__all__ = ["normalize_uri", "to_hast", "wrap"]
 
 Content = HastNode
 Result = Content | list[Content] | None
 
 _LINE_ENDING = re.compile(r"\r?\n|\r")
-_WHITESPACE = re.compile(r"\s+")
+#: JavaScript's ``\s`` (Python's differs: U+0085 and U+001C-U+001F in, U+FEFF out).
+_WHITESPACE = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+#: What ``normalizeUri`` (micromark-util-sanitize-uri, to-hast's) keeps: ``%`` and two ASCII
+#: letters or digits, and ``!#$&-;=?-Z_a-z~``.
+_URI_KEPT = re.compile(r"(?:%[A-Za-z0-9]{2}|[!#$&-;=?-Z_a-z~])+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def normalize_uri(url: str) -> str:
+    """The ``href``/``src`` to-hast writes for ``url``: anything else percent-encoded as UTF-8."""
+    out: list[str] = []
+    position = 0
+    for kept in _URI_KEPT.finditer(url):
+        if kept.start() > position:
+            out.append(quote(_SURROGATE.sub("\ufffd", url[position : kept.start()]), safe=""))
+        out.append(kept.group())
+        position = kept.end()
+    if position < len(url):
+        out.append(quote(_SURROGATE.sub("\ufffd", url[position:]), safe=""))
+    return "".join(out)
 
 
 def to_hast(node: m.Node) -> list[Content]:
@@ -154,7 +174,7 @@ def _html(node: m.Html, parent: Any) -> Content:
 
 
 def _image(node: m.Image, parent: Any) -> Content:
-    properties: dict[str, Any] = {"src": node.url, "alt": node.alt}
+    properties: dict[str, Any] = {"src": normalize_uri(node.url), "alt": node.alt}
     if node.title is not None:
         properties["title"] = node.title
     return _apply_data(node, HastElement(tag_name="img", properties=properties, children=[]))
@@ -165,7 +185,7 @@ def _inline_code(node: m.InlineCode, parent: Any) -> Content:
 
 
 def _link(node: m.Link, parent: Any) -> Content:
-    properties: dict[str, Any] = {"href": node.url}
+    properties: dict[str, Any] = {"href": normalize_uri(node.url)}
     if node.title is not None:
         properties["title"] = node.title
     return _apply_data(node, HastElement(tag_name="a", properties=properties, children=_all(node)))

@@ -28,7 +28,7 @@ from typing import Any
 import msgspec
 
 from . import model as m
-from .hast import to_hast, wrap
+from .hast import normalize_uri, to_hast, wrap
 from .hast_types import Data, HastElement, HastNode, HastText
 from .render import NEW_WINDOW_TEXT, written_url
 
@@ -40,51 +40,94 @@ __all__ = ["add_hints"]
 #: of nested Quotes serves at most this many copies (each with hName/hProperties still).
 MAX_HINT_DEPTH = 4
 
-#: The nodes whose ``hChildren`` repeat their content.
-_REPEATING = (m.External, m.EditorTable, m.Quote)
+#: Bytes of ``hChildren`` and ``dataProps`` (as JSON) one guide may hold: this much, plus this many
+#: times the file's size. Real guides hold under their own size; a hostile file (a 1 MB prop of
+#: quotes, escaped twice in ``data-props``; a Quote around a megabyte of table rows) cannot
+#: multiply its JSON past it: the hints past it are left out.
+HINT_BUDGET_BASE = 1 << 20
+HINT_BUDGET_FACTOR = 4
 
 
-def add_hints(node: m.Node) -> list[m.Node]:
+class HintReport:
+    """The lines of the nodes whose repeating hints were left out, and why (empty for real guides)."""
+
+    def __init__(self, budget: int) -> None:
+        self.left = budget
+        self.too_deep: list[int] = []  # more than MAX_HINT_DEPTH nested
+        self.too_large: list[int] = []  # past the budget of bytes
+
+
+def add_hints(node: m.Node, budget: int | None = None) -> HintReport:
     """Set ``data`` on ``node`` and every node under it that is not plain mdast (in place).
 
-    Returns the nodes left without ``hChildren`` because more than :data:`MAX_HINT_DEPTH` nested
-    ones hold them (empty for any real guide).
+    ``budget``: bytes of ``hChildren`` and ``dataProps`` the whole tree may hold (unbounded when
+    None). Says which nodes were left without them (see :class:`HintReport`).
     """
-    skipped: list[m.Node] = []
-    _hint(node, skipped)
-    return skipped
+    report = HintReport(budget if budget is not None else 1 << 62)
+    _hint(node, report, node.position.start.line if node.position else 1)
+    return report
 
 
-def _hint(node: m.Node, skipped: list[m.Node]) -> int:
-    """Hint ``node``'s subtree, children first; the most hChildren-holding nodes in one chain."""
+def _hint(node: m.Node, report: HintReport, line: int) -> int:
+    """Hint ``node``'s subtree, children first; the most hChildren-holding nodes in one chain.
+    ``line``: the node's, or its closest ancestor's (inline nodes have no position)."""
+    if node.position is not None:
+        line = node.position.start.line
     below = 0
     for child in getattr(node, "children", None) or ():
-        depth = _hint(child, skipped)
+        depth = _hint(child, report, line)
         if depth > below:
             below = depth
     hint = _HINTS.get(type(node))
     if hint is None:
         return below
     data = node.data = hint(node)
-    if data is None or data.h_children is None:
+    if data is None:
+        return below
+    _spend(data, report, line)
+    if data.h_children is None:
         return below
     if below >= MAX_HINT_DEPTH:
         data.h_children = None
-        skipped.append(node)
+        report.too_deep.append(line)
         return below
     return below + 1
+
+
+def _spend(data: Data, report: HintReport, line: int) -> None:
+    """Count the repeating hints of ``data`` against the budget; past it, leave them out."""
+    props = data.h_properties.get("dataProps") if data.h_properties else None
+    size = len(msgspec.json.encode(props)) if isinstance(props, str) else 0  # escaped again in the JSON
+    if data.h_children is not None:
+        size += len(msgspec.json.encode(data.h_children))
+    if not size:
+        return
+    if size <= report.left:
+        report.left -= size
+        return
+    data.h_children = None
+    if props is not None and data.h_properties:
+        del data.h_properties["dataProps"]
+    report.too_large.append(line)
 
 
 def _heading(node: m.Heading) -> Data | None:
     return Data(h_properties={"id": node.id}) if node.id else None
 
 
-def _link(node: m.Link) -> Data:
-    return Data(h_properties={"href": written_url(node.url)})
+def _link(node: m.Link) -> Data | None:
+    return _address("href", node.url)
 
 
-def _image(node: m.Image) -> Data:
-    return Data(h_properties={"src": written_url(node.url)})
+def _image(node: m.Image) -> Data | None:
+    return _address("src", node.url)
+
+
+def _address(name: str, url: str) -> Data | None:
+    """The URL as render_html writes it, when to-hast would write it otherwise (an IDN host, a
+    ``%`` escape of letters, characters the two encode differently): most URLs need no hint."""
+    written = written_url(url)
+    return None if written == normalize_uri(url) else Data(h_properties={name: written})
 
 
 def _list(node: m.List) -> Data | None:

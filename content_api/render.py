@@ -20,11 +20,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
-from markdown_it.common.normalize_url import normalizeLink
 
 from . import model as m
 from .plain_text import render_text
-from .urls import is_unsafe_url
+from .urls import is_unsafe_url, normalize_link
 
 __all__ = ["NEW_WINDOW_NOTE", "NEW_WINDOW_TEXT", "escape", "render_html", "render_text", "written_url"]
 
@@ -220,7 +219,7 @@ def written_url(url: str | None, normalize: bool = True) -> str | None:
     depth)."""
     if url is None or is_unsafe_url(url):
         return None
-    written = normalizeLink(url) if normalize else url
+    written = normalize_link(url) if normalize else url
     return None if written != url and is_unsafe_url(written) else written
 
 

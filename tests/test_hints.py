@@ -15,7 +15,7 @@ import msgspec
 from content_api import model as m
 from content_api import parse_guide, render_html
 from content_api.hast_types import HastElement, HastText
-from content_api.hints import MAX_HINT_DEPTH
+from content_api.hints import HINT_BUDGET_BASE, HINT_BUDGET_FACTOR, MAX_HINT_DEPTH
 
 FRONT = "---\ntitle: t\n---\n"
 
@@ -39,12 +39,15 @@ def builtins(data: m.Data | None) -> Any:
 
 
 def test_heading_link_and_image_hints() -> None:
-    nodes = body('## Cadre juridique\n\n[a](http://ünicode.com/é "t") ![b](/é.png)\n')
+    nodes = body('## Cadre juridique\n\n[a](http://ünicode.com/é "t") ![b](/%zz.png) [c](/é)\n')
     assert builtins(nodes[0].data) == {"hProperties": {"id": "cadre-juridique"}}
     link, image = first(nodes, m.Link), first(nodes, m.Image)
     assert link.url == "http://ünicode.com/é"  # the typed field stays as written
     assert builtins(link.data) == {"hProperties": {"href": "http://xn--nicode-2ya.com/%C3%A9"}}
-    assert builtins(image.data) == {"hProperties": {"src": "/%C3%A9.png"}}
+    assert builtins(image.data) == {"hProperties": {"src": "/%25zz.png"}}  # to-hast keeps "%zz"
+    # where to-hast writes the same URL (most URLs), no hint
+    plain = [node for node in nodes[1].children if isinstance(node, m.Link)][1]
+    assert plain.url == "/é" and plain.data is None
     assert 'href="http://xn--nicode-2ya.com/%C3%A9"' in render_html(m.Root(children=nodes))
 
 
@@ -101,7 +104,7 @@ def test_button_quote_component_and_editor_table() -> None:
     nodes = body(
         '<Button href="/go" alt>Go</Button>\n\n'
         '<Quote who="Ana" link="javascript:x()" logo="/l.png" title="Maire">\n\n'
-        "Merci [à](/é).\n\n</Quote>\n\n"
+        "Merci [à](http://é.fr).\n\n</Quote>\n\n"
         'Un <Quote>mot</Quote> et <Tip level={2} label="x" />\n\n'
         "| Éditeur | Solution |\n|:---|---:|\n| Acme | Logi |\n"
     )
@@ -120,9 +123,9 @@ def test_button_quote_component_and_editor_table() -> None:
     assert data["hName"] == "figure" and data["hProperties"] == {"className": ["quote"]}
     blockquote, _, caption = data["hChildren"]
     assert blockquote["tagName"] == "blockquote"
-    # a nested link's own hint is applied inside hChildren, as to-hast applies it
+    # a nested link is converted inside hChildren as to-hast converts it, its own hint applied
     (link,) = [n for n in blockquote["children"][1]["children"] if n.get("tagName") == "a"]
-    assert link["properties"] == {"href": "/%C3%A9"}
+    assert link["properties"] == {"href": "http://xn--9ca.fr"}
     assert caption["tagName"] == "figcaption"
     img, space, who, _, cite = caption["children"]
     assert img["properties"] == {"src": "/l.png", "alt": ""} and space == {"type": "text", "value": " "}
@@ -185,3 +188,40 @@ def test_hints_survive_the_json_round_trip() -> None:
     quote = decoded.children[0]
     assert isinstance(quote.data, m.Data) and isinstance(quote.data.h_children[0], HastElement)  # type: ignore[index]
     assert isinstance(quote.data.h_children[1], HastText)  # type: ignore[index]
+
+
+def test_the_bytes_of_the_hints_are_capped_with_a_warning() -> None:
+    """Four nested Quotes (within the depth cap) around a prop of a megabyte of quotes: data-props
+    escapes each quote twice, and hChildren repeat it per level; past 1 MiB and four times the
+    file, the later hints are left out, the typed fields stay."""
+    prop = '"' * 200_000
+    text = "<Quote>\n" * 4 + f"\n<Tip t='{prop}' />\n\n" + "</Quote>\n" * 4
+    guide = parse_guide(FRONT + text, "t.md")
+    tip = first(guide.body.children, m.Component)
+    assert tip.props == {"t": prop}  # the typed props stay
+    size = len(msgspec.json.encode(guide.body))
+    plain = len(msgspec.json.encode(msgspec.convert(_without_data(msgspec.to_builtins(guide.body)), m.Root)))
+    budget = HINT_BUDGET_BASE + HINT_BUDGET_FACTOR * len(FRONT + text)
+    assert size - plain <= budget + 10_000  # hName/hProperties aside, the repeating hints fit the budget
+    (warning,) = [d for d in guide.diagnostics if d.code == "hints-too-large"]
+    assert warning.severity == "warning" and warning.line >= 4
+    assert tip.data is not None and tip.data.h_name == "div"  # its name stays: a div, not a bare one
+
+
+def _without_data(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_data(v) for k, v in value.items() if not (k == "data" and "type" in value)}
+    if isinstance(value, list):
+        return [_without_data(v) for v in value]
+    return value
+
+
+def test_a_real_sized_guide_keeps_every_hint() -> None:
+    rows = "".join(
+        f"| Éditeur {n} | <External href='https://e{n}.fr'>Solution</External> |\n" for n in range(300)
+    )
+    text = '<Quote who="w">\n\n' + "| Éditeur | Solution |\n|---|---|\n" + rows + "\n</Quote>\n"
+    guide = parse_guide(FRONT + text, "t.md")
+    assert not [d for d in guide.diagnostics if d.code.startswith("hints-")]
+    quote = first(guide.body.children, m.Quote)
+    assert quote.data is not None and quote.data.h_children is not None

@@ -47,3 +47,27 @@ def test_a_thousand_unclosed_components_stay_linear() -> None:
     quotes = [n for n in walk(guide.body) if isinstance(n, m.Quote)]
     assert len(quotes) == 1000 and all(q.children == [] for q in quotes)
     assert {d.code for d in guide.diagnostics} == {"component-unclosed"}
+
+
+def test_reference_links_cannot_multiply_a_file_into_megabytes_of_json() -> None:
+    """Each reference link repeats its definition's address: 2,000 references to a 50 KB address
+    made 100 MB of JSON from a 60 KB file. Past the file's budget of addresses (1 MiB and twice
+    the file), links are kept as their text and images as their alt, with one ``too-complex``."""
+    import msgspec
+
+    from content_api.parse.inline import ADDRESS_BUDGET_BASE, ADDRESS_BUDGET_FACTOR
+
+    address = "/" + "x" * 50_000
+    body = "[a] " * 1000 + "![b][a] " * 1000 + f'\n\n[a]: {address} "titre"\n'
+    guide = parse_guide(FRONT + body, "g.md")
+    links = [n for n in walk(guide.body) if isinstance(n, (m.Link, m.Image))]
+    budget = ADDRESS_BUDGET_BASE + ADDRESS_BUDGET_FACTOR * len(body)
+    assert len(links) == budget // (len(address) + len("titre"))  # every link within the budget
+    assert all(n.url == address for n in links)
+    text = render_text(guide.body)
+    assert text.count("a") >= 1000 and text.count("b") == 1000 - sum(isinstance(n, m.Image) for n in links)
+    assert len(msgspec.json.encode(guide.body)) < 2 * budget
+    assert [(d.code, d.severity) for d in guide.diagnostics] == [("too-complex", "warning")]
+    # a real guide's links are far from it: all kept
+    plain = parse_guide(FRONT + "[a](/x) " * 1000, "g.md")
+    assert sum(isinstance(n, m.Link) for n in walk(plain.body)) == 1000 and not plain.diagnostics

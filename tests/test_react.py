@@ -86,6 +86,34 @@ Texte avec <External href="https://e.fr">un lien</External> et <NextSteps step="
 
 Après <External href="https://x.fr">x</External> et <Button href="/a" alt>b</Button>.
 """
+#: Raw HTML left open inside mapped components: closed where the default rendering closes it
+#: (the component's element), not handed with the rest of the guide to the team's component.
+UNCLOSED = """---
+title: Ouvert
+---
+<NextSteps>
+
+<details>
+
+q
+
+</NextSteps>
+
+Après.
+
+<Quote who="w">
+
+<section>
+
+Dans la citation.
+
+</Quote>
+
+## Titre après
+
+<Tip>a <b>gras</Tip> puis du texte.
+"""
+UNCLOSED_MAPPINGS = [["NextSteps"], ["Quote"], ["Tip"], ["NextSteps", "Quote", "Tip"]]
 NESTED_MAPPINGS = [
     ["Quote"],
     ["NextSteps"],
@@ -142,6 +170,8 @@ def outcome() -> dict[str, Any]:
     mapped = [mapped_case(case, names) for case in guide_cases() for names in mapping_sets(case[1])]
     nested = ("nested", nested_body(), "")
     mapped += [mapped_case(nested, set(names), keep=True) for names in NESTED_MAPPINGS]
+    unclosed = ("unclosed", parse_guide(UNCLOSED, "unclosed.md").body, "")
+    mapped += [mapped_case(unclosed, set(names), keep=True) for names in UNCLOSED_MAPPINGS]
     data = encode(
         [*spec_cases(), *guide_cases(), *hostile, *raw], mapped=mapped, render_only=[c[0] for c in raw]
     )
@@ -282,3 +312,13 @@ def test_the_main_entry_needs_no_react(tmp_path: Path) -> None:
     assert main.returncode == 0 and main.stdout.strip() == b"function", main.stderr.decode()
     react = node(app, 'await import("@content-api/client/react");')
     assert react.returncode != 0 and b"Cannot find package 'react'" in react.stderr, react.stderr.decode()
+
+
+def test_raw_html_left_open_in_a_mapped_component_stays_inside_it(outcome: dict[str, Any]) -> None:
+    """What follows a mapped component is rendered after it, not in its children, as render_html
+    (and the default rendering) closes the open raw HTML at the component's end."""
+    html = outcome["mapped"]["html"]["unclosed:NextSteps+Quote+Tip"]
+    assert html.index("q</p>") < html.index("</details>") < html.index("Après.")
+    assert html.index("Dans la citation.") < html.index("<h2") and html.count('data-component="custom:') == 3
+    for names in UNCLOSED_MAPPINGS:
+        assert f"unclosed:{'+'.join(sorted(names))}" not in outcome["mapped"]["different"]

@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 
 from .. import model as m
 from ..diagnostics import diagnostic
-from ..hints import MAX_HINT_DEPTH, add_hints
+from ..hints import HINT_BUDGET_BASE, HINT_BUDGET_FACTOR, MAX_HINT_DEPTH, add_hints
 from ..ids import slug_from_filename
 from ..source_map import SourceMap
 from .budget import MAX_CONSTRUCTS, ParseBudget
@@ -139,16 +139,26 @@ def _checks(p: _Parse) -> None:
 
 
 def _hints(p: _Parse) -> None:
-    skipped = add_hints(p.body)
-    if skipped:
-        line = next((n.position.start.line for n in skipped if n.position is not None), p.fm.body_line + 1)
+    report = add_hints(p.body, HINT_BUDGET_BASE + HINT_BUDGET_FACTOR * len(p.text))
+    if report.too_deep:
         p.ctx.add(
-            line,
+            report.too_deep[0],
             1,
             "hints-too-deep",
-            f"Quotes, Externals or editor tables nested more than {MAX_HINT_DEPTH} deep: {len(skipped)} "
-            "of them (the outer ones) carry no data.hChildren, so mdast renderers show them without "
-            "their caption, note or table head; render_html and include=html are unaffected",
+            f"Quotes, Externals or editor tables nested more than {MAX_HINT_DEPTH} deep: "
+            f"{len(report.too_deep)} of them (the outer ones) carry no data.hChildren, so mdast "
+            "renderers show them without their caption, note or table head; render_html and "
+            "include=html are unaffected",
+        )
+    if report.too_large:
+        p.ctx.add(
+            report.too_large[0],
+            1,
+            "hints-too-large",
+            f"rendering hints past {HINT_BUDGET_BASE + HINT_BUDGET_FACTOR * len(p.text):,} bytes (1 MiB "
+            f"and four times the file): {len(report.too_large)} components from here on carry no "
+            "data.hChildren or data-props, so mdast renderers show them plainly; render_html and "
+            "include=html are unaffected",
         )
 
 

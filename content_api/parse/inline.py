@@ -25,6 +25,9 @@ class Converter(Protocol):
     lint: TokenLint
     #: every text value, for the word count (reading time)
     texts: list[str]
+    #: link and image address bytes written, and the file's budget of them (see address_fits)
+    address_bytes: int
+    address_budget: int
 
     def where(self, offset: int, needle: str) -> tuple[int, int]:
         """File (line, column) of ``offset`` in the current source (inline content or body)."""
@@ -107,6 +110,30 @@ def _too_deep(conv: Converter, token: Token) -> None:
     )
 
 
+#: Bytes of link and image addresses and titles one file may produce: this much, plus this many
+#: times the body's length. Only reference links can go past it — each repeats its definition's
+#: address and title, so a 60 KB file of references to a 50 KB address made 100 MB of JSON.
+ADDRESS_BUDGET_BASE = 1 << 20
+ADDRESS_BUDGET_FACTOR = 2
+
+
+def address_fits(conv: Converter, url: str, title: Any) -> bool:
+    """Whether one more link or image may carry ``url`` and ``title``; past the file's budget it
+    is kept as its text (an image as its alt), said once with ``too-complex``."""
+    conv.address_bytes += len(url) + (len(title) if isinstance(title, str) else 0)
+    if conv.address_bytes <= conv.address_budget:
+        return True
+    if conv.address_bytes - len(url) <= conv.address_budget:  # the first one past: said once
+        conv.warn(
+            conv.where(0, ""),
+            "too-complex",
+            f"links and images repeating their reference definitions' addresses past "
+            f"{conv.address_budget:,} bytes (1 MiB and twice the file): from here on, they are kept "
+            "as their text",
+        )
+    return False
+
+
 def _open_inline(conv: Converter, token: Token, links: int) -> tuple[Any, bool]:
     kind = token.type
     if kind == "strong_open":
@@ -118,10 +145,12 @@ def _open_inline(conv: Converter, token: Token, links: int) -> tuple[Any, bool]:
     if kind == "link_open":
         if links:
             return None, True
-        url = conv.unsafe.url(str(token.attrs.get("href", "")), "link")
+        title, href = token.attrs.get("title"), str(token.attrs.get("href", ""))
+        if not address_fits(conv, href, title):
+            return None, True
+        url = conv.unsafe.url(href, "link")
         if url is None:  # an unsafe link becomes its text: no node has a null URL (mdast)
             return None, True
-        title = token.attrs.get("title")
         return m.Link(url=url, title=str(title) if title else None, children=[]), True
     if kind == "component_open":
         node = conv.component(token.meta, [], inline=True, position=None)
@@ -179,14 +208,14 @@ def _leaf_html(conv: Converter, token: Token, current: list[Any]) -> None:
 
 
 def _leaf_image(conv: Converter, token: Token, current: list[Any]) -> None:
-    url = conv.unsafe.url(str(token.attrs.get("src", "")), "image")
     alt = _alt(token.children)
+    src, title = str(token.attrs.get("src", "")), token.attrs.get("title")
+    url = conv.unsafe.url(src, "image") if address_fits(conv, src, title) else None
     if url is None:  # an unsafe image becomes its alt text (nothing without one)
         if alt:
             conv.texts.append(alt)
             append_text(current, alt)
         return
-    title = token.attrs.get("title")
     current.append(m.Image(url=url, alt=alt, title=str(title) if title else None))
 
 

@@ -22,7 +22,7 @@ from ..source_map import SourceMap
 from .context import Context
 from .editors import editor_table, is_editor_header
 from .html_policy import DEFAULT_IFRAME_HOSTS
-from .inline import Frame, convert_inline
+from .inline import ADDRESS_BUDGET_BASE, ADDRESS_BUDGET_FACTOR, Frame, convert_inline
 from .tags import Attr
 from .tokenizer import MAX_NESTING
 from .unsafe import Unsafe
@@ -81,6 +81,10 @@ class Converter:
         self._row_line = -1  # body line of the current table row
         self._row_spans: list[tuple[int, int]] = []  # its cells' columns
         self._cell_index = 0
+        #: bytes of link and image addresses (and titles) written so far, and how many may be
+        #: (reference links repeat their definition's: see inline.address_fits)
+        self.address_bytes = 0
+        self.address_budget = ADDRESS_BUDGET_BASE + ADDRESS_BUDGET_FACTOR * len(ctx.source.text)
 
     # --- positions --------------------------------------------------------------------------------
 

@@ -105,8 +105,21 @@ function nameOf(node: Node): string | undefined {
   return Object.hasOwn(KNOWN, node.name) ? undefined : node.name; // a generic `<EditorTable>` does not take the typed one's place
 }
 
-/** The hast element standing for a mapped node; lower-case, as hast-util-raw writes tag names. */
-const SLOT = "content-api-slot";
+/**
+ * A mapped node stands in the tree as the element its default rendering has (`figure`, `a`, `q`,
+ * `div`, `span`; `div` around an editor table), marked with this attribute: raw HTML left open
+ * inside it is then closed where the default rendering closes it (a custom element's end tag does
+ * not close an open `<details>` or `<div>`, and would hand the rest of the guide to the component).
+ */
+const SLOT_ATTRIBUTE = "data-content-api-slot";
+
+/** The element a mapped node stands in as: its default rendering's. */
+function slotTag(node: Node): string {
+  if (node.type === "editorTable") return "div"; // around the default table, given as children
+  const hName = hintsOf(node)?.hName;
+  if (hName !== undefined) return hName;
+  return "inline" in node && node.inline ? "span" : "div";
+}
 
 interface Slot {
   component: AnyComponent;
@@ -116,7 +129,9 @@ interface Slot {
 /** One rendering: the mapped nodes found, by slot id (`<prefix><index>`). */
 class Pass {
   readonly slots = new Map<string, Slot>();
-  // Unguessable, so that raw HTML written as `<content-api-slot data-slot="…">` takes no slot.
+  /** The tag names slots stand in as. */
+  readonly tags = new Set<string>();
+  // Unguessable, so that raw HTML written as `<div data-content-api-slot="…">` takes no slot.
   readonly prefix = `${Math.random().toString(36).slice(2)}-`;
   constructor(readonly components: Record<string, AnyComponent | undefined>) {}
 
@@ -159,7 +174,9 @@ function prepare(original: Node, copy: Node, pass: Pass): boolean {
   const component = name !== undefined && Object.hasOwn(pass.components, name) ? pass.components[name] : undefined;
   if (component !== undefined) {
     const id = pass.add(original as MappableNode, component);
-    const hints: Hints = { hName: SLOT, hProperties: { dataSlot: id } };
+    const tag = slotTag(original);
+    pass.tags.add(tag);
+    const hints: Hints = { hName: tag, hProperties: { dataContentApiSlot: id } };
     if (copy.type === "editorTable") hints.hChildren = [element("table", { className: ["editors"] }, tableRows(copy))];
     setHints(copy, hints);
     return true;
@@ -211,11 +228,13 @@ function keepPreNewline(node: HastNodes): void {
   if ("children" in node) for (const child of node.children) keepPreNewline(child);
 }
 
-/** The component standing for the slots: calls the team's component with the node's fields. */
-function slotRenderer(pass: Pass): (props: { "data-slot"?: string; children?: ReactNode }) => ReactNode {
+type SlotElementProps = { [SLOT_ATTRIBUTE]?: string; children?: ReactNode };
+
+/** The component standing for `tag`: a slot's calls the team's component with the node's fields. */
+function slotRenderer(pass: Pass, tag: string): (props: SlotElementProps) => ReactNode {
   return function GuideSlot(props) {
-    const slot = pass.slots.get(props["data-slot"] ?? "");
-    if (slot === undefined) return jsx(SLOT as unknown as "span", props); // not ours: raw HTML, as a browser reads it
+    const slot = pass.slots.get(props[SLOT_ATTRIBUTE] ?? "");
+    if (slot === undefined) return jsx(tag as "span", props); // any other element of that name
     const { type: _type, children: _children, position: _position, ...fields } = slot.node;
     delete (fields as { data?: unknown }).data;
     return jsx(slot.component, { ...fields, node: slot.node, children: props.children });
@@ -244,7 +263,7 @@ export function GuideBody<T extends object = object>({ body, components }: Guide
     Fragment,
     jsx,
     jsxs,
-    components: { [SLOT]: slotRenderer(pass) } as unknown as Partial<Components>,
+    components: Object.fromEntries([...pass.tags].map((tag) => [tag, slotRenderer(pass, tag)])) as Partial<Components>,
     tableCellAlignToStyle: false, // `align`, as render_html writes it
   }) as ReactElement;
 }
