@@ -28,6 +28,7 @@ log = logging.getLogger("content_api.cache")
 FILE_NAME = "content-api.cache"
 _LIBRARIES = (
     "markdown-it-py",
+    "mdurl",  # how render_html and the hints write URLs
     "mdit-py-plugins",
     "linkify-it-py",
     "python-frontmatter",

@@ -16,6 +16,7 @@ AST -> plain text is :mod:`content_api.plain_text` (``render_text`` is importabl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -41,6 +42,10 @@ def escape(text: str) -> str:
     if '"' in text:
         text = text.replace('"', "&quot;")
     return text
+
+
+#: JavaScript's ``\s``: what the reference renderers split an info string's words on.
+_JS_WHITESPACE = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
 
 
 class _Html:
@@ -144,8 +149,8 @@ def _list_item(r: _Html, node: m.ListItem, tight: bool) -> None:
 
 def _code(r: _Html, node: m.Code, tight: bool) -> None:
     r.cr()
-    if node.lang:
-        r.lit(f'<pre><code class="language-{escape(node.lang)}">')
+    if node.lang:  # its first word, as markdown-it, commonmark.js and mdast-util-to-hast take it
+        r.lit(f'<pre><code class="language-{escape(_JS_WHITESPACE.split(node.lang, 1)[0])}">')
     else:
         r.lit("<pre><code>")
     if node.value:

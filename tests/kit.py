@@ -190,6 +190,16 @@ def hostile_markdown() -> list[tuple[str, str]]:
         # where to-hast's normalizeUri and markdown-it's normalizeLink differ: the hints decide
         ("idn", "[a](http://ünicode.com/é) [b](a%zzb) ![c](http://bücher.de/x%zz.png)\n"),
         ("tasks:loose", "- [x] a\n\n  b\n- [ ] c\n\n1. [ ] d\n\n2. [x]\n"),
+        # info strings split on whitespace JavaScript's way, at the top and inside hChildren
+        (
+            "lang",
+            "```js\u00a0x\na\n```\n\n```\ufeffpy\tm\nb\n```\n\n<Quote>\n\n```c\u3000d\n```\n\n</Quote>\n",
+        ),
+        # raw HTML left open inside components, and a component right after a hard break
+        (
+            "open-html",
+            "<NextSteps>\n\n<details>\n\nq\n\n</NextSteps>\n\nApres <External href='/e'>  e</External>  \n",
+        ),
     ]
     return texts
 

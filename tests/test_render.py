@@ -320,3 +320,19 @@ def test_deep_or_odd_raw_html_is_no_crash_and_no_stall() -> None:
     private = "".join(map(chr, range(0xE000, 0xF900)))
     odd = parse_guide(f"---\ntitle: T\n---\n<div>{private}\ud800</div>\n\nSuite\n", "g.md")
     assert odd.ok and odd.body.children[0].value == f"<div>{private[1:]}\ufffd</div>"  # type: ignore[attr-defined]
+
+
+def test_a_code_blocks_language_is_the_first_word_of_its_info_string() -> None:
+    """Up to a space or a tab, as micromark (mdast's ``lang``/``meta``); written as its first word
+    by JavaScript's whitespace, as markdown-it, commonmark.js and mdast-util-to-hast write it."""
+    from content_api import parse_guide
+
+    def code(info: str) -> tuple[str | None, str | None, str]:
+        guide = parse_guide(f"---\ntitle: t\n---\n```{info}\nx\n```\n", "t.md")
+        node = guide.body.children[0]
+        return node.lang, node.meta, render_html(guide.body).split(">")[1]  # type: ignore[attr-defined]
+
+    assert code("js\tx y") == ("js", "x y", '<code class="language-js"')
+    assert code("js\u00a0x") == ("js\u00a0x", None, '<code class="language-js"')
+    assert code("\ufeffpy") == ("py", None, '<code class="language-py"')
+    assert code("") == (None, None, "<code")

@@ -35,8 +35,9 @@ def generate(out: Path = HERE) -> None:
     binary = HERE / "node_modules" / ".bin" / "openapi-typescript"
     (out / "src").mkdir(exist_ok=True)
     # a field with a default is left out of the JSON when it has that value (msgspec's
-    # omit_defaults): optional in the types, not required as openapi-typescript makes it by default
-    options = ["--default-non-nullable", "false"]
+    # omit_defaults): optional in the types, not required as openapi-typescript makes it by default;
+    # a free-form object (props, extra, hProperties) is Record<string, unknown>, not one of never
+    options = ["--default-non-nullable", "false", "--empty-objects-unknown"]
     subprocess.run(
         [str(binary), str(out / "openapi.json"), *options, "-o", str(out / "src" / "api.d.ts")],
         check=True,

@@ -232,10 +232,12 @@ class Converter:
         if kind in ("fence", "code_block"):
             self.texts.append(token.content)
         if kind == "fence":
-            info = token.info.strip()
+            info = token.info.strip().strip("\ufeff")  # JavaScript's trim() (Python's keeps U+FEFF)
             if info:
                 info = unescapeAll(info)
-            lang, _, meta = info.partition(" ") if info else ("", "", "")
+            # the first word, up to a space or a tab (micromark's and so mdast's `lang`)
+            lang, _, meta = info.replace("\t", " ").partition(" ") if info else ("", "", "")
+            lang, meta = info[: len(lang)], info[len(lang) :]
             return m.Code(
                 lang=lang or None,
                 meta=meta.strip() or None,

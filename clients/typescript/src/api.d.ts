@@ -275,7 +275,7 @@ export interface components {
             /** @default null */
             data?: components["schemas"]["Data"] | null;
             /** @default {} */
-            extra?: Record<string, never>;
+            extra?: Record<string, unknown>;
             href: string | null;
             inline: boolean;
             /** @default null */
@@ -307,7 +307,7 @@ export interface components {
             name: string;
             /** @default null */
             position?: components["schemas"]["Position"] | null;
-            props: Record<string, never>;
+            props: Record<string, unknown>;
             /** @enum {unknown} */
             type: "component";
         };
@@ -326,7 +326,7 @@ export interface components {
             /** @default null */
             hName?: string | null;
             /** @default null */
-            hProperties?: Record<string, never> | null;
+            hProperties?: Record<string, unknown> | null;
         };
         /** Delete */
         Delete: {
@@ -432,7 +432,7 @@ export interface components {
             /** @default null */
             data?: components["schemas"]["Data"] | null;
             /** @default {} */
-            extra?: Record<string, never>;
+            extra?: Record<string, unknown>;
             href: string | null;
             inline: boolean;
             /** @default null */
@@ -447,7 +447,7 @@ export interface components {
         GuideFields: {
             apis?: components["schemas"]["Api"][];
             excerpt?: string;
-            extra?: Record<string, never>;
+            extra?: Record<string, unknown>;
             image?: string | null;
             image_url?: string | null;
             noindex?: boolean;
@@ -471,7 +471,7 @@ export interface components {
         GuideHit: {
             apis: components["schemas"]["Api"][];
             excerpt: string;
-            extra: Record<string, never>;
+            extra: Record<string, unknown>;
             image: string | null;
             image_url: string | null;
             noindex: boolean;
@@ -509,7 +509,7 @@ export interface components {
         GuideSummary: {
             apis: components["schemas"]["Api"][];
             excerpt: string;
-            extra: Record<string, never>;
+            extra: Record<string, unknown>;
             image: string | null;
             image_url: string | null;
             noindex: boolean;
@@ -533,7 +533,7 @@ export interface components {
             body: components["schemas"]["Root"];
             editors: components["schemas"]["EditorRow"][];
             excerpt: string;
-            extra: Record<string, never>;
+            extra: Record<string, unknown>;
             /** @default null */
             html?: string | null;
             image: string | null;
@@ -557,7 +557,7 @@ export interface components {
         /** HastElement */
         HastElement: {
             children: components["schemas"]["HastNode"][];
-            properties: Record<string, never>;
+            properties: Record<string, unknown>;
             tagName: string;
             /** @enum {unknown} */
             type: "element";
@@ -741,7 +741,7 @@ export interface components {
             /** @default null */
             data?: components["schemas"]["Data"] | null;
             /** @default {} */
-            extra?: Record<string, never>;
+            extra?: Record<string, unknown>;
             inline: boolean;
             link: string | null;
             logo: string | null;
@@ -1000,7 +1000,7 @@ export interface operations {
                 /** @description file name (`ccas.md`) or slug; repeatable */
                 file?: string[];
                 /** @description diagnostic code; repeatable */
-                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
+                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
                 /** @description severity; repeatable */
                 severity?: ("error" | "warning" | "info")[];
             };
@@ -1081,7 +1081,7 @@ export interface operations {
                 /** @description file name (`ccas.md`) or slug; repeatable */
                 file?: string[];
                 /** @description diagnostic code; repeatable */
-                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
+                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
                 /** @description severity; repeatable */
                 severity?: ("error" | "warning" | "info")[];
             };

@@ -313,7 +313,8 @@ function listItem(r: Html, node: Schemas["ListItem"], tight: boolean): void {
 
 function code(r: Html, node: Schemas["Code"]): void {
   r.cr();
-  r.lit(node.lang ? `<pre><code class="language-${escapeHtml(node.lang)}">` : "<pre><code>");
+  // the first word of `lang`, as markdown-it, commonmark.js and mdast-util-to-hast take it
+  r.lit(node.lang ? `<pre><code class="language-${escapeHtml(node.lang.split(/\s+/)[0] ?? "")}">` : "<pre><code>");
   if (node.value) r.lit(`${escapeHtml(node.value)}\n`);
   r.lit("</code></pre>");
   r.cr();
