@@ -21,7 +21,7 @@ from content_api.web.app import create_app
 from content_api.web.export import export, nginx_server
 from content_api.web.loader import Loader, SnapshotHolder
 
-from .conftest import write_small_library
+from .conftest import NOINDEX, write_small_library
 from .server import Server, serve
 from .test_export import NGINX, nginx, python_static
 from .test_reload import blake, until
@@ -41,6 +41,9 @@ def write_library(folder: Path) -> Path:
     write_small_library(folder)
     (folder / "crochets.md").write_text(BRACKETS, encoding="utf-8")
     (folder / "plain.md").write_bytes(PLAIN)
+    (folder / "bom.md").write_bytes(
+        b"\xef\xbb\xbf" + NOINDEX.replace("publish: true", "publish: false").encode()
+    )
     return folder
 
 
@@ -98,7 +101,7 @@ def test_llms_txt_etag_304_and_head(server: Server) -> None:
     assert head.header("content-length") == str(len(reply.body))
 
 
-@pytest.mark.parametrize("slug", ["ccas", "draft", "noindex", "crochets", "plain"])
+@pytest.mark.parametrize("slug", ["ccas", "draft", "noindex", "crochets", "plain", "bom"])
 def test_md_is_the_file_as_written(server: Server, content: Path, slug: str) -> None:
     written = (content / f"{slug}.md").read_bytes()
     reply = server.get(f"/guides/{slug}.md")
@@ -109,7 +112,8 @@ def test_md_is_the_file_as_written(server: Server, content: Path, slug: str) -> 
     # the rules of /guides/{slug}: served when it is (a draft too), X-Robots-Tag as it has
     guide = server.get(f"/guides/{slug}")
     assert guide.status == 200 and reply.header("x-robots-tag") == guide.header("x-robots-tag")
-    assert (reply.header("x-robots-tag") == "noindex") == (slug == "noindex")
+    assert guide.json()["title"] and written.startswith(b"\xef\xbb\xbf") == (slug == "bom")  # BOM kept
+    assert (reply.header("x-robots-tag") == "noindex") == (slug in ("noindex", "bom"))
 
 
 def test_md_conditional_head_and_compressed(server: Server, content: Path) -> None:
@@ -188,7 +192,7 @@ def test_the_export_has_them_and_serves_them_as_the_api(content: Path, tmp_path:
     urls = export(Settings(content_dir=str(content), site_url=SITE), out).urls
     sources = [url for url in urls if url.endswith(".md")]
     assert "/llms.txt" in urls and sorted(sources) == sorted(
-        f"/guides/{slug}.md" for slug in ("ccas", "draft", "noindex", "crochets", "plain")
+        f"/guides/{slug}.md" for slug in ("ccas", "draft", "noindex", "crochets", "plain", "bom")
     )
     for url in sources:
         assert (out / url.lstrip("/")).read_bytes() == (content / url.rsplit("/", 1)[1]).read_bytes()
