@@ -111,16 +111,17 @@ class Library:
     texts: dict[str, str] = field(default_factory=dict)
     #: slug -> body of the served guides, as JSON bytes (always there, even when ``lean``)
     bodies: dict[str, bytes] = field(default_factory=dict)
+    #: slug -> the served guide's file, its bytes as read (``/guides/{slug}.md``; released too)
+    sources: dict[str, bytes] = field(default_factory=dict)
     #: how many files were parsed, and how many were taken from a previous load or the cache
     stats: dict[str, int] = field(default_factory=dict)
 
     def release(self) -> None:
-        """Drop what only a next load needs (parses, bodies, texts): a served snapshot has them in
-        its responses and search index. Afterwards, ``body()`` and reloads from this library parse
-        again."""
-        self.parsed.clear()
-        self.bodies.clear()
-        self.texts.clear()
+        """Drop what only a next load needs (parses, bodies, texts, sources): a served snapshot has
+        them in its responses and search index. Afterwards, ``body()`` and reloads from this library
+        parse again."""
+        for kept in (self.parsed, self.bodies, self.texts, self.sources):
+            kept.clear()
 
     def body(self, slug: str) -> Root:
         """The AST of a served guide (decoded again when the library is lean)."""
@@ -225,6 +226,7 @@ class _Load:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: dict[str, Guide | None] = field(default_factory=dict)
     sources: dict[str, bytes] = field(default_factory=dict)
+    stale: dict[str, bytes] = field(default_factory=dict)  # file -> bytes of its last good version
     candidates: dict[str, list[str]] = field(default_factory=dict)
     guides: dict[str, Guide] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
@@ -344,6 +346,7 @@ def _last_good(load: _Load, slug: str, file: str) -> Guide | None:
         return None
     load.texts[file] = load.previous.texts.get(slug, "")
     load.bodies[file] = load.previous.bodies.get(slug, b"")
+    load.stale[file] = load.previous.sources.get(slug, b"")
     return guide
 
 
@@ -440,5 +443,8 @@ def load_library(
         parsed=load.parsed,
         texts={slug: load.texts.get(guide.file or "", "") for slug, guide in load.guides.items()},
         bodies={slug: load.bodies.get(guide.file or "", b"") for slug, guide in load.guides.items()},
+        sources={
+            s: load.stale.get(g.file or "") or load.sources[g.file or ""] for s, g in load.guides.items()
+        },
         stats=load.stats,
     )

@@ -24,6 +24,7 @@ CONTRACT_PARAMS = {
     "/apis": set(),
     "/sitemap.xml": set(),
     "/robots.txt": set(),
+    "/llms.txt": set(),
     "/health": set(),
     "/ready": set(),
     "/diagnostics": {"file", "code", "severity"},

@@ -208,8 +208,9 @@ def nginx_server(snapshot: Snapshot, root: Path, listen: str = "8080", urls: lis
     """An nginx ``server`` block serving the export at ``root`` like the live API."""
     catalog = snapshot.catalog
     noindex = "\n".join(
-        f"        {_map_key(f'/guides/{catalog.entries[i].slug}')} noindex;"
+        f"        {_map_key(f'/guides/{catalog.entries[i].slug}{suffix}')} noindex;"
         for i in sorted(catalog.noindexed)
+        for suffix in ("", ".md")  # the guide and its source
     )
     queries = "\n".join(
         f"    location = {path} {{ try_files $content_api_long /{file_for(path)}$args =404; }}"
@@ -233,7 +234,7 @@ server {{
     root {root};
     default_type application/json;
     charset utf-8;
-    charset_types text/plain application/xml;
+    charset_types text/plain text/markdown application/xml;
     gzip_static on;
     gzip_vary on;
     # brotli_static on;
@@ -247,6 +248,8 @@ server {{
 {queries}
     location = /sitemap.xml {{ default_type application/xml; }}
     location = /robots.txt {{ default_type text/plain; }}
+    location = /llms.txt {{ default_type text/plain; }}
+    location ~ ^/guides/[^/]+\\.md$ {{ default_type text/markdown; }}
     location / {{ try_files $uri =404; }}
 }}
 """
@@ -286,8 +289,9 @@ when the client accepts gzip, its own ETags and 304s.
 
 Upload the folder as is, then:
 
-- content types: `application/json` for every file but `sitemap.xml` (`application/xml`) and
-  `robots.txt` (`text/plain`); for each `X.gz` / `X.br`, store it under the key `X` with
+- content types: `application/json` for every file but `sitemap.xml` (`application/xml`),
+  `robots.txt` and `llms.txt` (`text/plain; charset=utf-8`) and `guides/*.md`
+  (`text/markdown; charset=utf-8`); for each `X.gz` / `X.br`, store it under the key `X` with
   `Content-Encoding: gzip` / `br` in a second bucket or path, or let the CDN compress;
 - queries: `/guides` and `/editors` take a query string. Map `PATH?QUERY` to the key
   `PATH.q/_QUERY` (an edge function or a CDN rewrite rule; the empty query is `PATH.q/_`). When
@@ -295,6 +299,6 @@ Upload the folder as is, then:
   BLAKE2b-128 hex digest of the query string (`nginx.conf` lists those queries). Only the
   exported queries exist: the ones the API's own `links` (self, next, prev) write, in that order;
 - headers: `Cache-Control` as in `nginx.conf`, `Access-Control-Allow-Origin: *`, and
-  `X-Robots-Tag: noindex` on the guides listed in its `map`;
+  `X-Robots-Tag: noindex` on the guides (and their `.md`) listed in its `map`;
 - full-text search (`q`) is not in a static export: keep one live instance for it.
 """

@@ -20,6 +20,7 @@ from ..catalog.query import DEFAULT_PER_PAGE, Sort
 from ..catalog.search import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from ..render import render_html, render_text
 from . import params
+from .llms import source_path
 from .negotiation import Answer
 from .prepared import JSON, Prepared, encode, etag_of
 from .problems import GuideFailed
@@ -239,8 +240,19 @@ def get_guide(
         Parameter(description="renderings to add: `html`, `text` (comma-separated or repeated)"),
     ] = None,
 ) -> Answer:
+    if slug.endswith(".md"):  # /guides/{slug}.md: Litestar has no parameter inside a segment
+        return _source(request, snapshot, slug[:-3])
     params.reject_unknown(request, ("include",))
     wanted = frozenset(params.choices("include", include, INCLUDES))
+    i = _position(snapshot, slug)
+    if not wanted:
+        return Answer(snapshot.detail(i), snapshot.policy)
+    key = f"/guides/{snapshot.catalog.entries[i].slug}?include={','.join(sorted(wanted))}"
+    return Answer(snapshot.cached(key, lambda: _with_renderings(snapshot, i, wanted)), snapshot.policy)
+
+
+def _position(snapshot: Snapshot, slug: str) -> int:
+    """The position of the guide ``slug`` (any case), else the 404 that says why there is none."""
     i = snapshot.catalog.position.get(slug.lower())
     if i is None:
         failed = snapshot.library.failed.get(slug.lower())
@@ -248,7 +260,15 @@ def get_guide(
             name = failed.rsplit("/", 1)[-1]
             raise GuideFailed(f"the guide {slug!r} failed to load; see /diagnostics?file={name}", name)
         raise GuideFailed(f"no guide {slug!r}")
-    if not wanted:
-        return Answer(snapshot.detail(i), snapshot.policy)
-    key = f"/guides/{snapshot.catalog.entries[i].slug}?include={','.join(sorted(wanted))}"
-    return Answer(snapshot.cached(key, lambda: _with_renderings(snapshot, i, wanted)), snapshot.policy)
+    return i
+
+
+def _source(request: Request[Any, Any, Any], snapshot: Snapshot, slug: str) -> Answer:
+    """/guides/{slug}.md when the edge did not find it prepared: another case, a query, or none."""
+    params.reject_unknown(request, ())
+    prepared = snapshot.prepared.get(
+        source_path(snapshot.catalog.entries[_position(snapshot, slug)].slug or "")
+    )
+    if prepared is None:  # a library released before its snapshot was built
+        raise GuideFailed(f"the source of the guide {slug!r} is not kept")
+    return Answer(prepared, snapshot.policy)

@@ -22,7 +22,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from .. import model as m
 from ..catalog import Catalog
-from . import editors, facets, guides, ops, params, seo
+from . import editors, facets, guides, llms, ops, params, seo
 from .negotiation import Answer
 from .snapshot import Current, Preparer
 
@@ -112,11 +112,12 @@ ROUTES: tuple[Route, ...] = (
             "A guide: its summary, body AST, table of contents, related guides (those that exist) and editor "
             "rows. `include=html,text` adds the body rendered as HTML (with heading anchors) and as plain "
             "text. A noindex guide carries `X-Robots-Tag: noindex`. A guide whose file failed to load is a "
-            "404 whose problem points to /diagnostics."
+            "404 whose problem points to /diagnostics. `/guides/{slug}.md` is the guide's source file, "
+            "its bytes as written (front matter included), as `text/markdown`, under the same rules."
         ),
         handler=guides.get_guide,
-        prepare=(guides.prepare_details,),
-        export=guides.detail_urls,
+        prepare=(guides.prepare_details, llms.prepare_sources),
+        export=lambda catalog: guides.detail_urls(catalog) + llms.source_urls(catalog),
     ),
     Route(
         "/editors",
@@ -173,6 +174,20 @@ ROUTES: tuple[Route, ...] = (
         prepare=(seo.prepare_robots,),
         export=True,
         name="robots",
+    ),
+    Route(
+        "/llms.txt",
+        "llms.txt: the indexable guides, for language models",
+        str,
+        "llms.txt",
+        description=(
+            "The llmstxt.org format: an H1, a blockquote summary, then a `## Guides` list of the published, "
+            "indexable guides (the sitemap's), each `- [Title](SITE_URL/guides/<slug>.md): tagline`."
+        ),
+        media_type=llms.LLMS_TXT,
+        prepare=(llms.prepare_llms_txt,),
+        export=True,
+        name="llms_txt",
     ),
     # /health, /ready and /diagnostics speak of a running process (its load time): not exported.
     Route(
