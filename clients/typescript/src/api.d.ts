@@ -103,7 +103,7 @@ export interface paths {
         };
         /**
          * One guide
-         * @description A guide: its summary, body AST, table of contents, related guides (those that exist) and editor rows. `include=html,text` adds the body rendered as HTML (with heading anchors) and as plain text. A noindex guide carries `X-Robots-Tag: noindex`. A guide whose file failed to load is a 404 whose problem points to /diagnostics.
+         * @description A guide: its summary, body AST, table of contents, related guides (those that exist) and editor rows. `include=html,text` adds the body rendered as HTML (with heading anchors) and as plain text. A noindex guide carries `X-Robots-Tag: noindex`. A guide whose file failed to load is a 404 whose problem points to /diagnostics. `/guides/{slug}.md` is the guide's source file, its bytes as written (front matter included), as `text/markdown`, under the same rules.
          */
         get: operations["GuidesSlugGetGuide"];
         put?: never;
@@ -112,7 +112,7 @@ export interface paths {
         options?: never;
         /**
          * One guide (headers only)
-         * @description A guide: its summary, body AST, table of contents, related guides (those that exist) and editor rows. `include=html,text` adds the body rendered as HTML (with heading anchors) and as plain text. A noindex guide carries `X-Robots-Tag: noindex`. A guide whose file failed to load is a 404 whose problem points to /diagnostics.
+         * @description A guide: its summary, body AST, table of contents, related guides (those that exist) and editor rows. `include=html,text` adds the body rendered as HTML (with heading anchors) and as plain text. A noindex guide carries `X-Robots-Tag: noindex`. A guide whose file failed to load is a 404 whose problem points to /diagnostics. `/guides/{slug}.md` is the guide's source file, its bytes as written (front matter included), as `text/markdown`, under the same rules.
          */
         head: operations["GuidesSlugGetGuideHead"];
         patch?: never;
@@ -139,6 +139,30 @@ export interface paths {
          * @description Liveness. `status` is `ok`, `degraded` when a guide failed to load (see /diagnostics), `loading` while the content loads (200: the process is alive), or `failed` (503) when loading crashed.
          */
         head: operations["HealthHealthHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/llms.txt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * llms.txt: the indexable guides, for language models
+         * @description The llmstxt.org format: an H1, a blockquote summary, then a `## Guides` list of the published, indexable guides (the sitemap's), each `- [Title](SITE_URL/guides/<slug>.md): tagline`.
+         */
+        get: operations["LlmsTxtLlmsTxt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * llms.txt: the indexable guides, for language models (headers only)
+         * @description The llmstxt.org format: an H1, a blockquote summary, then a `## Guides` list of the published, indexable guides (the sitemap's), each `- [Title](SITE_URL/guides/<slug>.md): tagline`.
+         */
+        head: operations["LlmsTxtLlmsTxtHead"];
         patch?: never;
         trace?: never;
     };
@@ -1724,6 +1748,142 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Health */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LlmsTxtLlmsTxt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description llms.txt */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    LlmsTxtLlmsTxtHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description llms.txt */
             200: {
                 headers: {
                     /** @description strong entity tag of the representation; send it back in If-None-Match */
