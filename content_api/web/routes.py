@@ -22,7 +22,8 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from .. import model as m
 from ..catalog import Catalog
-from . import editors, facets, guides, ops, params, seo
+from ..catalog.records import RecordList
+from . import editors, facets, guides, ops, params, records, seo
 from .negotiation import Answer
 from .snapshot import Current, Preparer
 
@@ -150,6 +151,16 @@ ROUTES: tuple[Route, ...] = (
         prepare=(facets.prepare_apis,),
         export=True,
         name="list_apis",
+    ),
+    Route(
+        records.PATH,
+        "Section records for search indexers",
+        RecordList,
+        "A page of section records (or, for `Accept: application/x-ndjson`, all of them as JSON Lines)",
+        description=records.DESCRIPTION,
+        handler=records.list_records,
+        prepare=(records.prepare_records,),
+        export=records.record_urls,
     ),
     Route(
         "/sitemap.xml",
