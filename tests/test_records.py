@@ -405,6 +405,9 @@ def test_the_openapi_document_declares_the_records(api: Server) -> None:
     document = api.get("/schema/openapi.json").json()
     operation = document["paths"]["/search/records"]["get"]
     assert {p["name"] for p in operation["parameters"]} == {"page", "per_page"}
+    content = operation["responses"]["200"]["content"]
+    assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/RecordList"}
+    assert content["application/x-ndjson"]["schema"]["type"] == "string"
     schemas = document["components"]["schemas"]
     record = schemas["SectionRecord"]
     assert set(record["properties"]) == set(SectionRecord.__struct_fields__)

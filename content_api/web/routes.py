@@ -39,6 +39,8 @@ class Route:
     answer: str
     description: str | None = None
     media_type: str = "application/json"
+    #: other media types of the 200 body, chosen by ``Accept`` (media type -> what the body is)
+    alternatives: dict[str, str] = field(default_factory=dict)
     #: the handler, its query parameters in its signature; None: the route serves the response
     #: its ``prepare`` made for its path, and takes no parameter
     handler: Callable[..., Any] | None = None
@@ -158,6 +160,7 @@ ROUTES: tuple[Route, ...] = (
         RecordList,
         "A page of section records (or, for `Accept: application/x-ndjson`, all of them as JSON Lines)",
         description=records.DESCRIPTION,
+        alternatives={records.NDJSON: "every SectionRecord (whatever the page), one JSON object a line"},
         handler=records.list_records,
         prepare=(records.prepare_records,),
         export=records.record_urls,
