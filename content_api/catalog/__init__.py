@@ -354,7 +354,8 @@ class Catalog:
     ) -> list[SectionRecord]:
         """The section records of the guides a site search shows (published, indexable, not
         ``search: false``), guide by guide in slug order, each guide's in document order; URLs
-        under ``site_url``, ``hierarchy.lvl0`` is ``label`` (see :mod:`.records`)."""
+        under ``site_url``, ``hierarchy.lvl0`` is ``label`` (see :mod:`.records`). Made from the
+        guides' bodies: call it before ``library.release()`` (the server does, at load)."""
         shown = [guide for guide in self.entries if searchable(guide)]
         records = [
             record
