@@ -283,6 +283,8 @@ class Guide(msgspec.Struct, kw_only=True):
     image: str | None
     publish: bool
     noindex: bool
+    #: ``search: false``: left out of site search (the section records), still in the sitemap
+    search: bool = True
     related: list[str]
     updated: str | None
     extra: dict[str, Any]

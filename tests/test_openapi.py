@@ -20,6 +20,7 @@ CONTRACT_PARAMS = {
     "/guides": {"tag", "api", "publish", "noindex", "q", "sort", "page", "per_page", "fields"},
     "/guides/{slug}": {"slug", "include"},
     "/editors": {"api", "guide", "q", "page", "per_page"},
+    "/search/records": {"page", "per_page"},
     "/tags": set(),
     "/apis": set(),
     "/sitemap.xml": set(),

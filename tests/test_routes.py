@@ -31,6 +31,7 @@ MORE = {
     ],
     "/guides/{slug:str}": ["/guides/ccas?include=html,text", "/guides/noindex?include=text"],
     "/editors": ["/editors?page=1&per_page=2", "/editors?q=zebre", "/editors?api=inconnue"],
+    "/search/records": ["/search/records?page=2&per_page=1", "/search/records?page=99&per_page=3"],
     "/diagnostics": ["/diagnostics?severity=error", "/diagnostics?file=broken.md&code=yaml-invalid"],
 }
 

@@ -33,6 +33,7 @@ from ..ids import api_slug, slugify, strip_accents
 from ..library import Library
 from ..render import render_text
 from .query import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS, GuideQuery, Sort, split_values
+from .records import COLLECTION_LABEL, SectionRecord, searchable, section_records
 from .search import SearchIndex, SearchStopped
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "EditorPage",
     "GuidePage",
     "GuideQuery",
+    "SectionRecord",
     "Selection",
     "summarize",
 ]
@@ -157,6 +159,9 @@ class Catalog:
         self.position: dict[str, int] = {guide.slug or "": i for i, guide in enumerate(self.entries)}
         self.summaries = [summarize(guide, asset_base) for guide in self.entries]
         self._search: SearchIndex | None = None
+        #: how many section records :meth:`records` last gave (a served library releases the
+        #: bodies they are made of: the export counts its pages with this)
+        self.record_total: int | None = None
         self._search_thread = threading.Thread(target=self._build_search, name="search-index", daemon=True)
         self._search_thread.start()  # SQLite releases the GIL: the index builds while the rest does
         self._index_sets()
@@ -341,6 +346,24 @@ class Catalog:
             else:
                 page = self._page(frozenset(hits), query.sort, start, start + per_page)
         return Selection(total, page, search.snippets(query.q, page, deadline))
+
+    # --- search records -------------------------------------------------------------------------
+
+    def records(
+        self, site_url: str = Settings().site_url, label: str = COLLECTION_LABEL
+    ) -> list[SectionRecord]:
+        """The section records of the guides a site search shows (published, indexable, not
+        ``search: false``), guide by guide in slug order, each guide's in document order; URLs
+        under ``site_url``, ``hierarchy.lvl0`` is ``label`` (see :mod:`.records`). Made from the
+        guides' bodies: call it before ``library.release()`` (the server does, at load)."""
+        shown = [guide for guide in self.entries if searchable(guide)]
+        records = [
+            record
+            for guide in shown
+            for record in section_records(guide, self.library.body(guide.slug or ""), site_url, label)
+        ]
+        self.record_total = len(records)
+        return records
 
     # --- editors, tags, APIs --------------------------------------------------------------------
 

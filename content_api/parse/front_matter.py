@@ -47,6 +47,7 @@ class FrontMatter:
     image: str | None = None
     publish: bool = False
     noindex: bool = False
+    search: bool = True
     related: list[str] = field(default_factory=list)
     updated: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -300,6 +301,10 @@ def _read_noindex(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: 
     fm.noindex = _bool("noindex", value, line, ctx)
 
 
+def _read_search(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
+    fm.search = _bool("search", value, line, ctx)
+
+
 def _read_updated(fm: FrontMatter, value: Any, raw: str | None, line: int, ctx: Context) -> None:
     if isinstance(value, (dt.date, dt.datetime)):
         fm.updated = value.isoformat()
@@ -323,6 +328,7 @@ _FIELDS = {
     "api": _read_api,
     "publish": _read_publish,
     "noindex": _read_noindex,
+    "search": _read_search,
     "related_guides": _read_related,
     "updated": _read_updated,
     "date": _read_date,

@@ -45,3 +45,5 @@ def security_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]
 
 
 VARY = (b"vary", b"Accept-Encoding")
+#: The Vary of a resource served in several media types (a prepared response with alternatives).
+VARY_ACCEPT = (b"vary", b"Accept, Accept-Encoding")

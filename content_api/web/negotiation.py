@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from .headers import HTML_SECURITY, NOSNIFF, VARY, Policy, RawHeaders
+from .headers import HTML_SECURITY, NOSNIFF, VARY, VARY_ACCEPT, Policy, RawHeaders
 from .prepared import Prepared
 from .problems import not_acceptable
 
@@ -57,10 +57,11 @@ def choose_encoding(accept_encoding: str | None) -> str | None:
 
 
 @lru_cache(maxsize=512)
-def accepts(accept: str | None, media_type: str) -> bool:
-    """True when an ``Accept`` value allows ``media_type`` (wildcards and q=0 honored)."""
+def quality(accept: str | None, media_type: str) -> float:
+    """The quality an ``Accept`` value gives ``media_type``: that of its most specific range
+    matching it (wildcards included), -1.0 if none does; 1.0 without ``Accept``."""
     if not accept:
-        return True
+        return 1.0
     main = media_type.split("/", 1)[0]
     best = -1.0
     best_specificity = -1
@@ -76,7 +77,18 @@ def accepts(accept: str | None, media_type: str) -> bool:
             continue
         if specificity > best_specificity:
             best, best_specificity = quality, specificity
-    return best > 0.0
+    return best
+
+
+def choose(prepared: Prepared, accept: str | None) -> Prepared | None:
+    """``prepared`` or the one of its alternatives ``accept`` prefers (the first of equals: the
+    main one), or None when none is acceptable."""
+    best, best_quality = None, 0.0
+    for option in (prepared, *prepared.alternatives):
+        found = quality(accept, option.media_type)
+        if found > best_quality:
+            best, best_quality = option, found
+    return best
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:
@@ -95,8 +107,12 @@ def negotiate(
     prepared: Prepared, request_headers: Mapping[str, str], policy: Policy, status: int = 200
 ) -> tuple[int, RawHeaders, bytes]:
     """Status, headers and body of ``prepared`` for a request with ``request_headers``."""
-    if not accepts(request_headers.get("accept"), prepared.media_type):
-        return not_acceptable(f"this resource is {prepared.media_type}", policy)
+    chosen = choose(prepared, request_headers.get("accept"))
+    if chosen is None:
+        types = " or ".join(option.media_type for option in (prepared, *prepared.alternatives))
+        return not_acceptable(f"this resource is {types}", policy)
+    vary = VARY_ACCEPT if prepared.alternatives else VARY
+    prepared = chosen
     coding = choose_encoding(request_headers.get("accept-encoding"))
     if coding is None:
         return not_acceptable("no acceptable content coding (identity is refused)", policy)
@@ -108,7 +124,7 @@ def negotiate(
     headers: RawHeaders = [
         (b"etag", etag.encode()),
         (b"cache-control", policy.cache_control),
-        VARY,
+        vary,
         NOSNIFF,
         *prepared.headers,
         *policy.extra,

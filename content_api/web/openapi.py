@@ -23,6 +23,8 @@ from .routes import ROUTES
 REF = "#/components/schemas/{name}"
 #: The models of the route table's JSON bodies, and the problem every error is.
 RESPONSE_MODELS = (*(route.model for route in ROUTES if route.model is not str), Problem)
+#: The other media types of a path's 200 body (media type -> what the body is).
+_ALTERNATIVES = {route.path: route.alternatives for route in ROUTES if route.alternatives}
 _ERRORS = {
     "400": "A query parameter is unknown or has a bad value: each is named in `errors`",
     "404": "No such resource (or a guide that failed to load: see /diagnostics)",
@@ -83,6 +85,9 @@ def _responses(path: str, operation: dict[str, Any]) -> None:
             "schema": {"type": "string"},
         }
     responses["304"] = {"description": "Not Modified: If-None-Match matched the current ETag"}
+    for media_type, what in _ALTERNATIVES.get(path, {}).items():
+        if ok is not None:  # chosen by Accept: the first listed when Accept takes both
+            ok.setdefault("content", {})[media_type] = {"schema": {"type": "string", "description": what}}
 
 
 def _head(operation: dict[str, Any]) -> dict[str, Any]:

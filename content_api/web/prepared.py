@@ -142,7 +142,7 @@ class Prepared:
     nobody waits for a coding nobody wants.
     """
 
-    __slots__ = ("_body", "_br", "_gzip", "_shared", "_size", "etag", "headers", "media_type")
+    __slots__ = ("_body", "_br", "_gzip", "_shared", "_size", "alternatives", "etag", "headers", "media_type")
 
     def __init__(
         self,
@@ -152,8 +152,12 @@ class Prepared:
         *,
         compressor: Compressor | None = None,
         etag: str | None = None,
+        alternatives: tuple[Prepared, ...] = (),
     ) -> None:
         self._body: bytes | None = body
+        #: the same resource in other media types, chosen by the request's ``Accept`` (this one
+        #: when it is acceptable and none is preferred; see :func:`.negotiation.negotiate`)
+        self.alternatives = alternatives
         self._size = len(body)
         self.media_type = media_type
         self.headers: tuple[tuple[bytes, bytes], ...] = tuple(headers)

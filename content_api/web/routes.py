@@ -22,7 +22,8 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from .. import model as m
 from ..catalog import Catalog
-from . import editors, facets, guides, llms, ops, params, seo
+from ..catalog.records import RecordList
+from . import editors, facets, guides, llms, ops, params, records, seo
 from .negotiation import Answer
 from .snapshot import Current, Preparer
 
@@ -38,6 +39,8 @@ class Route:
     answer: str
     description: str | None = None
     media_type: str = "application/json"
+    #: other media types of the 200 body, chosen by ``Accept`` (media type -> what the body is)
+    alternatives: dict[str, str] = field(default_factory=dict)
     #: the handler, its query parameters in its signature; None: the route serves the response
     #: its ``prepare`` made for its path, and takes no parameter
     handler: Callable[..., Any] | None = None
@@ -151,6 +154,17 @@ ROUTES: tuple[Route, ...] = (
         prepare=(facets.prepare_apis,),
         export=True,
         name="list_apis",
+    ),
+    Route(
+        records.PATH,
+        "Section records for search indexers",
+        RecordList,
+        "A page of section records (or, for `Accept: application/x-ndjson`, all of them as JSON Lines)",
+        description=records.DESCRIPTION,
+        alternatives={records.NDJSON: "every SectionRecord (whatever the page), one JSON object a line"},
+        handler=records.list_records,
+        prepare=(records.prepare_records,),
+        export=records.record_urls,
     ),
     Route(
         "/sitemap.xml",

@@ -50,6 +50,10 @@ class Snapshot:
     summary_json: list[bytes] = field(default_factory=list)
     #: position in ``catalog.editor_rows`` -> the row's JSON
     editor_json: list[bytes] = field(default_factory=list)
+    #: position in ``catalog.records()`` -> the section record's JSON (a /search/records item)
+    record_json: list[bytes] = field(default_factory=list)
+    #: every section record as JSON Lines: /search/records for ``Accept: application/x-ndjson``
+    records_ndjson: Prepared | None = None
     #: the library's diagnostics, files relative to the content folder
     diagnostics: list[m.Diagnostic] = field(default_factory=list)
     #: exact "path" or "path?query" -> response: what the edge serves without a handler

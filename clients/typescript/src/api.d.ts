@@ -208,6 +208,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/search/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Section records for search indexers
+         * @description One record per section of every guide a site search should show (published, not `noindex`, not `search: false`), DocSearch-shaped: the introduction (`lvl1`, before the first `##`), then each `##` (`lvl2`) and `###` (`lvl3`) section, guides in slug order and sections in document order. `content` is the section's plain text cut at 4000 characters on a word boundary. Pages like /guides; with `Accept: application/x-ndjson`, every record as JSON Lines (one JSON object a line) in one response, whatever `page` and `per_page` say.
+         */
+        get: operations["SearchRecordsListRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Section records for search indexers (headers only)
+         * @description One record per section of every guide a site search should show (published, not `noindex`, not `search: false`), DocSearch-shaped: the introduction (`lvl1`, before the first `##`), then each `##` (`lvl2`) and `###` (`lvl3`) section, guides in slug order and sections in document order. `content` is the section's plain text cut at 4000 characters on a word boundary. Pages like /guides; with `Accept: application/x-ndjson`, every record as JSON Lines (one JSON object a line) in one response, whatever `page` and `per_page` say.
+         */
+        head: operations["SearchRecordsListRecordsHead"];
+        patch?: never;
+        trace?: never;
+    };
     "/sitemap.xml": {
         parameters: {
             query?: never;
@@ -782,6 +806,28 @@ export interface components {
             /** @enum {unknown} */
             status: "ready";
         };
+        /**
+         * RecordHierarchy
+         * @description Where a section sits: the collection, the guide's title, the headings above it (null below
+         *         the section's own level).
+         */
+        RecordHierarchy: {
+            lvl0: string;
+            lvl1: string;
+            /** @default null */
+            lvl2?: string | null;
+            /** @default null */
+            lvl3?: string | null;
+        };
+        /**
+         * RecordList
+         * @description A page of /search/records.
+         */
+        RecordList: {
+            data: components["schemas"]["SectionRecord"][];
+            links: components["schemas"]["ListLinks"];
+            meta: components["schemas"]["ListMeta"];
+        };
         /** Root */
         Root: {
             children: components["schemas"]["Node"][];
@@ -791,6 +837,30 @@ export interface components {
             position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "root";
+        };
+        /**
+         * SectionRecord
+         * @description One section of a guide, as a search indexer imports it.
+         */
+        SectionRecord: {
+            /** @description the heading's id, as in the guide's `toc`; null for the introduction */
+            anchor: string | null;
+            /** @description API slugs */
+            apis: string[];
+            /** @description the section's plain text, cut at 4000 characters on a word boundary */
+            content: string;
+            hierarchy: components["schemas"]["RecordHierarchy"];
+            /** @description `<slug>#<anchor>`, or `<slug>` for the introduction (lvl1) */
+            objectID: string;
+            /** @description the section's order in the guide, from 0 */
+            position: number;
+            tags: components["schemas"]["Tag"][];
+            /** @enum {unknown} */
+            type: "lvl1" | "lvl2" | "lvl3";
+            updated: string | null;
+            /** @description SITE_URL/guides/<slug>#<anchor> (no fragment for lvl1) */
+            url: string;
+            url_without_anchor: string;
         };
         /** Strong */
         Strong: {
@@ -2156,6 +2226,153 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description robots.txt */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SearchRecordsListRecords: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 */
+                page?: number;
+                /** @description records per page */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of section records (or, for `Accept: application/x-ndjson`, all of them as JSON Lines) */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordList"];
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    SearchRecordsListRecordsHead: {
+        parameters: {
+            query?: {
+                /** @description page number, from 1 */
+                page?: number;
+                /** @description records per page */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of section records (or, for `Accept: application/x-ndjson`, all of them as JSON Lines) */
             200: {
                 headers: {
                     /** @description strong entity tag of the representation; send it back in If-None-Match */

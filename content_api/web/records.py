@@ -1,0 +1,100 @@
+"""/search/records: the guides' section records for search indexers, in pages or as JSON Lines.
+
+The records (:meth:`~content_api.catalog.Catalog.records`) are encoded once at load, each alone
+(:attr:`.snapshot.Snapshot.record_json`); a page joins them. Every page carries the JSON Lines of
+all the records as its alternative: a request whose ``Accept`` prefers ``application/x-ndjson``
+gets them all in one response (``page`` and ``per_page`` are then checked but change nothing),
+from the edge or the handler alike, with its own ETag.
+"""
+
+from __future__ import annotations
+
+import math
+import urllib.parse
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.params import Parameter
+
+from .. import model as m
+from ..catalog import Catalog
+from ..catalog.records import MAX_CONTENT_CHARS
+from . import params
+from .negotiation import Answer
+from .prepared import Prepared, encode
+from .snapshot import Current, Snapshot
+
+PATH = "/search/records"
+NDJSON = "application/x-ndjson"
+DEFAULT_RECORDS_PER_PAGE = 100
+MAX_RECORDS_PER_PAGE = 1000
+
+DESCRIPTION = (
+    "One record per section of every guide a site search should show (published, not `noindex`, "
+    "not `search: false`), DocSearch-shaped: the introduction (`lvl1`, before the first `##`), then "
+    "each `##` (`lvl2`) and `###` (`lvl3`) section, guides in slug order and sections in document "
+    f"order. `content` is the section's plain text cut at {MAX_CONTENT_CHARS} characters on a word "
+    "boundary. Pages like /guides; with `Accept: application/x-ndjson`, every record as JSON Lines "
+    "(one JSON object a line) in one response, whatever `page` and `per_page` say."
+)
+
+
+def link(page: int, per_page: int) -> str:
+    """The relative URL of a page, its parameters in a fixed order (defaults left out)."""
+    query = [("page", str(page))] if page != 1 else []
+    query += [("per_page", str(per_page))] if per_page != DEFAULT_RECORDS_PER_PAGE else []
+    return PATH + ("?" + urllib.parse.urlencode(query) if query else "")
+
+
+def records_body(snapshot: Snapshot, page: int, per_page: int) -> bytes:
+    """The JSON (:class:`~content_api.catalog.records.RecordList`) of one page of records."""
+    lines = snapshot.record_json
+    pages = math.ceil(len(lines) / per_page)
+    items = lines[(page - 1) * per_page : page * per_page]
+    meta = m.ListMeta(total=len(lines), page=page, per_page=per_page, pages=pages)
+    links = m.ListLinks(
+        self=link(page, per_page),
+        next=link(page + 1, per_page) if page < pages else None,
+        prev=link(min(page - 1, pages), per_page) if page > 1 and pages else None,
+    )
+    return b'{"data":[' + b",".join(items) + b'],"meta":' + encode(meta) + b',"links":' + encode(links) + b"}"
+
+
+def _page(snapshot: Snapshot, page: int, per_page: int, shared: bool = False) -> Prepared:
+    assert snapshot.records_ndjson is not None, "prepare_records runs when the snapshot is built"
+    return Prepared(
+        records_body(snapshot, page, per_page),
+        compressor=snapshot.compressor if shared else None,
+        alternatives=(snapshot.records_ndjson,),
+    )
+
+
+def prepare_records(snapshot: Snapshot) -> dict[str, Prepared]:
+    """Every record encoded, their JSON Lines, and the first page as an indexer asks for it."""
+    records = snapshot.catalog.records(snapshot.settings.site_url)
+    snapshot.record_json = [encode(record) for record in records]
+    lines = b"".join(line + b"\n" for line in snapshot.record_json)
+    snapshot.records_ndjson = Prepared(lines, NDJSON, compressor=snapshot.compressor)
+    return {PATH: _page(snapshot, 1, DEFAULT_RECORDS_PER_PAGE, shared=True)}
+
+
+def record_urls(catalog: Catalog) -> list[str]:
+    """Every page at the default size, for the static export (its JSON; JSON Lines are not exported)."""
+    count = catalog.record_total if catalog.record_total is not None else len(catalog.records())
+    pages = max(1, math.ceil(count / DEFAULT_RECORDS_PER_PAGE))
+    return [link(page, DEFAULT_RECORDS_PER_PAGE) for page in range(1, pages + 1)]
+
+
+def list_records(
+    request: Request[Any, Any, Any],
+    snapshot: Current,
+    page: Annotated[int, Parameter(ge=1, description="page number, from 1")] = 1,
+    per_page: Annotated[
+        int, Parameter(ge=1, le=MAX_RECORDS_PER_PAGE, description="records per page")
+    ] = DEFAULT_RECORDS_PER_PAGE,
+) -> Answer:
+    params.reject_unknown(
+        request, ("page", "per_page"), single=("page", "per_page"), typed=("page", "per_page")
+    )
+    key = link(page, per_page)
+    return Answer(snapshot.cached(key, lambda: _page(snapshot, page, per_page)), snapshot.policy)
