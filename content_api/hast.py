@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from . import model as m
 from .hast_types import HastElement, HastNode, HastRaw, HastText
+from .render import JS_WHITESPACE
+from .urls import percent_encode
 
 __all__ = ["normalize_uri", "to_hast", "wrap"]
 
@@ -25,26 +26,14 @@ Content = HastNode
 Result = Content | list[Content] | None
 
 _LINE_ENDING = re.compile(r"\r?\n|\r")
-#: JavaScript's ``\s`` (Python's differs: U+0085 and U+001C-U+001F in, U+FEFF out).
-_WHITESPACE = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
 #: What ``normalizeUri`` (micromark-util-sanitize-uri, to-hast's) keeps: ``%`` and two ASCII
 #: letters or digits, and ``!#$&-;=?-Z_a-z~``.
 _URI_KEPT = re.compile(r"(?:%[A-Za-z0-9]{2}|[!#$&-;=?-Z_a-z~])+")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def normalize_uri(url: str) -> str:
     """The ``href``/``src`` to-hast writes for ``url``: anything else percent-encoded as UTF-8."""
-    out: list[str] = []
-    position = 0
-    for kept in _URI_KEPT.finditer(url):
-        if kept.start() > position:
-            out.append(quote(_SURROGATE.sub("\ufffd", url[position : kept.start()]), safe=""))
-        out.append(kept.group())
-        position = kept.end()
-    if position < len(url):
-        out.append(quote(_SURROGATE.sub("\ufffd", url[position:]), safe=""))
-    return "".join(out)
+    return percent_encode(url, _URI_KEPT)
 
 
 def to_hast(node: m.Node) -> list[Content]:
@@ -162,7 +151,7 @@ def _break(node: m.Break, parent: Any) -> list[Content]:
 def _code(node: m.Code, parent: Any) -> Content:
     value = node.value + "\n" if node.value else ""
     properties: dict[str, Any] = {}
-    language = _WHITESPACE.split(node.lang) if node.lang else []
+    language = JS_WHITESPACE.split(node.lang) if node.lang else []
     if language:
         properties["className"] = ["language-" + language[0]]
     code = _apply_data(node, HastElement(tag_name="code", properties=properties, children=[HastText(value)]))

@@ -44,8 +44,9 @@ def escape(text: str) -> str:
     return text
 
 
-#: JavaScript's ``\s``: what the reference renderers split an info string's words on.
-_JS_WHITESPACE = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+#: JavaScript's ``\s`` (Python's differs: U+0085 and U+001C-U+001F in, U+FEFF out): what the
+#: reference renderers and mdast-util-to-hast split an info string's words on.
+JS_WHITESPACE = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
 
 
 class _Html:
@@ -150,7 +151,7 @@ def _list_item(r: _Html, node: m.ListItem, tight: bool) -> None:
 def _code(r: _Html, node: m.Code, tight: bool) -> None:
     r.cr()
     if node.lang:  # its first word, as markdown-it, commonmark.js and mdast-util-to-hast take it
-        r.lit(f'<pre><code class="language-{escape(_JS_WHITESPACE.split(node.lang, 1)[0])}">')
+        r.lit(f'<pre><code class="language-{escape(JS_WHITESPACE.split(node.lang, 1)[0])}">')
     else:
         r.lit("<pre><code>")
     if node.value:

@@ -248,3 +248,11 @@ def run_node(script: Path, data: bytes, *args: str, timeout: float = 300) -> Any
 def encode(cases: Iterable[Case], **extra: Any) -> bytes:
     """The input of the kit's test scripts: ``{"cases": [[name, body, html], ...], **extra}``."""
     return msgspec.json.encode({"cases": list(cases), **extra})
+
+
+def mismatches(outcome: dict[str, Any], names: Iterable[str], exempt: Iterable[str]) -> dict[str, Any]:
+    """What differs or throws in a test script's ``outcome`` among ``names``, ``exempt`` aside (at
+    most 5, to read)."""
+    skip = set(exempt)
+    found = {n: outcome["thrown"].get(n) or outcome["different"].get(n) for n in names if n not in skip}
+    return dict(list({n: why for n, why in found.items() if why}.items())[:5])

@@ -24,7 +24,7 @@ import pytest
 from content_api import model as m
 
 from .conftest import CORPUS, needs_shared, walk
-from .kit import KIT, Case, encode, guide_cases, hostile_cases, run_node, spec_cases, too_deep
+from .kit import KIT, Case, encode, guide_cases, hostile_cases, mismatches, run_node, spec_cases, too_deep
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None or not (KIT / "node_modules" / "mdast-util-to-hast").is_dir(),
@@ -71,30 +71,24 @@ def outcome(cases: dict[str, Case]) -> dict[str, Any]:
     return result
 
 
-def mismatches(outcome: dict[str, Any], names: list[str]) -> dict[str, Any]:
-    """What differs or throws among ``names``, the exemptions aside (at most 5, to read)."""
-    found = {n: outcome["thrown"].get(n) or outcome["different"].get(n) for n in names if n not in EXEMPT}
-    return dict(list({n: why for n, why in found.items() if why}.items())[:5])
-
-
 @needs_shared
 def test_every_spec_example_renders_as_render_html(outcome: dict[str, Any]) -> None:
     names = [case[0] for case in spec_cases()]
     assert len(names) == 2 * (652 + 670)  # CommonMark and GFM, raw and sanitized
-    assert mismatches(outcome, names) == {}
+    assert mismatches(outcome, names, EXEMPT) == {}
 
 
 def test_every_guide_renders_as_render_html(outcome: dict[str, Any]) -> None:
     names = [case[0] for case in guide_cases()]
     assert len(names) == 1 + len(list(CORPUS.glob("*.md")))  # the seed and the corpus
-    assert mismatches(outcome, names) == {}
+    assert mismatches(outcome, names, EXEMPT) == {}
 
 
 def test_hostile_inputs_never_throw_and_render_as_render_html(outcome: dict[str, Any]) -> None:
     names = [case[0] for case in hostile_cases()]
     assert len(names) > 600
     assert {n: why for n, why in outcome["thrown"].items() if n in names} == {}
-    assert mismatches(outcome, [n for n in names if n not in too_deep()]) == {}
+    assert mismatches(outcome, [n for n in names if n not in too_deep()], EXEMPT) == {}
     # nested to the hints' limit, the same; deeper, the outer ones without hChildren differ
     assert too_deep() >= {"nested:30:raw", "nested:40:sanitize"} and "nested:4:raw" not in too_deep()
     assert set(outcome["different"]) >= too_deep()

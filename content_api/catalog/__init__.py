@@ -298,6 +298,12 @@ class Catalog:
         except SearchStopped:
             return Selection(0, [], {}, stopped=True)
 
+    def listed(self, order: str) -> list[m.Guide]:
+        """The published guides that are not ``noindex`` (what the sitemap and llms.txt list), in
+        one of :data:`.query.SORTS`'s orders."""
+        listed = self.members(GuideQuery(publish=True, noindex=False)) or frozenset()
+        return [self.entries[i] for i in self.orders[order] if i in listed]
+
     def members(self, query: GuideQuery) -> frozenset[int] | None:
         """The positions that pass the filters (None: all of them), smallest sets intersected first."""
         selected: frozenset[int] | None = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from ..catalog import Catalog, GuideQuery
+from ..catalog import Catalog
 from .prepared import Prepared, etag_of
 from .snapshot import Snapshot
 
@@ -45,9 +45,7 @@ def llms_txt(snapshot: Snapshot) -> str:
     """The llmstxt.org index of the published, indexable guides, by title."""
     base = snapshot.settings.site_url.rstrip("/")
     host = urllib.parse.urlsplit(base).hostname or base or "content-api"
-    catalog = snapshot.catalog
-    listed = catalog.members(GuideQuery(publish=True, noindex=False)) or frozenset()
-    guides = [catalog.entries[i] for i in catalog.orders["title"] if i in listed]
+    guides = snapshot.catalog.listed("title")
     links = [
         _link(
             guide.title or guide.slug or "",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import urllib.parse
 from xml.sax.saxutils import escape as xml_escape
 
-from ..catalog import GuideQuery
 from .prepared import Prepared
 from .snapshot import Snapshot
 
@@ -20,13 +19,8 @@ def _lastmod(updated: str | None) -> str | None:
 def prepare_sitemap(snapshot: Snapshot) -> dict[str, Prepared]:
     """The published, indexable guides, in slug order, with their last change."""
     base = snapshot.settings.site_url.rstrip("/")
-    catalog = snapshot.catalog
-    listed = catalog.members(GuideQuery(publish=True, noindex=False)) or frozenset()
     urls = []
-    for i in catalog.orders["slug"]:
-        if i not in listed:
-            continue
-        guide = catalog.entries[i]
+    for guide in snapshot.catalog.listed("slug"):
         loc = xml_escape(f"{base}/guides/{urllib.parse.quote(guide.slug or '')}")
         lastmod = _lastmod(guide.updated)
         urls.append(
