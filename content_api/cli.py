@@ -227,7 +227,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the content folder over HTTP (granian by default, or uvicorn)."""
     from .config import settings_from_env, settings_to_env
     from .servers import run_server
-    from .web.loader import READY_DIR, WORKERS
+    from .web.loader import READY_DIR, RUN_DIR, WORKERS
 
     overrides = {name: getattr(args, name) for name, *_ in SETTINGS_HELP}
     try:
@@ -243,9 +243,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     # Worker processes build their app from the environment: hand the settings over there.
     os.environ.update(settings_to_env(settings))
-    with tempfile.TemporaryDirectory(prefix="content-api-ready-") as ready:
-        # Each worker loads the content on its own; /ready waits for all of them.
-        os.environ.update({READY_DIR: ready, WORKERS: str(settings.workers)})
+    with (
+        tempfile.TemporaryDirectory(prefix="content-api-ready-") as ready,
+        tempfile.TemporaryDirectory(prefix="content-api-run-") as run,
+    ):
+        # Each worker loads the content on its own; /ready waits for all of them. They share the
+        # run folder (one of them delivers the webhooks).
+        os.environ.update({READY_DIR: ready, RUN_DIR: run, WORKERS: str(settings.workers)})
         run_server(settings)
     return 0
 

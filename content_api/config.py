@@ -7,6 +7,7 @@ The table :data:`SETTINGS_HELP` is the single list of settings: the CLI builds i
 from __future__ import annotations
 
 import os
+import urllib.parse
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -40,6 +41,21 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     edge_cache_bytes: Positive = 16 * 1024 * 1024
     html_mode: Literal["sanitize", "raw"] = "sanitize"
     iframe_hosts: tuple[str, ...] = ("*.gouv.fr",)
+    changes_history: Positive = 100
+    webhook_urls: tuple[str, ...] = ()
+    webhook_secret: str = ""
+    webhook_timeout: Positive = 10
+    webhook_max_attempts: Positive = 8
+    webhook_max_seconds: Positive = 3600
+    webhook_retry_ms: Positive = 1000
+
+    def __post_init__(self) -> None:
+        for url in self.webhook_urls:
+            parts = urllib.parse.urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"WEBHOOK_URLS: {url!r} is not an http(s) URL with a host")
+        if self.webhook_urls and not self.webhook_secret:
+            raise ValueError("WEBHOOK_URLS needs WEBHOOK_SECRET: every delivery is signed with it")
 
     def library_options(self) -> dict[str, Any]:
         """The arguments of ``load_library`` these settings give (limits, HTML policy, site)."""
@@ -141,6 +157,48 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
         "--iframe-hosts",
         "hosts raw HTML iframes may come from (https only), comma-separated; *.domain: its subdomains",
     ),
+    (
+        "changes_history",
+        "CHANGES_HISTORY",
+        "--changes-history",
+        "states of the content the change feed (/changes) remembers: older cursors answer 410",
+    ),
+    (
+        "webhook_urls",
+        "WEBHOOK_URLS",
+        "--webhook-urls",
+        "URLs to POST a signed event to after each load that changes the content, comma-separated",
+    ),
+    (
+        "webhook_secret",
+        "WEBHOOK_SECRET",
+        "--webhook-secret",
+        "key of the webhooks' HMAC-SHA256 signature; prefer the environment variable to the flag",
+    ),
+    (
+        "webhook_timeout",
+        "WEBHOOK_TIMEOUT",
+        "--webhook-timeout",
+        "seconds one webhook delivery attempt may take",
+    ),
+    (
+        "webhook_max_attempts",
+        "WEBHOOK_MAX_ATTEMPTS",
+        "--webhook-max-attempts",
+        "attempts of one delivery at most (a network error, timeout or 5xx is retried; a 4xx is not)",
+    ),
+    (
+        "webhook_max_seconds",
+        "WEBHOOK_MAX_SECONDS",
+        "--webhook-max-seconds",
+        "seconds from a delivery's first attempt after which it is no longer retried",
+    ),
+    (
+        "webhook_retry_ms",
+        "WEBHOOK_RETRY_MS",
+        "--webhook-retry-ms",
+        "delay before the first retry, in milliseconds; it doubles at each retry, with jitter",
+    ),
 ]
 
 #: Settings that take one of a few values (their flags refuse any other).
@@ -159,7 +217,7 @@ def settings_from_env(environ: dict[str, str] | None = None, **overrides: Any) -
         if variable in environ:
             values[name] = environ[variable]
     values.update({key: value for key, value in overrides.items() if value is not None})
-    for name in ("cors_origins", "iframe_hosts"):
+    for name in ("cors_origins", "iframe_hosts", "webhook_urls"):
         if isinstance(values.get(name), str):
             values[name] = _split(values[name])
     if isinstance(values.get("watch"), str):

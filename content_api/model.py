@@ -414,8 +414,25 @@ class ApiList(msgspec.Struct):
     data: list[ApiFacet]
 
 
+class WebhookDelivery(msgspec.Struct, kw_only=True):
+    """The last delivery to one webhook URL (``WEBHOOK_URLS``): ``pending`` (not tried yet),
+    ``retrying`` (a network error, timeout or 5xx; tried again later), ``delivered`` (a 2xx) or
+    ``failed`` (a 3xx or 4xx, not retried, or no success within the retry bounds)."""
+
+    url: str
+    delivery: str
+    cursor: str
+    status: Literal["pending", "retrying", "delivered", "failed"]
+    attempts: int
+    http_status: int | None = None
+    error: str | None = None
+    at: str | None = None
+
+
 class Health(msgspec.Struct, kw_only=True):
-    """``ok``; ``degraded``: guide errors or a failed reload (see ``reason``); ``loading``; ``failed``."""
+    """``ok``; ``degraded``: guide errors or a failed reload (see ``reason``); ``loading``; ``failed``.
+    ``webhooks``: the last delivery to each webhook URL (their origin only: a URL may hold a
+    token), empty without ``WEBHOOK_URLS``."""
 
     status: Literal["ok", "degraded", "loading", "failed"]
     guides: int
@@ -424,6 +441,7 @@ class Health(msgspec.Struct, kw_only=True):
     content_hash: str
     loaded_at: str | None
     reason: str | None = None
+    webhooks: list[WebhookDelivery] = msgspec.field(default_factory=list)
 
 
 class Ready(msgspec.Struct):

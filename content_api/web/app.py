@@ -91,6 +91,7 @@ def create_app(
 
     def stop() -> None:
         loader.stop.set()
+        loader.webhooks.close()
 
     app = create_litestar(holder, on_startup=[start], on_shutdown=[stop])
     app.state.loader = loader

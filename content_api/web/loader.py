@@ -27,10 +27,11 @@ import time
 from pathlib import Path
 from typing import Literal
 
-from .. import parallel
+from .. import changes, parallel
 from ..cache import ParseCache
 from ..config import Settings
 from ..library import Library, load_library
+from ..webhooks import Webhooks
 from . import ops
 from .prepared import Compressor
 from .routes import PREPARERS
@@ -44,6 +45,9 @@ State = Literal["loading", "ready", "failed"]
 #: and how many workers there are. /ready is 200 only when every live worker has.
 READY_DIR = "CONTENT_API_READY_DIR"
 WORKERS = "CONTENT_API_WORKERS"
+#: Set by `content-api serve`: a folder its workers share (the webhooks' lock and ledger, the change
+#: feed's history) when there is no CACHE_DIR.
+RUN_DIR = "CONTENT_API_RUN_DIR"
 
 
 def workers_ready() -> tuple[int, int]:
@@ -142,6 +146,12 @@ class Loader:
         #: the guide files (name, mtime, size) when the content being served was read (--watch)
         self.loaded_files: frozenset[tuple[str, int, int]] | None = None
         self.tried: Identity = None
+        #: the folder the workers share: the parse-cache folder, else the one `serve` made
+        self.shared = settings.cache_dir or os.environ.get(RUN_DIR) or None
+        #: the change feed's history, up to the snapshot being served
+        self.history: changes.History | None = None
+        self.webhooks = Webhooks(settings, self.shared)
+        self.webhooks.on_status = self._refresh_health
 
     def load(self, library: Library | None = None) -> Snapshot:
         """Build the next snapshot and serve it."""
@@ -171,7 +181,11 @@ class Loader:
             unreadable = [d.message for d in library.diagnostics if d.code == "folder-unreadable"]
             if unreadable and current is not None:
                 raise ReloadRefused(unreadable[0])
-        snapshot = build_snapshot(library, self.settings, PREPARERS, self.compressor)
+        if current is None and self.shared is not None:
+            self.history = changes.load(self.shared)
+        snapshot = build_snapshot(
+            library, self.settings, PREPARERS, self.compressor, self.history, self.webhooks.statuses
+        )
         fresh, self.compressor.fresh = self.compressor.fresh, 0
         self.compressor.keep_used()
         self.holder.snapshot = snapshot
@@ -181,6 +195,7 @@ class Loader:
         self.loaded_files = files
         if self.cache is not None and (library.stats.get("parsed") or fresh):
             self.cache.save(library.parsed, self.compressor.forms)
+        self._record(snapshot)
         if not self.settings.watch:  # nothing will reload from this library: keep only the responses
             library.release()
             _return_memory()
@@ -193,6 +208,23 @@ class Loader:
             time.perf_counter() - started,
         )
         return snapshot
+
+    def _record(self, snapshot: Snapshot) -> None:
+        """Keep the feed's history (on disk too, when there is a shared folder) and announce the
+        change to the webhooks, if the content served changed."""
+        if snapshot.history is not None and snapshot.history is not self.history:
+            self.history = snapshot.history
+            if self.shared is not None:
+                changes.save(self.shared, self.history)
+        if self.history is not None:
+            self.webhooks.announce(self.history)
+            self.webhooks.start()
+
+    def _refresh_health(self) -> None:
+        """/health and /diagnostics again (the webhooks' last deliveries changed)."""
+        snapshot = self.holder.snapshot
+        if snapshot is not None:
+            snapshot.prepared.update(ops.prepare_health(snapshot, self.holder.reload_error))
 
     def load_in_background(self) -> threading.Thread:
         thread = threading.Thread(target=self._first_load, name="content-load", daemon=True)

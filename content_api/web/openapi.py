@@ -29,6 +29,7 @@ _ERRORS = {
     "400": "A query parameter is unknown or has a bad value: each is named in `errors`",
     "404": "No such resource (or a guide that failed to load: see /diagnostics)",
     "405": "Only GET, HEAD and OPTIONS are allowed",
+    "410": "The cursor is unknown here or expired: sync from scratch (without `since`)",
     "406": "Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is",
     "500": "The server failed; nothing of the error is shown",
     "503": "The content is still loading (Retry-After says when to try again)",
@@ -76,6 +77,7 @@ def _problem(description: str) -> dict[str, Any]:
 def _responses(path: str, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     codes = ["400", "405", "406", "500", "503"] + (["404"] if "{" in path else [])
+    codes += ["410"] if path == "/changes" else []
     for code in codes:
         responses[code] = _problem(_ERRORS[code])
     ok = responses.get("200")

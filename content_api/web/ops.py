@@ -30,6 +30,7 @@ def health(snapshot: Snapshot, reload_error: str | None = None) -> m.Health:
         content_hash=library.content_hash,
         loaded_at=library.loaded_at,
         reason=reason,
+        webhooks=snapshot.deliveries(),
     )
 
 

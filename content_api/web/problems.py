@@ -20,6 +20,7 @@ _TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
+    410: "Gone",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }

@@ -23,7 +23,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from .. import model as m
 from ..catalog import Catalog
 from ..catalog.records import RecordList
-from . import editors, facets, guides, llms, ops, params, records, seo
+from ..changes import ChangeList
+from . import changes, editors, facets, guides, llms, ops, params, records, seo
 from .negotiation import Answer
 from .snapshot import Current, Preparer
 
@@ -165,6 +166,16 @@ ROUTES: tuple[Route, ...] = (
         handler=records.list_records,
         prepare=(records.prepare_records,),
         export=records.record_urls,
+    ),
+    Route(
+        changes.PATH,
+        "What changed in the guides since a cursor",
+        ChangeList,
+        "The changes, and the cursor to ask from next time",
+        description=changes.DESCRIPTION,
+        handler=changes.list_changes,
+        prepare=(changes.prepare_changes,),
+        export=changes.change_urls,
     ),
     Route(
         "/sitemap.xml",

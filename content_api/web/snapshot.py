@@ -19,6 +19,7 @@ from litestar.di import NamedDependency
 
 from .. import model as m
 from ..catalog import Catalog
+from ..changes import History
 from ..config import Settings
 from ..library import Library
 from .caches import ResponseCache
@@ -54,6 +55,11 @@ class Snapshot:
     record_json: list[bytes] = field(default_factory=list)
     #: every section record as JSON Lines: /search/records for ``Accept: application/x-ndjson``
     records_ndjson: Prepared | None = None
+    #: the change feed's history, this snapshot's state last (see :mod:`.changes`); before the
+    #: build, the history of the snapshot it follows (None: the first)
+    history: History | None = None
+    #: the last delivery to each webhook URL, for /health (see :mod:`content_api.webhooks`)
+    deliveries: Callable[[], list[m.WebhookDelivery]] = list
     #: the library's diagnostics, files relative to the content folder
     diagnostics: list[m.Diagnostic] = field(default_factory=list)
     #: exact "path" or "path?query" -> response: what the edge serves without a handler
@@ -104,9 +110,12 @@ def build_snapshot(
     settings: Settings,
     preparers: Iterable[Preparer],
     compressor: Compressor | None = None,
+    history: History | None = None,
+    deliveries: Callable[[], list[m.WebhookDelivery]] = list,
 ) -> Snapshot:
     """Prepare ``library`` to be served with ``settings``: the catalog, then each of ``preparers``
-    in order (``compressor`` remembers the compressed forms across snapshots)."""
+    in order (``compressor`` remembers the compressed forms across snapshots; ``history`` is the
+    change feed's, which the build extends with this snapshot's state)."""
     catalog = Catalog.from_library(library, settings.asset_base_url)
     snapshot = Snapshot(
         library=library,
@@ -119,6 +128,8 @@ def build_snapshot(
         diagnostics=_relative(library),
         cache=ResponseCache(settings.query_cache_bytes),
         answered=ResponseCache(settings.edge_cache_bytes),
+        history=history,
+        deliveries=deliveries,
     )
     for prepare in preparers:
         snapshot.prepared.update(prepare(snapshot))
