@@ -415,9 +415,7 @@ class ApiList(msgspec.Struct):
 
 
 class WebhookDelivery(msgspec.Struct, kw_only=True):
-    """The last delivery to one webhook URL (``WEBHOOK_URLS``): ``pending`` (not tried yet),
-    ``retrying`` (a network error, timeout or 5xx; tried again later), ``delivered`` (a 2xx) or
-    ``failed`` (a 3xx or 4xx, not retried, or no success within the retry bounds)."""
+    """The last delivery to a webhook URL (``retrying``: after a network error, timeout or 5xx)."""
 
     url: str
     delivery: str
@@ -431,8 +429,7 @@ class WebhookDelivery(msgspec.Struct, kw_only=True):
 
 class Health(msgspec.Struct, kw_only=True):
     """``ok``; ``degraded``: guide errors or a failed reload (see ``reason``); ``loading``; ``failed``.
-    ``webhooks``: the last delivery to each webhook URL (their origin only: a URL may hold a
-    token), empty without ``WEBHOOK_URLS``."""
+    ``webhooks``: the last delivery to each URL (its origin only: a URL may hold a token)."""
 
     status: Literal["ok", "degraded", "loading", "failed"]
     guides: int

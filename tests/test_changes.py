@@ -195,7 +195,9 @@ def _guide(folder: Path, slug: str, title: str, *, publish: bool = True, noindex
     (folder / f"{slug}.md").write_text(f"---\n{front}updated: 2026-01-01\n---\n\n{title}, en bref.\n")
 
 
-def _wait_for(server: Server, path: str, expected: int, key: str = "cursor", other: str | None = None) -> Reply:
+def _wait_for(
+    server: Server, path: str, expected: int, key: str = "cursor", other: str | None = None
+) -> Reply:
     """GET ``path`` until it answers ``expected`` (and its ``key`` differs from ``other``)."""
     deadline = time.monotonic() + 20
     while True:

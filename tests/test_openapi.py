@@ -21,6 +21,7 @@ CONTRACT_PARAMS = {
     "/guides/{slug}": {"slug", "include"},
     "/editors": {"api", "guide", "q", "page", "per_page"},
     "/search/records": {"page", "per_page"},
+    "/changes": {"since", "indexable"},
     "/tags": set(),
     "/apis": set(),
     "/sitemap.xml": set(),
@@ -71,6 +72,7 @@ def test_every_error_is_a_problem(doc: dict[str, Any]) -> None:
                 "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
             }
         assert ("404" in responses) == ("{" in path)
+        assert ("410" in responses) == (path == "/changes")
         assert "304" in responses and "ETag" in responses["200"]["headers"]
     problem = doc["components"]["schemas"]["Problem"]
     assert {"type", "title", "status", "detail"} <= set(problem["required"])

@@ -42,7 +42,7 @@ from .problems import problem_body
 from .routes import export_urls as api_urls
 from .snapshot import Snapshot
 
-QUERY_ENDPOINTS = ("/guides", "/editors", "/search/records")
+QUERY_ENDPOINTS = ("/guides", "/editors", "/search/records", "/changes")
 
 
 #: The longest file name written for a query, in bytes: file systems take 255 (143 for some

@@ -22,6 +22,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed in the guides since a cursor
+         * @description The change feed. Without `since`: every guide `/guides/{slug}` serves (drafts included) as `created`, and the `cursor` of the content served. With `since` (a cursor this feed gave): what changed since, by slug — `created`, `updated` (its ETag changed) or `deleted` (`etag` and `updated` null) — and the new cursor; a cursor this instance no longer knows is a 410 problem: sync from scratch. The cursor is a hash of the content (every slug and ETag), the same on every replica serving the same content. `indexable=true`: only the guides an indexer may show (published, not `noindex`), so that one that becomes a draft or `noindex` is `deleted`. The history holds the last CHANGES_HISTORY states of the content (kept in CACHE_DIR across restarts).
+         */
+        get: operations["ChangesListChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * What changed in the guides since a cursor (headers only)
+         * @description The change feed. Without `since`: every guide `/guides/{slug}` serves (drafts included) as `created`, and the `cursor` of the content served. With `since` (a cursor this feed gave): what changed since, by slug — `created`, `updated` (its ETag changed) or `deleted` (`etag` and `updated` null) — and the new cursor; a cursor this instance no longer knows is a 410 problem: sync from scratch. The cursor is a hash of the content (every slug and ETag), the same on every replica serving the same content. `indexable=true`: only the guides an indexer may show (published, not `noindex`), so that one that becomes a draft or `noindex` is `deleted`. The history holds the last CHANGES_HISTORY states of the content (kept in CACHE_DIR across restarts).
+         */
+        head: operations["ChangesListChangesHead"];
+        patch?: never;
+        trace?: never;
+    };
     "/diagnostics": {
         parameters: {
             query?: never;
@@ -331,6 +355,15 @@ export interface components {
             /** @enum {unknown} */
             type: "button";
         };
+        /**
+         * ChangeList
+         * @description ``GET /changes``: what changed since ``since`` (everything, without it), and the cursor to
+         *         ask from next time.
+         */
+        ChangeList: {
+            changes: components["schemas"]["GuideChange"][];
+            cursor: string;
+        };
         /** Code */
         Code: {
             /** @default null */
@@ -411,6 +444,8 @@ export interface components {
             /** @enum {unknown} */
             status: "degraded" | "failed" | "loading" | "ok";
             warnings: number;
+            /** @default [] */
+            webhooks?: components["schemas"]["WebhookDelivery"][];
         };
         /** EditorList */
         EditorList: {
@@ -487,6 +522,17 @@ export interface components {
             position?: components["schemas"]["Position"] | null;
             /** @enum {unknown} */
             type: "external";
+        };
+        /**
+         * GuideChange
+         * @description One item of the feed: ``etag`` and ``updated`` are the guide's now (null when deleted).
+         */
+        GuideChange: {
+            /** @enum {unknown} */
+            change: "created" | "deleted" | "updated";
+            etag: string | null;
+            slug: string;
+            updated: string | null;
         };
         /**
          * GuideFields
@@ -642,6 +688,7 @@ export interface components {
         /**
          * Health
          * @description ``ok``; ``degraded``: guide errors or a failed reload (see ``reason``); ``loading``; ``failed``.
+         *         ``webhooks``: the last delivery to each URL (its origin only: a URL may hold a token).
          */
         Health: {
             content_hash: string;
@@ -653,6 +700,8 @@ export interface components {
             /** @enum {unknown} */
             status: "degraded" | "failed" | "loading" | "ok";
             warnings: number;
+            /** @default [] */
+            webhooks?: components["schemas"]["WebhookDelivery"][];
         };
         /**
          * Html
@@ -943,6 +992,24 @@ export interface components {
             id: string;
             text: string;
         };
+        /**
+         * WebhookDelivery
+         * @description The last delivery to a webhook URL (``retrying``: after a network error, timeout or 5xx).
+         */
+        WebhookDelivery: {
+            /** @default null */
+            at?: string | null;
+            attempts: number;
+            cursor: string;
+            delivery: string;
+            /** @default null */
+            error?: string | null;
+            /** @default null */
+            http_status?: number | null;
+            /** @enum {unknown} */
+            status: "delivered" | "failed" | "pending" | "retrying";
+            url: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1067,6 +1134,168 @@ export interface operations {
             };
             /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ChangesListChanges: {
+        parameters: {
+            query?: {
+                /** @description a cursor from an earlier answer (32 hexadecimal digits) */
+                since?: string;
+                /** @description only the published guides that are not `noindex` */
+                indexable?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes, and the cursor to ask from next time */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeList"];
+                };
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cursor is unknown here or expired: sync from scratch (without `since`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ChangesListChangesHead: {
+        parameters: {
+            query?: {
+                /** @description a cursor from an earlier answer (32 hexadecimal digits) */
+                since?: string;
+                /** @description only the published guides that are not `noindex` */
+                indexable?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes, and the cursor to ask from next time */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The cursor is unknown here or expired: sync from scratch (without `since`) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
