@@ -412,39 +412,3 @@ class TagList(msgspec.Struct):
 
 class ApiList(msgspec.Struct):
     data: list[ApiFacet]
-
-
-class WebhookDelivery(msgspec.Struct, kw_only=True):
-    """The last delivery to a webhook URL (``retrying``: after a network error, timeout or 5xx)."""
-
-    url: str
-    delivery: str
-    cursor: str
-    status: Literal["pending", "retrying", "delivered", "failed"]
-    attempts: int
-    http_status: int | None = None
-    error: str | None = None
-    at: str | None = None
-
-
-class Health(msgspec.Struct, kw_only=True):
-    """``ok``; ``degraded``: guide errors or a failed reload (see ``reason``); ``loading``; ``failed``.
-    ``webhooks``: the last delivery to each URL (its origin only: a URL may hold a token)."""
-
-    status: Literal["ok", "degraded", "loading", "failed"]
-    guides: int
-    errors: int
-    warnings: int
-    content_hash: str
-    loaded_at: str | None
-    reason: str | None = None
-    webhooks: list[WebhookDelivery] = msgspec.field(default_factory=list)
-
-
-class Ready(msgspec.Struct):
-    status: Literal["ready"]
-    guides: int
-
-
-class DiagnosticsReport(Health, kw_only=True):
-    diagnostics: list[Diagnostic]

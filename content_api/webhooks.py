@@ -49,7 +49,7 @@ import msgspec
 from . import __version__
 from .changes import GuideChange, History
 from .config import Settings
-from .model import WebhookDelivery
+from .status import WebhookDelivery
 
 log = logging.getLogger("content_api.webhooks")
 

@@ -9,6 +9,7 @@ from litestar import Request
 from litestar.params import Parameter
 
 from .. import model as m
+from .. import status
 from ..diagnostics import RULES
 from . import params
 from .negotiation import Answer
@@ -16,13 +17,13 @@ from .prepared import Prepared
 from .snapshot import Current, Snapshot
 
 
-def health(snapshot: Snapshot, reload_error: str | None = None) -> m.Health:
+def health(snapshot: Snapshot, reload_error: str | None = None) -> status.Health:
     """The /health figures of ``snapshot``; ``reload_error``: why a later reload did not replace it."""
     library = snapshot.library
     reason = reload_error
     if reason is None and library.errors:
         reason = f"{library.errors} error(s) in the guides: see /diagnostics"
-    return m.Health(
+    return status.Health(
         status="degraded" if reason else "ok",
         guides=len(snapshot.catalog.entries),
         errors=library.errors,
@@ -34,9 +35,9 @@ def health(snapshot: Snapshot, reload_error: str | None = None) -> m.Health:
     )
 
 
-def not_loaded(state: Literal["loading", "failed"], reason: str) -> m.Health:
+def not_loaded(state: Literal["loading", "failed"], reason: str) -> status.Health:
     """The /health figures while no content is served (loading, or the first load failed)."""
-    return m.Health(
+    return status.Health(
         status=state, guides=0, errors=0, warnings=0, content_hash="", loaded_at=None, reason=reason
     )
 
@@ -44,7 +45,7 @@ def not_loaded(state: Literal["loading", "failed"], reason: str) -> m.Health:
 def report(snapshot: Snapshot, diagnostics: list[m.Diagnostic], reload_error: str | None = None) -> Prepared:
     """The /diagnostics response: the health figures and ``diagnostics``."""
     figures = msgspec.structs.asdict(health(snapshot, reload_error))
-    return Prepared.json(m.DiagnosticsReport(**figures, diagnostics=diagnostics))
+    return Prepared.json(status.DiagnosticsReport(**figures, diagnostics=diagnostics))
 
 
 def prepare_health(snapshot: Snapshot, reload_error: str | None = None) -> dict[str, Prepared]:
@@ -56,7 +57,7 @@ def prepare_health(snapshot: Snapshot, reload_error: str | None = None) -> dict[
 
 
 def prepare_ready(snapshot: Snapshot) -> dict[str, Prepared]:
-    return {"/ready": Prepared.json(m.Ready(status="ready", guides=len(snapshot.catalog.entries)))}
+    return {"/ready": Prepared.json(status.Ready(status="ready", guides=len(snapshot.catalog.entries)))}
 
 
 def diagnostics(

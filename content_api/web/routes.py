@@ -21,6 +21,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 
 from .. import model as m
+from .. import status
 from ..catalog import Catalog
 from ..catalog.records import RecordList
 from ..changes import ChangeList
@@ -218,7 +219,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "/health",
         "Is the content loaded?",
-        m.Health,
+        status.Health,
         "Health",
         description=(
             "Liveness. `status` is `ok`, `degraded` when a guide failed to load (see /diagnostics), "
@@ -231,7 +232,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "/ready",
         "Can this instance take traffic?",
-        m.Ready,
+        status.Ready,
         "Ready",
         description="200 once the content is loaded; 503 (a problem, with Retry-After) while it loads.",
         prepare=(ops.prepare_ready,),
@@ -240,7 +241,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "/diagnostics",
         "What is wrong in the guides, file by file",
-        m.DiagnosticsReport,
+        status.DiagnosticsReport,
         "Diagnostics",
         description="The health figures and every diagnostic, sorted by file and line; filters combine.",
         handler=ops.diagnostics,

@@ -18,6 +18,7 @@ import msgspec
 from litestar.di import NamedDependency
 
 from .. import model as m
+from .. import status
 from ..catalog import Catalog
 from ..changes import History
 from ..config import Settings
@@ -59,7 +60,7 @@ class Snapshot:
     #: build, the history of the snapshot it follows (None: the first)
     history: History | None = None
     #: the last delivery to each webhook URL, for /health (see :mod:`content_api.webhooks`)
-    deliveries: Callable[[], list[m.WebhookDelivery]] = list
+    deliveries: Callable[[], list[status.WebhookDelivery]] = list
     #: the library's diagnostics, files relative to the content folder
     diagnostics: list[m.Diagnostic] = field(default_factory=list)
     #: exact "path" or "path?query" -> response: what the edge serves without a handler
@@ -111,7 +112,7 @@ def build_snapshot(
     preparers: Iterable[Preparer],
     compressor: Compressor | None = None,
     history: History | None = None,
-    deliveries: Callable[[], list[m.WebhookDelivery]] = list,
+    deliveries: Callable[[], list[status.WebhookDelivery]] = list,
 ) -> Snapshot:
     """Prepare ``library`` to be served with ``settings``: the catalog, then each of ``preparers``
     in order (``compressor`` remembers the compressed forms across snapshots; ``history`` is the
