@@ -348,3 +348,24 @@ def test_several_workers_deliver_each_change_once_and_health_shows_it(
             time.sleep(0.2)
         assert shown[0][0]["url"] == redact(receivers[0].url)
         assert shown[0][0]["delivery"] == receivers[0].hits[0].headers["x-content-api-delivery"]
+
+
+def test_a_restart_with_a_cache_folder_announces_what_changed_while_it_was_down(
+    receivers: list[Receiver], tmp_path: Path
+) -> None:
+    receiver = receivers[0]
+    folder, cache = tmp_path / "guides", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "a.md").write_text("---\ntitle: A\npublish: true\n---\nA.\n")
+    env = {"WEBHOOK_URLS": receiver.url, "WEBHOOK_SECRET": SECRET, "WEBHOOK_RETRY_MS": "100"}
+    with serve("--content", str(folder), "--cache", str(cache), env=env) as server:
+        before = server.get("/changes").json()["cursor"]
+    with serve("--content", str(folder), "--cache", str(cache), env=env) as server:
+        time.sleep(1)  # the same content again: no event
+        assert receiver.hits == []
+    (folder / "b.md").write_text("---\ntitle: B\npublish: true\n---\nB.\n")
+    with serve("--content", str(folder), "--cache", str(cache), env=env) as server:
+        (hit,) = receiver.wait(1)
+        after = server.get("/changes").json()["cursor"]
+    assert hit.json()["previous"] == before and hit.json()["cursor"] == after
+    assert [(c["slug"], c["change"]) for c in hit.json()["changes"]] == [("b", "created")]
