@@ -28,11 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpus import generate  # noqa: E402
-from bench.throughput import fetch, free_port, wait_for, wrk  # noqa: E402
-from content_api.catalog import Catalog  # noqa: E402
-from content_api.changes import Entry, History  # noqa: E402
-from content_api.library import load_library  # noqa: E402
+from bench.corpus import generate
+from bench.throughput import fetch, free_port, wait_for, wrk
+from content_api.catalog import Catalog
+from content_api.changes import Entry, History
+from content_api.library import load_library
 
 
 def best(rounds: int, job: object) -> float:
@@ -88,7 +88,7 @@ def over_http(folder: Path, duration: int, connections: int) -> None:
             ("GET /changes?since=<cursor>", f"/changes?since={cursor}", {}),
         ]
         reference = 0.0
-        print(f"\n| request | req/s | p99 | x detail | bytes (br) |\n|---|---|---|---|---|")
+        print("\n| request | req/s | p99 | x detail | bytes (br) |\n|---|---|---|---|---|")
         for name, path, headers in cases:
             sized, _ = fetch(base + path, {**headers, "Accept-Encoding": "br"})
             rate, p99 = wrk(base + path, duration, connections, {**headers, "Accept-Encoding": "br"})

@@ -27,6 +27,7 @@ from .problems import BadParameters, ParamError
 from .snapshot import Current, Snapshot
 
 PATH = "/changes"
+CURSOR_PATTERN = r"^[0-9a-f]{32}$"
 CURSOR_RE = re.compile(r"[0-9a-f]{32}")
 
 DESCRIPTION = (
@@ -93,7 +94,13 @@ def list_changes(
     request: Request[Any, Any, Any],
     snapshot: Current,
     since: Annotated[
-        str | None, Parameter(description="a cursor from an earlier answer (32 hexadecimal digits)")
+        str | None,
+        Parameter(
+            pattern=CURSOR_PATTERN,
+            min_length=32,
+            max_length=32,
+            description="a cursor from an earlier answer (32 lower-case hexadecimal digits)",
+        ),
     ] = None,
     indexable: Annotated[
         bool, Parameter(description="only the published guides that are not `noindex`")
@@ -104,8 +111,6 @@ def list_changes(
     )
     history = snapshot.history
     assert history is not None, "prepare_changes runs when the snapshot is built"
-    if since == "":
-        since = None
     if since is not None and not CURSOR_RE.fullmatch(since):
         message = "not a cursor of this feed (32 lower-case hexadecimal digits, as /changes gives them)"
         raise BadParameters([ParamError("since", message)])

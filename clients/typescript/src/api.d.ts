@@ -1158,7 +1158,7 @@ export interface operations {
     ChangesListChanges: {
         parameters: {
             query?: {
-                /** @description a cursor from an earlier answer (32 hexadecimal digits) */
+                /** @description a cursor from an earlier answer (32 lower-case hexadecimal digits) */
                 since?: string;
                 /** @description only the published guides that are not `noindex` */
                 indexable?: boolean;
@@ -1246,7 +1246,7 @@ export interface operations {
     ChangesListChangesHead: {
         parameters: {
             query?: {
-                /** @description a cursor from an earlier answer (32 hexadecimal digits) */
+                /** @description a cursor from an earlier answer (32 lower-case hexadecimal digits) */
                 since?: string;
                 /** @description only the published guides that are not `noindex` */
                 indexable?: boolean;
