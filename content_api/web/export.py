@@ -32,6 +32,7 @@ import os
 import re
 import shutil
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -249,6 +250,7 @@ def nginx_server(
         for path in QUERY_ENDPOINTS
     )
     headers = _HEADERS.format(cache_control=snapshot.settings.cache_control_header)
+    search_locations = nginx_locations(textwrap.indent(headers, " " * 4)) if search else ""
     return f"""# content-api static export: include this server block in nginx's http block.
 # Responses with their .gz forms (gzip_static); with the ngx_brotli module, uncomment brotli_static.
 map $uri $content_api_robots {{
@@ -276,7 +278,7 @@ server {{
     error_page 404 /_errors/404.json;
     location = /_errors/404.json {{ internal; default_type application/problem+json; }}
 {queries}
-{nginx_locations(" " * 4 + headers.replace(chr(10), chr(10) + " " * 4)) if search else ""}    location = /sitemap.xml {{ default_type application/xml; }}
+{search_locations}    location = /sitemap.xml {{ default_type application/xml; }}
     location = /robots.txt {{ default_type text/plain; }}
     location = /llms.txt {{ default_type text/plain; }}
     location ~ ^/guides/[^/]+\\.md$ {{ default_type text/markdown; }}

@@ -69,6 +69,30 @@ def _text(value: str) -> str:
     return html.escape(value, quote=True)
 
 
+def filter_value(label: str) -> str:
+    """A tag's label or an API's name as a filter value: HTML text, because Pagefind's default UI
+    writes filter values as HTML; ``&``, ``<`` and ``>`` are character references (no real label
+    has them: for every other label, the value is the label)."""
+    return html.escape(label, quote=False)
+
+
+def _id_attribute(anchor: str) -> str:
+    """``id="anchor"``, the anchor written as is where HTML reads it back unchanged.
+
+    Pagefind takes an anchor's id decoded but finds its heading's text by the attribute as
+    written: an id written with a character reference (``&#x27;``) keeps its id and loses its
+    text, and Pagefind's search leaves a heading without text out of the sub-results. So the
+    anchor is written raw, in the quotes it does not contain; only an anchor holding both quotes,
+    or something HTML would decode (``&amp;``), is escaped (its sub-result then goes).
+    """
+    if html.unescape(anchor) == anchor:
+        if '"' not in anchor:
+            return f'id="{anchor}"'
+        if "'" not in anchor:
+            return f"id='{anchor}'"
+    return f'id="{_text(anchor)}"'
+
+
 def _paragraphs(content: str) -> str:
     """A section's plain text as escaped paragraphs (its blank lines are paragraph breaks)."""
     return "".join(f"<p>{_text(part)}</p>" for part in content.split("\n\n") if part.strip())
@@ -78,8 +102,13 @@ def guide_html(records: list[SectionRecord], tag_labels: dict[str, str], api_nam
     """The HTML document Pagefind indexes for one guide, from its section records (in order)."""
     first = records[0]
     title = first.hierarchy.lvl1
-    filters = [f'<span data-pagefind-filter="tag">{_text(tag_labels.get(t.slug, t.label))}</span>' for t in first.tags]
-    filters += [f'<span data-pagefind-filter="api">{_text(api_names.get(a, a))}</span>' for a in first.apis]
+    values = [("tag", tag_labels.get(t.slug, t.label)) for t in first.tags]
+    values += [("api", api_names.get(a, a)) for a in first.apis]
+    # Pagefind decodes a filter element's text twice (pagefind 1.5): escaped twice, on top of the
+    # value's own escaping, it stores the value as is (tests/test_pagefind.py holds it to that).
+    filters = [
+        f'<span data-pagefind-filter="{name}">{_text(_text(filter_value(v)))}</span>' for name, v in values
+    ]
     parts = [
         '<!doctype html><html lang="fr"><head><meta charset="utf-8">',
         f"<title>{_text(title)}</title></head><body><main data-pagefind-body>",
@@ -90,7 +119,7 @@ def guide_html(records: list[SectionRecord], tag_labels: dict[str, str], api_nam
         if record.anchor is not None:
             level = 2 if record.type == "lvl2" else 3
             heading = (record.hierarchy.lvl2 if level == 2 else record.hierarchy.lvl3) or ""
-            parts.append(f'<h{level} id="{_text(record.anchor)}">{_text(heading)}</h{level}>')
+            parts.append(f"<h{level} {_id_attribute(record.anchor)}>{_text(heading)}</h{level}>")
         parts.append(_paragraphs(record.content))
     parts.append("</main></body></html>\n")
     return "".join(parts)
@@ -157,6 +186,7 @@ SEARCH_PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
 <title>Rechercher dans les guides</title>
 <link rel="stylesheet" href="{bundle}pagefind-ui.css">
 <script src="{bundle}pagefind-ui.js" defer></script>
@@ -173,14 +203,22 @@ SEARCH_PAGE = """<!doctype html>
 
 #: The search page's script: Pagefind's default UI (French from ``<html lang="fr">``), with
 #: sub-results and the ``tag`` and ``api`` filters, each result linked to the site's page.
-SEARCH_JS = """// Pagefind's default UI: results and sub-results link to SITE_URL + the indexed path.
-window.addEventListener("DOMContentLoaded", () => {
+SEARCH_JS = """// Pagefind's default UI: results and sub-results link to SITE_URL + the indexed path
+// (baseUrl "/": the indexed paths are the site's, not under the bundle's parent, /search/).
+window.addEventListener("DOMContentLoaded", async () => {
   const element = document.getElementById("search");
+  // A bundle without any guide has no language index, which pagefind.js refuses: say so instead.
+  const entry = await fetch(element.dataset.bundle + "pagefind-entry.json").then((r) => r.json(), () => null);
+  if (entry && Object.keys(entry.languages || {}).length === 0) {
+    element.textContent = "Aucun guide n'est encore indexé.";
+    return;
+  }
   const site = element.dataset.siteUrl.replace(/\\/+$/, "");
   const onSite = (url) => (url.startsWith("/") ? site + url : url);
   new PagefindUI({
     element: "#search",
     bundlePath: element.dataset.bundle,
+    baseUrl: "/",
     showSubResults: true,
     showImages: false,
     openFilters: ["tag", "api"],
@@ -206,7 +244,9 @@ def nginx_locations(headers: str) -> str:
     ``location = /search/records`` (exact) still wins over the ``^~ /search/`` prefix."""
     return f"""    location = /search {{ absolute_redirect off; return 301 /search/; }}
     location ^~ /search/ {{
-        types {{ text/html html; text/javascript js; text/css css; application/json json; application/wasm wasm; }}
+        types {{
+            text/html html; text/javascript js; text/css css; application/json json; application/wasm wasm;
+        }}
         default_type application/octet-stream;
         charset_types text/html text/css text/javascript application/json;
 {headers}
