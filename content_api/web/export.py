@@ -239,12 +239,7 @@ def nginx_server(
 ) -> str:
     """An nginx ``server`` block serving the export at ``root`` like the live API (and, with
     ``search``, the static search at ``/search/``)."""
-    catalog = snapshot.catalog
-    noindex = "\n".join(
-        f"        {_map_key(f'/guides/{catalog.entries[i].slug}{suffix}')} noindex;"
-        for i in sorted(catalog.noindexed)
-        for suffix in ("", ".md")  # the guide and its source
-    )
+    noindex = _noindex_keys(snapshot)
     queries = "\n".join(
         f"    location = {path} {{ try_files $content_api_long /{file_for(path)}$args =404; }}"
         for path in QUERY_ENDPOINTS
@@ -294,6 +289,16 @@ _HEADERS = """    add_header Cache-Control "{cache_control}" always;
     add_header X-Content-Type-Options "nosniff" always;"""
 
 
+def _noindex_keys(snapshot: Snapshot) -> str:
+    """The nginx map entries of the ``noindex`` guides and their sources."""
+    catalog = snapshot.catalog
+    return "\n".join(
+        f"        {_map_key(f'/guides/{catalog.entries[i].slug}{suffix}')} noindex;"
+        for i in sorted(catalog.noindexed)
+        for suffix in ("", ".md")  # the guide and its source
+    )
+
+
 def _long_queries(urls: list[str]) -> str:
     """The nginx map entries of the exported queries whose file is named by a digest."""
     lines = []
@@ -339,5 +344,9 @@ Upload the folder as is, then:
   exported queries exist: the ones the API's own `links` (self, next, prev) write, in that order;
 - headers: `Cache-Control` as in `nginx.conf`, `Access-Control-Allow-Origin: *`, and
   `X-Robots-Tag: noindex` on the guides (and their `.md`) listed in its `map`;
-- full-text search (`q`) is not in a static export: keep one live instance for it.
+- full-text search (`q`) is not in a static export: keep one live instance for it, or use the
+  static search of `search/` (Pagefind: `search/index.html`, unless exported with `--no-search`).
+  Serve `search/pagefind/`'s `.pf_meta`, `.pf_index`, `.pf_fragment` and `.pagefind` files as
+  `application/octet-stream`, and `search/index.html` with the CSP of `nginx.conf`'s
+  `location ^~ /search/` (`'wasm-unsafe-eval'` in `script-src`: Pagefind runs WebAssembly).
 """
