@@ -77,13 +77,18 @@ Un guichet.
 
 Horaires du guichet.
 """
+#: 750 KB: 150 sections of 5,000 characters (cut at 4,000 in the records), 50 repeated headings,
+#: a title of quotes, backslashes, a right-to-left override and character references
+HUGE = '---\ntitle: "Titre \\\\ \\" \' \u202e 🙂 &amp; &lt;x"\npublish: true\n---\n\nIntro.\n\n' + "".join(
+    f"## {'Même' if i % 3 == 0 else f'Partie {i}'}\n\n{'mot ' * 1250}\n\n" for i in range(150)
+)
 HIDDEN = "---\ntitle: Hors recherche\npublish: true\nsearch: false\n---\n\nLe guichet caché.\n"
 
 
 @pytest.fixture(scope="module")
 def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = write_small_library(tmp_path_factory.mktemp("content"))
-    for name, text in (("hostile", HOSTILE), ("mairie", MAIRIE), ("hidden", HIDDEN)):
+    for name, text in (("hostile", HOSTILE), ("mairie", MAIRIE), ("hidden", HIDDEN), ("enorme", HUGE)):
         (folder / f"{name}.md").write_text(text, encoding="utf-8")
     return folder
 
@@ -92,7 +97,7 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def exported(content: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("export") / "site"
     result = export(Settings(content_dir=str(content), site_url=SITE), out)
-    assert result.search is not None and result.search.pages == 3  # ccas, hostile, mairie
+    assert result.search is not None and result.search.pages == 4  # ccas, enorme, hostile, mairie
     return out
 
 
@@ -125,6 +130,7 @@ def test_the_index_holds_the_records(content: Path, exported: Path) -> None:
         == sorted(f"/guides/{slug}" for slug in records)
         == [
             "/guides/ccas",
+            "/guides/enorme",
             "/guides/hostile",
             "/guides/mairie",
         ]
@@ -134,13 +140,18 @@ def test_the_index_holds_the_records(content: Path, exported: Path) -> None:
         assert [a["id"] for a in page["anchors"]] == [r.anchor for r in sections if r.anchor is not None]
         assert [a["element"] for a in page["anchors"]] == [f"h{r.type[-1]}" for r in sections[1:]]
         assert page["meta"]["title"] == sections[0].hierarchy.lvl1
-        assert sorted(page["filters"]["tag"]) == sorted(
+        assert sorted(page["filters"].get("tag", [])) == sorted(
             filter_value(labels[t.slug]) for t in sections[0].tags
         )
-        assert sorted(page["filters"]["api"]) == sorted(names[api] for api in sections[0].apis)
+        assert sorted(page["filters"].get("api", [])) == sorted(names[api] for api in sections[0].apis)
     assert pages["/guides/mairie"]["filters"] == {"tag": ["Entreprises"], "api": ["API Entreprise"]}
     assert [a["id"] for a in pages["/guides/mairie"]["anchors"]] == ["deja-la", "details-d'acces"]
     assert "Horaires du guichet" in pages["/guides/mairie"]["content"]
+    huge = pages["/guides/enorme"]
+    assert (
+        huge["meta"]["title"] == records["enorme"][0].hierarchy.lvl1 == "Titre \\ \" ' \u202e 🙂 &amp; &lt;x"
+    )
+    assert len(huge["anchors"]) == 150 and huge["anchors"][3]["id"] == "meme-1"
 
 
 class Elements(html.parser.HTMLParser):
