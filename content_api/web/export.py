@@ -45,7 +45,7 @@ from .edge import Edge
 from .prepared import MIN_COMPRESS
 from .problems import problem_body
 from .routes import export_urls as api_urls
-from .search_index import SEARCH_DIR, SearchIndex, build_search_index, nginx_locations, search_files
+from .search_index import BUNDLE_DIR, SearchIndex, build_search_index, nginx_locations, search_files
 from .snapshot import Snapshot
 
 QUERY_ENDPOINTS = ("/guides", "/editors", "/search/records")
@@ -174,18 +174,26 @@ def _write_all(app: Edge, snapshot: Snapshot, folder: Path, final: Path, search:
     return Exported(files=len(urls), bytes=total, urls=urls, search=index)
 
 
-#: The search files written with their .gz and .br forms (Pagefind's own are compressed already).
-_TEXT_SUFFIXES = (".html", ".js", ".css", ".json")
+#: The bundle's files the search page loads, written with their .gz and .br forms too (its index
+#: files are compressed already; the UIs it does not use are left as they are: brotli's best level
+#: on all of them took 2 s).
+_COMPRESSED = (
+    "pagefind.js",
+    "pagefind-worker.js",
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-entry.json",
+)
 
 
 def _write_search(snapshot: Snapshot, folder: Path) -> SearchIndex:
     """The Pagefind bundle and the search page; ``bytes``: all of it, compressed forms included."""
     index = build_search_index(snapshot.catalog, snapshot.record_json, folder)
     extra = 0
-    for path in sorted((folder / SEARCH_DIR).rglob("*")):
-        if path.suffix in _TEXT_SUFFIXES:
-            body = path.read_bytes()
-            extra += _write(folder, str(path.relative_to(folder)), body) - len(body)
+    for name in _COMPRESSED:
+        if (folder / BUNDLE_DIR / name).is_file():
+            body = (folder / BUNDLE_DIR / name).read_bytes()
+            extra += _write(folder, f"{BUNDLE_DIR}/{name}", body) - len(body)
     for relative, body in search_files(snapshot.settings.site_url).items():
         extra += _write(folder, relative, body)
     return SearchIndex(pages=index.pages, files=index.files + 2, bytes=index.bytes + extra)
