@@ -44,11 +44,12 @@ BUNDLE_URL = f"/{BUNDLE_DIR}/"
 #: Seconds the whole indexing may take: the Python side of pagefind waits forever on a binary that
 #: died, so the export gives up instead of hanging.
 INDEX_TIMEOUT = 600.0
-#: The page's Content-Security-Policy: its scripts and styles from this origin, Pagefind's
-#: WebAssembly compiled ('wasm-unsafe-eval', nothing else of eval), its index fetched from here.
+#: The page's Content-Security-Policy: its scripts, styles and Pagefind's worker
+#: (``pagefind-worker.js``) from this origin, Pagefind's WebAssembly compiled ('wasm-unsafe-eval',
+#: nothing else of eval), its index fetched from here, no image but the page's empty icon.
 SEARCH_CSP = (
-    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; worker-src 'self' blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src data:; "
+    "connect-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
 
