@@ -269,7 +269,8 @@ HTML_SETTINGS = ("html_mode", "iframe_hosts")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write the whole API (all but free-text search) as static files, with an nginx config."""
+    """Write the whole API (all but free-text search) as static files, with an nginx config and a
+    static search page (Pagefind) at /search/."""
     from .config import settings_from_env
     from .web.export import export
 
@@ -282,13 +283,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"content-api export: {out} is not empty and not an export: not overwritten", file=sys.stderr)
         return 2
     try:
-        result = export(settings, out)
+        result = export(settings, out, search=not args.no_search)
     except (OSError, RuntimeError) as exc:
         kept = "the previous export is left as it was" if out.exists() else "nothing was written"
         print(f"content-api export: failed, {kept}: {exc}", file=sys.stderr)
         return 1
+    searched = f", a search index of {result.search.pages} guides" if result.search else ""
     print(
-        f"{result.files} responses, {result.bytes} bytes with their .gz and .br forms, in {out}",
+        f"{result.files} responses{searched}, {result.bytes} bytes with their .gz and .br forms, in {out}",
         file=sys.stderr,
     )
     return 0
@@ -395,6 +397,11 @@ def build_parser() -> argparse.ArgumentParser:
         "out_dir",
         metavar="OUT_DIR",
         help="folder to write (an earlier export there is replaced once the new one is complete)",
+    )
+    export.add_argument(
+        "--no-search",
+        action="store_true",
+        help="leave out the static search (the Pagefind index and its page at /search/)",
     )
     _settings_flags(export, EXPORT_SETTINGS)
     export.set_defaults(handler=cmd_export)

@@ -15,6 +15,10 @@ than :data:`MAX_NAME` bytes (a 300-character tag), ``~`` + the BLAKE2b-128 hex d
 
 The export is written into a new folder beside ``OUT_DIR`` and swapped in only once complete (one
 atomic exchange on Linux): a failed export leaves the previous one as it was.
+
+Unless asked not to (``search=False``, ``--no-search``), it also holds a static full-text search:
+a Pagefind index of the section records and its page under ``search/`` (:mod:`.search_index`),
+which ``nginx.conf`` serves at ``/search/``.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import os
 import re
 import shutil
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +45,7 @@ from .edge import Edge
 from .prepared import MIN_COMPRESS
 from .problems import problem_body
 from .routes import export_urls as api_urls
+from .search_index import BUNDLE_DIR, SearchIndex, build_search_index, nginx_locations, search_files
 from .snapshot import Snapshot
 
 QUERY_ENDPOINTS = ("/guides", "/editors", "/search/records", "/changes")
@@ -101,6 +107,8 @@ class Exported:
     files: int
     bytes: int
     urls: list[str]
+    #: the static search's index (None when the export was asked not to build it)
+    search: SearchIndex | None = None
 
 
 def _write(out: Path, relative: str, body: bytes) -> int:
@@ -119,8 +127,9 @@ def _write(out: Path, relative: str, body: bytes) -> int:
     return written
 
 
-def export(settings: Settings, out: Path) -> Exported:
-    """Write the static export of ``settings.content_dir`` and put it in place of ``out``.
+def export(settings: Settings, out: Path, search: bool = True) -> Exported:
+    """Write the static export of ``settings.content_dir`` and put it in place of ``out``; with
+    ``search``, its Pagefind index and search page too (see :mod:`.search_index`).
 
     The files go to a new folder beside ``out``, which replaces ``out`` once complete; on any
     failure that folder is removed and ``out`` is left as it was.
@@ -134,7 +143,7 @@ def export(settings: Settings, out: Path) -> Exported:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         staging.chmod(_folder_mode(out))
-        result = _write_all(app, snapshot, staging, final)
+        result = _write_all(app, snapshot, staging, final, search)
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -142,7 +151,7 @@ def export(settings: Settings, out: Path) -> Exported:
     return result
 
 
-def _write_all(app: Edge, snapshot: Snapshot, folder: Path, final: Path) -> Exported:
+def _write_all(app: Edge, snapshot: Snapshot, folder: Path, final: Path, search: bool) -> Exported:
     """Every exported response into ``folder``; ``final``: where nginx will find it."""
     urls = export_urls(snapshot)
 
@@ -156,9 +165,38 @@ def _write_all(app: Edge, snapshot: Snapshot, folder: Path, final: Path) -> Expo
         path, _, query = url.partition("?")
         total += _write(folder, file_for(path, query), body)
     total += _write(folder, "_errors/404.json", problem_body(404, "no such resource in this static export"))
-    (folder / "nginx.conf").write_text(nginx_server(snapshot, final, urls=urls), encoding="utf-8")
+    index = _write_search(snapshot, folder) if search else None
+    total += index.bytes if index else 0
+    (folder / "nginx.conf").write_text(
+        nginx_server(snapshot, final, urls=urls, search=search), encoding="utf-8"
+    )
     (folder / "STATIC.md").write_text(STATIC_NOTE, encoding="utf-8")
-    return Exported(files=len(urls), bytes=total, urls=urls)
+    return Exported(files=len(urls), bytes=total, urls=urls, search=index)
+
+
+#: The bundle's files the search page loads, written with their .gz and .br forms too (its index
+#: files are compressed already; the UIs it does not use are left as they are: brotli's best level
+#: on all of them took 2 s).
+_COMPRESSED = (
+    "pagefind.js",
+    "pagefind-worker.js",
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-entry.json",
+)
+
+
+def _write_search(snapshot: Snapshot, folder: Path) -> SearchIndex:
+    """The Pagefind bundle and the search page; ``bytes``: all of it, compressed forms included."""
+    index = build_search_index(snapshot.catalog, snapshot.record_json, folder)
+    extra = 0
+    for name in _COMPRESSED:
+        if (folder / BUNDLE_DIR / name).is_file():
+            body = (folder / BUNDLE_DIR / name).read_bytes()
+            extra += _write(folder, f"{BUNDLE_DIR}/{name}", body) - len(body)
+    for relative, body in search_files(snapshot.settings.site_url).items():
+        extra += _write(folder, relative, body)
+    return SearchIndex(pages=index.pages, files=index.files + 2, bytes=index.bytes + extra)
 
 
 def _folder_mode(out: Path) -> int:
@@ -204,18 +242,18 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def nginx_server(snapshot: Snapshot, root: Path, listen: str = "8080", urls: list[str] | None = None) -> str:
-    """An nginx ``server`` block serving the export at ``root`` like the live API."""
-    catalog = snapshot.catalog
-    noindex = "\n".join(
-        f"        {_map_key(f'/guides/{catalog.entries[i].slug}{suffix}')} noindex;"
-        for i in sorted(catalog.noindexed)
-        for suffix in ("", ".md")  # the guide and its source
-    )
+def nginx_server(
+    snapshot: Snapshot, root: Path, listen: str = "8080", urls: list[str] | None = None, search: bool = False
+) -> str:
+    """An nginx ``server`` block serving the export at ``root`` like the live API (and, with
+    ``search``, the static search at ``/search/``)."""
+    noindex = _noindex_keys(snapshot)
     queries = "\n".join(
         f"    location = {path} {{ try_files $content_api_long /{file_for(path)}$args =404; }}"
         for path in QUERY_ENDPOINTS
     )
+    headers = _HEADERS.format(cache_control=snapshot.settings.cache_control_header)
+    search_locations = nginx_locations(textwrap.indent(headers, " " * 4)) if search else ""
     return f"""# content-api static export: include this server block in nginx's http block.
 # Responses with their .gz forms (gzip_static); with the ngx_brotli module, uncomment brotli_static.
 map $uri $content_api_robots {{
@@ -238,21 +276,35 @@ server {{
     gzip_static on;
     gzip_vary on;
     # brotli_static on;
-    add_header Cache-Control "{snapshot.settings.cache_control_header}" always;
-    add_header Access-Control-Allow-Origin "*" always;
-    add_header Access-Control-Expose-Headers "ETag, X-Robots-Tag, Content-Encoding" always;
-    add_header X-Content-Type-Options "nosniff" always;
+{headers}
     add_header X-Robots-Tag $content_api_robots always;
     error_page 404 /_errors/404.json;
     location = /_errors/404.json {{ internal; default_type application/problem+json; }}
 {queries}
-    location = /sitemap.xml {{ default_type application/xml; }}
+{search_locations}    location = /sitemap.xml {{ default_type application/xml; }}
     location = /robots.txt {{ default_type text/plain; }}
     location = /llms.txt {{ default_type text/plain; }}
     location ~ ^/guides/[^/]+\\.md$ {{ default_type text/markdown; }}
     location / {{ try_files $uri =404; }}
 }}
 """
+
+
+#: The headers of every response (a location that adds headers of its own repeats them).
+_HEADERS = """    add_header Cache-Control "{cache_control}" always;
+    add_header Access-Control-Allow-Origin "*" always;
+    add_header Access-Control-Expose-Headers "ETag, X-Robots-Tag, Content-Encoding" always;
+    add_header X-Content-Type-Options "nosniff" always;"""
+
+
+def _noindex_keys(snapshot: Snapshot) -> str:
+    """The nginx map entries of the ``noindex`` guides and their sources."""
+    catalog = snapshot.catalog
+    return "\n".join(
+        f"        {_map_key(f'/guides/{catalog.entries[i].slug}{suffix}')} noindex;"
+        for i in sorted(catalog.noindexed)
+        for suffix in ("", ".md")  # the guide and its source
+    )
 
 
 def _long_queries(urls: list[str]) -> str:
@@ -300,5 +352,9 @@ Upload the folder as is, then:
   exported queries exist: the ones the API's own `links` (self, next, prev) write, in that order;
 - headers: `Cache-Control` as in `nginx.conf`, `Access-Control-Allow-Origin: *`, and
   `X-Robots-Tag: noindex` on the guides (and their `.md`) listed in its `map`;
-- full-text search (`q`) is not in a static export: keep one live instance for it.
+- full-text search (`q`) is not in a static export: keep one live instance for it, or use the
+  static search of `search/` (Pagefind: `search/index.html`, unless exported with `--no-search`).
+  Serve `search/pagefind/`'s `.pf_meta`, `.pf_index`, `.pf_fragment` and `.pagefind` files as
+  `application/octet-stream`, and `search/index.html` with the CSP of `nginx.conf`'s
+  `location ^~ /search/` (`'wasm-unsafe-eval'` in `script-src`: Pagefind runs WebAssembly).
 """
