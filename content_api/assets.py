@@ -103,9 +103,9 @@ def _read_size(real: str, path: str) -> Checked:
     try:
         info = os.stat(real)
     except (OSError, ValueError):
-        return Checked(None, f"{path!r} is not in ASSETS_DIR")
+        return Checked(None, f"no file {path!r} in ASSETS_DIR")
     if not stat.S_ISREG(info.st_mode):
-        return Checked(None, f"{path!r} is not a regular file")
+        return Checked(None, f"{path!r} in ASSETS_DIR is not a regular file")
     key = (real, info.st_ino, info.st_size, info.st_mtime_ns)
     if key in _SIZES:
         _SIZES.move_to_end(key)
@@ -115,7 +115,7 @@ def _read_size(real: str, path: str) -> Checked:
         _SIZES[key] = size
         while len(_SIZES) > CACHE_ENTRIES:
             _SIZES.popitem(last=False)
-    return Checked(size, None if size else f"{path!r} is not an image whose size can be read")
+    return Checked(size, None if size else f"{path!r} in ASSETS_DIR is not an image whose size can be read")
 
 
 def _measure(real: str) -> Size | None:

@@ -120,7 +120,7 @@ class _Walk:
 
     def report(self, checked: Checked | None, url: str, at: tuple[int, int]) -> None:
         if checked is not None and checked.problem is not None:
-            message = f"image {url!r} not found in ASSETS_DIR: {checked.problem}"
+            message = f"image {url!r}: {checked.problem}"
             self.diagnostics.append(diagnostic(self.file, "image-missing", message, *at))
 
     def _enter(self, position: m.Position) -> None:

@@ -153,10 +153,11 @@ def test_only_regular_files_are_opened(public: Path) -> None:
     (public / "dir.png").mkdir()
     (public / "text.png").write_bytes(b"not an image at all")
     assets = AssetSizes(public)
-    assert assets.check("/fifo.png") == (None, "'/fifo.png' is not a regular file")
-    assert assets.check("/dir.png") == (None, "'/dir.png' is not a regular file")
-    assert assets.check("/text.png") == (None, "'/text.png' is not an image whose size can be read")
-    assert assets.check("/absent.png") == (None, "'/absent.png' is not in ASSETS_DIR")
+    assert assets.check("/fifo.png") == (None, "'/fifo.png' in ASSETS_DIR is not a regular file")
+    assert assets.check("/dir.png") == (None, "'/dir.png' in ASSETS_DIR is not a regular file")
+    unreadable = "'/text.png' in ASSETS_DIR is not an image whose size can be read"
+    assert assets.check("/text.png") == (None, unreadable)
+    assert assets.check("/absent.png") == (None, "no file '/absent.png' in ASSETS_DIR")
 
 
 GUIDE = """---
@@ -240,7 +241,8 @@ def test_missing_images_are_warned_at_their_place(tmp_path: Path, public: Path) 
     found = [(d.line, d.column, d.severity) for d in library.diagnostics if d.code == "image-missing"]
     assert found == [(3, 1, "warning"), (6, 4, "warning"), (7, 8, "warning"), (11, 3, "warning")]
     messages = [d.message for d in library.diagnostics if d.code == "image-missing"]
-    assert "absent.png" in messages[0] and "nope.svg" in messages[3]
+    assert messages[0] == "image 'absent.png': no file '/images/guides/absent.png' in ASSETS_DIR"
+    assert "nope.svg" in messages[3]
     assert sized(library.body("manque"))[1] == ("/images/guides/a.png", 64, 32)
     assert "manque" in library.guides  # a warning: the guide is served
 
@@ -309,3 +311,13 @@ def test_unified_writes_the_sizes_as_render_html_does(tmp_path: Path, public: Pa
     assert outcome["different"] == [] and outcome["thrown"] == [] and outcome["compared"] == 1
     assert outcome["stripped"]["image"]["different"] == ["sized"]
     assert outcome["stripped"]["quote"]["different"] == ["sized"]
+
+
+def test_check_takes_assets_dir(tmp_path: Path, public: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from content_api.cli import main
+
+    folder = content(tmp_path, manque=MISSING)
+    assert main(["check", str(folder), "--assets-dir", str(public)]) == 0  # warnings only
+    assert capsys.readouterr().out.count("[image-missing]") == 4
+    assert main(["check", str(folder)]) == 0
+    assert "image-missing" not in capsys.readouterr().out
