@@ -23,6 +23,7 @@ import os
 import posixpath
 import re
 import stat
+import threading
 import urllib.parse
 from collections import OrderedDict
 from typing import NamedTuple
@@ -40,6 +41,7 @@ SVG_HEAD = 4096
 
 _Key = tuple[str, int, int, int]
 _SIZES: OrderedDict[_Key, Size | None] = OrderedDict()
+_SIZES_LOCK = threading.Lock()  # a reload thread and a request (API pages, later) may measure at once
 
 
 class Checked(NamedTuple):
@@ -107,14 +109,17 @@ def _read_size(real: str, path: str) -> Checked:
     if not stat.S_ISREG(info.st_mode):
         return Checked(None, f"{path!r} in ASSETS_DIR is not a regular file")
     key = (real, info.st_ino, info.st_size, info.st_mtime_ns)
-    if key in _SIZES:
-        _SIZES.move_to_end(key)
-        size = _SIZES[key]
-    else:
+    with _SIZES_LOCK:
+        known = key in _SIZES
+        size = _SIZES[key] if known else None
+        if known:
+            _SIZES.move_to_end(key)
+    if not known:
         size = _measure(real)
-        _SIZES[key] = size
-        while len(_SIZES) > CACHE_ENTRIES:
-            _SIZES.popitem(last=False)
+        with _SIZES_LOCK:
+            _SIZES[key] = size
+            while len(_SIZES) > CACHE_ENTRIES:
+                _SIZES.popitem(last=False)
     return Checked(size, None if size else f"{path!r} in ASSETS_DIR is not an image whose size can be read")
 
 

@@ -321,3 +321,20 @@ def test_check_takes_assets_dir(tmp_path: Path, public: Path, capsys: pytest.Cap
     assert capsys.readouterr().out.count("[image-missing]") == 4
     assert main(["check", str(folder)]) == 0
     assert "image-missing" not in capsys.readouterr().out
+
+
+def test_images_are_read_once(tmp_path: Path, public: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from content_api import assets
+
+    measured: list[str] = []
+    original = assets._measure
+    monkeypatch.setattr(assets, "_measure", lambda real: measured.append(real) or original(real))
+    folder = content(tmp_path, guide=GUIDE)
+    first = load_library(folder, assets_dir=public)
+    assert len(measured) == 4  # a.png, b.jpg, c.svg, e.webp
+    second = load_library(folder, assets_dir=public, previous=first)
+    assert len(measured) == 4 and sized(second.body("guide")) == EXPECTED
+    image = public / "images" / "guides" / "c.svg"
+    image.write_bytes(b'<svg width="7" height="8"/>')
+    load_library(folder, assets_dir=public, previous=second)
+    assert measured[4:] == [str(image.resolve())]
