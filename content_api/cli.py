@@ -119,6 +119,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         site_url=args.site_url,
         html_mode=args.html_mode,
         iframe_hosts=args.iframe_hosts,
+        assets_dir=args.assets_dir,
+        asset_base_url=args.asset_base_url,
     )
     library = load_library(directory, **limits.library_options())
     diagnostics = list(library.diagnostics)
@@ -346,7 +348,8 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         help="print every rule (code, severity, RGAA criteria, summary) and exit; --format json for JSON",
     )
     _links_arguments(check)
-    _settings_flags(check, ("max_file_size", "max_nesting", "max_constructs", "site_url", *HTML_SETTINGS))
+    limits = ("max_file_size", "max_nesting", "max_constructs", "site_url", "assets_dir", "asset_base_url")
+    _settings_flags(check, (*limits, *HTML_SETTINGS))
 
 
 def _links_arguments(check: argparse.ArgumentParser) -> None:

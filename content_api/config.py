@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from .assets import AssetSizes
+
 #: a count or a number of seconds that must be at least 1
 Positive = Annotated[int, msgspec.Meta(ge=1)]
 
@@ -24,6 +26,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     server: str = "granian"
     site_url: str = "https://api.gouv.fr"
     asset_base_url: str = "https://api.gouv.fr/images/guides/"
+    assets_dir: str = ""
     cache_max_age: int = 60
     cache_control: str = ""
     cors_origins: tuple[str, ...] = ("*",)
@@ -66,7 +69,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             "site_url": self.site_url,
             "html": self.html_mode,
             "iframe_hosts": self.iframe_hosts,
+            "assets_dir": self.assets() if self.assets_dir else None,
         }
+
+    def assets(self) -> AssetSizes:
+        """Where images are measured: ``ASSETS_DIR``, with ``ASSET_BASE_URL`` for bare front matter
+        names, and the hosts of ``ASSET_BASE_URL`` and ``SITE_URL`` as the site's own."""
+        own = urllib.parse.urlsplit(self.site_url).hostname
+        return AssetSizes(self.assets_dir, self.asset_base_url, (own,) if own else ())
 
     @property
     def cache_control_header(self) -> str:
@@ -89,6 +99,12 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
         "ASSET_BASE_URL",
         "--asset-base-url",
         "base URL of guide images (image_url, thumbnail_url)",
+    ),
+    (
+        "assets_dir",
+        "ASSETS_DIR",
+        "--assets-dir",
+        "the site's public/ folder: image sizes (width, height) and image-missing warnings (off when empty)",
     ),
     ("cache_max_age", "CACHE_MAX_AGE", "--cache-max-age", "max-age of Cache-Control, in seconds"),
     (

@@ -144,6 +144,16 @@ _LINKS: dict[str, Rule] = {
     ),
 }
 
+#: Images and their files (``ASSETS_DIR``).
+_IMAGES: dict[str, Rule] = {
+    "image-missing": Rule(
+        "warning",
+        "with `ASSETS_DIR`, a local image (body, front matter `image`, Quote `logo`) whose file is not "
+        "there, not a regular file, not inside it, or not an image whose size can be read",
+        "`![Schéma](/images/guides/absent.png)`",
+    ),
+}
+
 #: Ignore comments.
 _IGNORES: dict[str, Rule] = {
     "ignore-unknown": Rule(
@@ -168,6 +178,7 @@ RULES: dict[str, Rule] = {
     **SUBJECTS["a11y"].rules,
     **SUBJECTS["links"].rules,
     **_LINKS,
+    **_IMAGES,
     **_IGNORES,
 }
 
@@ -188,6 +199,7 @@ LIBRARY_CODES = frozenset(
         "link-timeout",
         "link-redirect",
         "link-unchecked",
+        "image-missing",
     }
 )
 

@@ -6,7 +6,8 @@ true}), {allowDangerousHtml: true})``, no handler of ours — renders what :func
 
 * ``heading``: ``hProperties.id`` (the TOC's anchor);
 * ``link`` / ``image``: ``hProperties.href`` / ``src``, the URL exactly as render_html writes it
-  (percent-encoded, IDN host in punycode: to-hast's own encoding differs);
+  (percent-encoded, IDN host in punycode: to-hast's own encoding differs); an image's ``width``
+  and ``height`` when its file was measured (``ASSETS_DIR``);
 * a task ``listItem`` and its ``list``: ``hProperties.className: null`` (no GitHub classes);
 * ``external``: an ``<a target="_blank" rel="noopener noreferrer">`` whose ``hChildren`` end with
   the visually hidden new-window note; ``button``: an ``<a class="button">``; an inline ``quote``:
@@ -120,7 +121,11 @@ def _link(node: m.Link) -> Data | None:
 
 
 def _image(node: m.Image) -> Data | None:
-    return _address("src", node.url)
+    data = _address("src", node.url)
+    if node.width and node.height:  # measured in ASSETS_DIR: render_html writes them too
+        data = data or Data(h_properties={})
+        data.h_properties = {**(data.h_properties or {}), "width": node.width, "height": node.height}
+    return data
 
 
 def _address(name: str, url: str) -> Data | None:
@@ -169,7 +174,9 @@ def _quote(node: m.Quote) -> Data:
     caption: list[HastNode] = []
     logo = written_url(node.logo, normalize=False)
     if logo:
-        caption.append(_element("img", [], src=logo, alt=""))
+        measured = node.logo_width and node.logo_height  # ASSETS_DIR: render_html writes them too
+        size = {"width": node.logo_width, "height": node.logo_height} if measured else {}
+        caption.append(_element("img", [], src=logo, alt="", **size))
     if node.who:
         link = written_url(node.link, normalize=False)
         who = HastText(node.who)

@@ -24,9 +24,11 @@ from typing import Any
 
 import msgspec
 
+from .assets import AssetSizes
 from .diagnostics import diagnostic
 from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
+from .images import assets_of, size_images
 from .model import Diagnostic, EditorRow, Guide, Root
 from .parallel import pmap
 from .parse import ParseOptions, failed_guide, parse_guide_and_text
@@ -34,7 +36,7 @@ from .parse.budget import MAX_CONSTRUCTS
 from .parse.html_policy import DEFAULT_IFRAME_HOSTS, HtmlMode
 from .parse.ignores import apply_in_library
 from .parse.tokenizer import MAX_NESTING
-from .source_map import SourceMap
+from .source_map import SourceMap, display_path
 
 #: Files larger than this are refused (a diagnostic, not a crash).
 MAX_FILE_SIZE = 1_000_000
@@ -59,15 +61,6 @@ class Parsed(msgspec.Struct, array_like=True):
     def lean(self) -> Parsed:
         """The same, without the AST in ``guide`` (what the cache and a served snapshot keep)."""
         return Parsed(msgspec.structs.replace(self.guide, body=_EMPTY), self.body, self.text)
-
-
-def display_path(path: str | os.PathLike[str]) -> str:
-    """A path as text that can always be encoded: bytes that are not UTF-8 in a file name (which
-    Python keeps as lone surrogates) are shown as ``\\xNN`` escapes."""
-    text = os.fspath(path)
-    if text.isascii():
-        return text
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def content_key(name: str, data: bytes, options: ParseOptions | None = None) -> str:
@@ -240,6 +233,7 @@ class _Load:
     lean: bool = False
     options: ParseOptions = field(default_factory=ParseOptions)
     site_url: str | None = None
+    assets: AssetSizes | None = None  # ASSETS_DIR: sizes of images (images.py), off when None
 
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
@@ -390,6 +384,7 @@ def _ignore_comments(load: _Load) -> None:
 LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
     ("list", _list),
     ("parse", _parse_all),
+    ("images", size_images),
     ("slugs", _slugs),
     ("owners", _owners),
     ("related", _related),
@@ -410,15 +405,14 @@ def load_library(
     site_url: str | None = None,
     html: HtmlMode = "sanitize",
     iframe_hosts: tuple[str, ...] | list[str] = DEFAULT_IFRAME_HOSTS,
+    assets_dir: str | os.PathLike[str] | AssetSizes | None = None,
 ) -> Library:
     """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`.
 
-    ``previous`` and ``cache`` give back the parses of files whose bytes did not change. With
-    ``lean``, the guides keep no AST (``guide.body`` is empty; ``library.body(slug)`` decodes it
-    from ``library.bodies``): what a server keeps in memory. Links to ``/guides/<slug>`` are
-    checked against the guides loaded, and so are links to ``<site_url>/guides/<slug>``.
-    ``html`` and ``iframe_hosts`` are :func:`~content_api.parse_guide`'s: ``html="raw"`` keeps
-    raw HTML verbatim, for fully trusted writers only.
+    ``previous`` and ``cache`` give back the parses of files whose bytes did not change. With ``lean``, the
+    guides keep no AST (``library.body(slug)`` decodes it from ``library.bodies``): what a server keeps. Links
+    to ``/guides/<slug>`` and ``<site_url>/guides/<slug>`` are checked. ``html`` and ``iframe_hosts`` are
+    :func:`~content_api.parse_guide`'s. ``assets_dir`` (``public/``, or an ``AssetSizes``): image sizes.
     """
     load = _Load(
         directory,
@@ -428,6 +422,7 @@ def load_library(
         lean=lean,
         options=ParseOptions(max_nesting, max_constructs, html, tuple(iframe_hosts)),
         site_url=site_url.rstrip("/") if site_url else None,
+        assets=assets_of(assets_dir),
     )
     for _name, step in LOAD_STEPS:
         step(load)

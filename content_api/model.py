@@ -143,6 +143,9 @@ class Image(Node, tag="image"):
     url: str
     alt: str
     title: str | None
+    #: the image file's size in pixels, when ``ASSETS_DIR`` is set and the file is found there
+    width: int | None = None
+    height: int | None = None
 
 
 # --- components -----------------------------------------------------------------------------------
@@ -158,6 +161,9 @@ class Quote(Node, tag="quote"):
     inline: bool
     children: list[AnyNode]
     extra: dict[str, Any] = msgspec.field(default_factory=dict)
+    #: the logo file's size in pixels, when ``ASSETS_DIR`` is set and the file is found there
+    logo_width: int | None = None
+    logo_height: int | None = None
 
 
 class External(Node, tag="external"):
@@ -281,6 +287,9 @@ class Guide(msgspec.Struct, kw_only=True):
     tags: list[Tag]
     apis: list[Api]
     image: str | None
+    #: the ``image`` file's size in pixels, when ``ASSETS_DIR`` is set and the file is found there
+    image_width: int | None = None
+    image_height: int | None = None
     publish: bool
     noindex: bool
     #: ``search: false``: left out of site search (the section records), still in the sitemap
@@ -313,6 +322,9 @@ class GuideSummary(msgspec.Struct, kw_only=True):
     image: str | None
     image_url: str | None
     thumbnail_url: str | None
+    #: the image's size in pixels (null when unknown: no ``ASSETS_DIR``, not found, not local)
+    image_width: int | None
+    image_height: int | None
     publish: bool
     noindex: bool
     related: list[str]

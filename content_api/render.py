@@ -246,7 +246,12 @@ def _link(r: _Html, node: m.Link, tight: bool) -> None:
 def _image(r: _Html, node: m.Image, tight: bool) -> None:
     src = _attr("src", node.url)
     title = f' title="{escape(node.title)}"' if node.title else ""
-    r.lit(f'<img{src} alt="{escape(node.alt)}"{title} />')
+    r.lit(f'<img{src} alt="{escape(node.alt)}"{title}{_size(node.width, node.height)} />')
+
+
+def _size(width: int | None, height: int | None) -> str:
+    """``width`` and ``height`` of an image whose file was measured (no layout shift), else nothing."""
+    return f' width="{width}" height="{height}"' if width and height else ""
 
 
 def _component_shell(r: _Html, node: Any, open_tag: str, close_tag: str) -> None:
@@ -287,7 +292,7 @@ def _quote(r: _Html, node: m.Quote, tight: bool) -> None:
     caption = []
     logo = written_url(node.logo, normalize=False)
     if logo:
-        caption.append(f'<img src="{escape(logo)}" alt="" />')
+        caption.append(f'<img src="{escape(logo)}" alt=""{_size(node.logo_width, node.logo_height)} />')
     if node.who:
         who = escape(node.who)
         link = written_url(node.link, normalize=False)

@@ -3,10 +3,12 @@
 Every caller that turns an offset into a file position (the parser, the front matter, the ignore
 comments, the library, the links between guides) uses :class:`SourceMap`; every stage that
 reports a diagnostic reports to a :class:`Reporter` (the parser's context is one).
+:func:`display_path` writes a file name that may not be UTF-8 as text that always encodes.
 """
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_right
 from typing import Generic, Protocol, TypeVar
 
@@ -80,3 +82,12 @@ class Reporter(Protocol):
 
     def add(self, line: int, column: int, code: str, message: str) -> None:
         """Record a diagnostic of ``code`` at file ``line``, ``column``."""
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as text that can always be encoded: bytes that are not UTF-8 in a file name (which
+    Python keeps as lone surrogates) are shown as ``\\xNN`` escapes."""
+    text = os.fspath(path)
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

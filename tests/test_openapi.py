@@ -108,6 +108,7 @@ def test_contract_fields(doc: dict[str, Any]) -> None:
     assert summary == {
         "slug", "path", "title", "tagline", "tags", "apis", "image", "image_url", "thumbnail_url", "publish",
         "noindex", "related", "updated", "excerpt", "reading_time", "extra",
+        "image_width", "image_height",  # issue 16, point 5: with ASSETS_DIR
     }  # fmt: skip
     detail = set(schemas["GuideWithRenderings"]["properties"])
     assert {"body", "toc", "related_guides", "editors", "html", "text"} <= detail

@@ -24,7 +24,7 @@ import pytest
 from content_api import model as m
 from content_api import parse_guide, render_html
 
-from .conftest import CORPUS, ROOT, SEED
+from .conftest import CORPUS, ROOT, SEED, walk
 from .kit import compiled_kit, packed_kit, run_kit
 
 KIT = ROOT / "clients" / "typescript"
@@ -99,11 +99,25 @@ process.stdout.write(JSON.stringify(input.map(([body, headingIds]) => renderHtml
 """
 
 
+def sized_body() -> m.Root:
+    """Images and a Quote logo with the sizes ASSETS_DIR gives them."""
+    text = b'![a](/x.png) et ![b](y.png)\n\n<Quote logo="/l.png" who="W">\n\nQ\n\n</Quote>\n'
+    body = parse_guide(text, "sized.md").body
+    found = [node for node in walk(body) if isinstance(node, m.Image | m.Quote)]
+    assert len(found) == 3
+    for n, node in enumerate(found[:2]):
+        node.width, node.height = 640 + n, 480
+    found[2].logo_width, found[2].logo_height = 120, 60
+    return body
+
+
 def test_render_ts_writes_what_render_html_writes(compiled: Path) -> None:
     bodies = [(str(path), parse_guide(path.read_bytes(), str(path)).body) for path in guides()]
+    bodies.append(("sized", sized_body()))
     jobs = [(name, body, ids) for name, body in bodies for ids in (False, True)]
     rendered = run_kit(RENDER_ALL, msgspec.to_builtins([(body, ids) for _, body, ids in jobs]))
-    assert len(rendered) == len(jobs) == 2 * len(guides())
+    assert len(rendered) == len(jobs) == 2 * len(guides()) + 2
+    assert 'width="640" height="480"' in rendered[-1] and 'width="120" height="60"' in rendered[-1]
     for (name, body, heading_ids), html in zip(jobs, rendered, strict=True):
         assert html == render_html(body, heading_ids=heading_ids), (name, heading_ids)
     # the command line the suite's other tests use, on the seed

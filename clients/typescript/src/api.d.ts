@@ -543,7 +543,9 @@ export interface components {
             excerpt?: string;
             extra?: Record<string, unknown>;
             image?: string | null;
+            image_height?: number | null;
             image_url?: string | null;
+            image_width?: number | null;
             noindex?: boolean;
             path?: string;
             publish?: boolean;
@@ -567,7 +569,9 @@ export interface components {
             excerpt: string;
             extra: Record<string, unknown>;
             image: string | null;
+            image_height: number | null;
             image_url: string | null;
+            image_width: number | null;
             noindex: boolean;
             path: string;
             publish: boolean;
@@ -605,7 +609,9 @@ export interface components {
             excerpt: string;
             extra: Record<string, unknown>;
             image: string | null;
+            image_height: number | null;
             image_url: string | null;
+            image_width: number | null;
             noindex: boolean;
             path: string;
             publish: boolean;
@@ -631,7 +637,9 @@ export interface components {
             /** @default null */
             html?: string | null;
             image: string | null;
+            image_height: number | null;
             image_url: string | null;
+            image_width: number | null;
             noindex: boolean;
             path: string;
             publish: boolean;
@@ -722,11 +730,15 @@ export interface components {
             /** @default null */
             data?: components["schemas"]["Data"] | null;
             /** @default null */
+            height?: number | null;
+            /** @default null */
             position?: components["schemas"]["Position"] | null;
             title: string | null;
             /** @enum {unknown} */
             type: "image";
             url: string;
+            /** @default null */
+            width?: number | null;
         };
         /** InlineCode */
         InlineCode: {
@@ -842,6 +854,10 @@ export interface components {
             inline: boolean;
             link: string | null;
             logo: string | null;
+            /** @default null */
+            logo_height?: number | null;
+            /** @default null */
+            logo_width?: number | null;
             /** @default null */
             position?: components["schemas"]["Position"] | null;
             title: string | null;
@@ -1323,7 +1339,7 @@ export interface operations {
                 /** @description file name (`ccas.md`) or slug; repeatable */
                 file?: string[];
                 /** @description diagnostic code; repeatable */
-                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
+                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "image-missing" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
                 /** @description severity; repeatable */
                 severity?: ("error" | "warning" | "info")[];
             };
@@ -1404,7 +1420,7 @@ export interface operations {
                 /** @description file name (`ccas.md`) or slug; repeatable */
                 file?: string[];
                 /** @description diagnostic code; repeatable */
-                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
+                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "image-missing" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
                 /** @description severity; repeatable */
                 severity?: ("error" | "warning" | "info")[];
             };

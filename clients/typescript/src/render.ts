@@ -375,7 +375,12 @@ function link(r: Html, node: Schemas["Link"]): void {
 function image(r: Html, node: Schemas["Image"]): void {
   const src = urlAttribute("src", node.url);
   const title = node.title ? ` title="${escapeHtml(node.title)}"` : "";
-  r.lit(`<img${src} alt="${escapeHtml(node.alt)}"${title} />`);
+  r.lit(`<img${src} alt="${escapeHtml(node.alt)}"${title}${size(node.width, node.height)} />`);
+}
+
+/** `width` and `height` of an image whose file was measured (no layout shift), else nothing. */
+function size(width?: number | null, height?: number | null): string {
+  return width && height ? ` width="${width}" height="${height}"` : "";
 }
 
 /** Inline components sit in the text; block ones start and end their own lines. */
@@ -409,7 +414,7 @@ function quote(r: Html, node: Schemas["Quote"]): void {
   r.block("<blockquote>", "</blockquote>", node.children);
   const caption: string[] = [];
   const logo = safeUrl(node.logo, false);
-  if (logo) caption.push(`<img src="${escapeHtml(logo)}" alt="" />`);
+  if (logo) caption.push(`<img src="${escapeHtml(logo)}" alt=""${size(node.logo_width, node.logo_height)} />`);
   if (node.who) {
     const who = escapeHtml(node.who);
     const link = safeUrl(node.link, false);
