@@ -120,7 +120,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         html_mode=args.html_mode,
         iframe_hosts=args.iframe_hosts,
     )
-    library = load_library(directory, **limits.library_options())
+    # The diagnostics do not depend on the guides' dates: git is not asked.
+    library = load_library(directory, **{**limits.library_options(), "git_dates": "off"})
     diagnostics = list(library.diagnostics)
     if args.links and any(selected(code, select, ignore) for code in _LINK_CODES.values()):
         diagnostics += _external_links(library, args)
@@ -259,6 +260,7 @@ EXPORT_SETTINGS = (
     "cache_control",
     "html_mode",
     "iframe_hosts",
+    "git_dates",
 )
 #: the settings of the raw HTML policy, for check and render
 HTML_SETTINGS = ("html_mode", "iframe_hosts")

@@ -40,6 +40,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     edge_cache_bytes: Positive = 16 * 1024 * 1024
     html_mode: Literal["sanitize", "raw"] = "sanitize"
     iframe_hosts: tuple[str, ...] = ("*.gouv.fr",)
+    git_dates: Literal["auto", "off"] = "auto"
 
     def library_options(self) -> dict[str, Any]:
         """The arguments of ``load_library`` these settings give (limits, HTML policy, site)."""
@@ -50,6 +51,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             "site_url": self.site_url,
             "html": self.html_mode,
             "iframe_hosts": self.iframe_hosts,
+            "git_dates": self.git_dates,
         }
 
     @property
@@ -141,10 +143,17 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
         "--iframe-hosts",
         "hosts raw HTML iframes may come from (https only), comma-separated; *.domain: its subdomains",
     ),
+    (
+        "git_dates",
+        "GIT_DATES",
+        "--git-dates",
+        "guides without a front matter date: auto (last commit when the content is a git checkout, "
+        "else modification time) or off (modification time, git never run)",
+    ),
 ]
 
 #: Settings that take one of a few values (their flags refuse any other).
-SETTINGS_CHOICES: dict[str, tuple[str, ...]] = {"html_mode": ("sanitize", "raw")}
+SETTINGS_CHOICES: dict[str, tuple[str, ...]] = {"html_mode": ("sanitize", "raw"), "git_dates": ("auto", "off")}
 
 
 def _split(value: str) -> tuple[str, ...]:

@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import os
 import stat
-import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 import msgspec
 
 from .diagnostics import diagnostic
+from .gitdates import GitDates, GitTimes, file_time, git_times
 from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
 from .model import Diagnostic, EditorRow, Guide, Root
@@ -115,6 +115,9 @@ class Library:
     sources: dict[str, bytes] = field(default_factory=dict)
     #: how many files were parsed, and how many were taken from a previous load or the cache
     stats: dict[str, int] = field(default_factory=dict)
+    #: what git said of the folder (None: not a checkout, or ``git_dates="off"``): the next load
+    #: reuses its history while HEAD has not moved
+    git: GitTimes | None = None
 
     def release(self) -> None:
         """Drop what only a next load needs (parses, bodies, texts, sources): a served snapshot has
@@ -179,34 +182,6 @@ def _read(
     return data, [], info.st_mtime
 
 
-def _git_times(root: Path) -> dict[str, str]:
-    """Last commit time of each file of ``root`` when it is in a git checkout (else empty)."""
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(root), "log", "--format=%x00%cI", "--name-only", "--relative", "--", "."],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    if result.returncode != 0:
-        return {}
-    times: dict[str, str] = {}
-    current = ""
-    for line in result.stdout.splitlines():
-        if line.startswith("\x00"):
-            current = line[1:]
-        elif line and current:
-            times.setdefault(line, current)
-    return times
-
-
-def _mtime(stamp: float) -> str:
-    return dt.datetime.fromtimestamp(stamp, dt.UTC).isoformat(timespec="seconds")
-
-
 def _related_line(data: bytes, slug: str) -> int:
     """Line of ``slug`` in the front matter's ``related_guides`` (1 when not found)."""
     start = data.find(b"related_guides")
@@ -240,6 +215,8 @@ class _Load:
     lean: bool = False
     options: ParseOptions = field(default_factory=ParseOptions)
     site_url: str | None = None
+    git_dates: GitDates = "auto"
+    git: GitTimes | None = None
 
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
@@ -280,7 +257,8 @@ _decode_parsed = msgspec.msgpack.Decoder(Parsed).decode
 
 
 def _parse_all(load: _Load) -> None:
-    git_times = _git_times(load.root) if load.paths else {}
+    if load.git_dates == "auto" and load.paths:
+        load.git = git_times(load.root, load.previous.git if load.previous is not None else None)
     known = load.previous.parsed if load.previous is not None else {}
     read: list[tuple[str, str, bytes, str, float]] = []
     for name in load.paths:
@@ -307,7 +285,7 @@ def _parse_all(load: _Load) -> None:
     for name, file, data, key, mtime in read:
         parsed = fresh.get(file) or known.get(key) or load.cache[key]
         load.parsed[key] = parsed
-        updated = parsed.guide.updated or git_times.get(name) or _mtime(mtime)
+        updated = parsed.guide.updated or file_time(load.git, name, mtime)
         guide = msgspec.structs.replace(parsed.guide, updated=updated)
         if not load.lean:
             guide = msgspec.structs.replace(guide, body=body_of(guide, parsed.body))
@@ -410,6 +388,7 @@ def load_library(
     site_url: str | None = None,
     html: HtmlMode = "sanitize",
     iframe_hosts: tuple[str, ...] | list[str] = DEFAULT_IFRAME_HOSTS,
+    git_dates: GitDates = "auto",
 ) -> Library:
     """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`.
 
@@ -418,7 +397,9 @@ def load_library(
     from ``library.bodies``): what a server keeps in memory. Links to ``/guides/<slug>`` are
     checked against the guides loaded, and so are links to ``<site_url>/guides/<slug>``.
     ``html`` and ``iframe_hosts`` are :func:`~content_api.parse_guide`'s: ``html="raw"`` keeps
-    raw HTML verbatim, for fully trusted writers only.
+    raw HTML verbatim, for fully trusted writers only. A guide without a front matter date is
+    dated by its file's last commit when the folder is a git checkout (``git_dates="auto"``; not
+    for a file with uncommitted changes), else by its modification time (``"off"``: never git).
     """
     load = _Load(
         directory,
@@ -428,6 +409,7 @@ def load_library(
         lean=lean,
         options=ParseOptions(max_nesting, max_constructs, html, tuple(iframe_hosts)),
         site_url=site_url.rstrip("/") if site_url else None,
+        git_dates=git_dates,
     )
     for _name, step in LOAD_STEPS:
         step(load)
@@ -447,4 +429,5 @@ def load_library(
             s: load.stale.get(g.file or "") or load.sources[g.file or ""] for s, g in load.guides.items()
         },
         stats=load.stats,
+        git=load.git,
     )

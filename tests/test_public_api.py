@@ -42,7 +42,8 @@ SIGNATURES = {
         "previous: 'Library | None' = None, cache: 'Mapping[str, Parsed] | None' = None, "
         "lean: 'bool' = False, max_nesting: 'int' = 32, max_constructs: 'int' = 22000, "
         "site_url: 'str | None' = None, html: 'HtmlMode' = 'sanitize', "
-        "iframe_hosts: 'tuple[str, ...] | list[str]' = ('*.gouv.fr',)) -> 'Library'"
+        "iframe_hosts: 'tuple[str, ...] | list[str]' = ('*.gouv.fr',), "
+        "git_dates: 'GitDates' = 'auto') -> 'Library'"
     ),
     "render_html": "(node: 'm.Node', *, heading_ids: 'bool' = False) -> 'str'",
     "render_text": "(node: 'm.Node') -> 'str'",
