@@ -153,7 +153,10 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
 ]
 
 #: Settings that take one of a few values (their flags refuse any other).
-SETTINGS_CHOICES: dict[str, tuple[str, ...]] = {"html_mode": ("sanitize", "raw"), "git_dates": ("auto", "off")}
+SETTINGS_CHOICES: dict[str, tuple[str, ...]] = {
+    "html_mode": ("sanitize", "raw"),
+    "git_dates": ("auto", "off"),
+}
 
 
 def _split(value: str) -> tuple[str, ...]:

@@ -69,7 +69,8 @@ def http_date(epoch: int) -> str:
 
 def _epoch(year: int, month: str, day: int, hour: int, minute: int, second: int) -> int | None:
     try:
-        moment = dt.datetime(year, _MONTHS.index(month) + 1, day, hour, minute, min(second, 59), tzinfo=dt.UTC)
+        month_number = _MONTHS.index(month) + 1
+        moment = dt.datetime(year, month_number, day, hour, minute, min(second, 59), tzinfo=dt.UTC)
     except ValueError:  # 31 Feb, 25:00...
         return None
     return int(moment.timestamp())
