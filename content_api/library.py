@@ -414,8 +414,13 @@ def load_library(
     for _name, step in LOAD_STEPS:
         step(load)
     load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
+    return _library(load)
+
+
+def _library(load: _Load) -> Library:
+    """The snapshot the load steps made."""
     return Library(
-        root=str(directory),
+        root=str(load.directory),
         guides=load.guides,
         diagnostics=load.diagnostics,
         files=load.files,
