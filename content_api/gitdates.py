@@ -3,16 +3,21 @@
 With ``GIT_DATES=auto`` (the default), when the content folder is in a git checkout and git is
 installed, a guide without a front matter date is dated by the last commit that touched its file
 (the committer date): the same on every replica of the same checkout, unlike modification times.
-A file with uncommitted changes (modified, staged or untracked, as ``git status`` says) keeps its
-modification time. Three git runs: ``rev-parse`` (where the folder sits, HEAD's commit id),
-``log`` (one pass over the history, names only, no rename detection: skipped on a reload when HEAD
-has not moved) and ``status``. Whatever fails (no git, not a checkout, no commit yet, a timeout),
-the dates are the modification times: this never raises and never waits long.
+A file with uncommitted changes (modified, staged or untracked) keeps its modification time: a
+file is committed when its bytes, as read, are its version in HEAD (the same git blob id; computed
+here from the bytes the load reads anyway, which costs far less than ``git status`` on a large
+folder, and depends on no index state). Git runs: ``rev-parse`` (HEAD's commit id), then, only when
+HEAD has moved since the last load, ``log`` (one pass over the history, names only, no rename
+detection) and ``ls-tree`` (the folder's blob ids in HEAD). Whatever fails (no git, not a checkout,
+no commit yet, a timeout), the dates are the modification times: this never raises and never
+waits long. A file that git converts on checkout (``eol``/``autocrlf``, filters such as LFS)
+counts as changed: it keeps its modification time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import subprocess
@@ -44,8 +49,8 @@ class GitTimes:
     head: str
     #: top-level file name -> committer date (ISO 8601) of the last commit that touched it
     times: dict[str, str]
-    #: names of the files with uncommitted changes (modified, staged or untracked)
-    dirty: frozenset[str]
+    #: top-level file name -> its blob id in HEAD (hex)
+    blobs: dict[str, str]
 
 
 def _env() -> dict[str, str]:
@@ -71,16 +76,11 @@ def _git(folder: Path, *args: str) -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def _where(folder: Path) -> tuple[bytes, str] | None:
-    """The folder's path inside its repository (``b""`` at its top, else ending with ``/``) and
-    HEAD's commit id; None outside a checkout or before its first commit."""
-    out = _git(folder, "rev-parse", "--show-prefix", "HEAD^{commit}")
-    if out is None or not out.endswith(b"\n"):
-        return None
-    prefix, _, head = out[:-1].rpartition(b"\n")
-    if not _HEX.fullmatch(head):
-        return None
-    return prefix, head.decode("ascii")
+def _head(folder: Path) -> str | None:
+    """HEAD's commit id; None outside a checkout or before its first commit."""
+    out = _git(folder, "rev-parse", "--verify", "-q", "HEAD^{commit}")
+    head = (out or b"").strip()
+    return head.decode("ascii") if _HEX.fullmatch(head) else None
 
 
 def _name(raw: bytes) -> str:
@@ -104,35 +104,42 @@ def _history(folder: Path) -> dict[str, str] | None:
     return times
 
 
-def _dirty(folder: Path, prefix: bytes) -> frozenset[str] | None:
-    """Names of the folder's files with uncommitted changes, from ``git status --porcelain -z``."""
-    out = _git(folder, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
-               "--", _PATHSPEC)  # fmt: skip
+def _blobs(folder: Path) -> dict[str, str] | None:
+    """File name -> blob id of the folder's files in HEAD (``ls-tree``: names relative to it)."""
+    out = _git(folder, "ls-tree", "-z", "HEAD")
     if out is None:
         return None
-    names = set()
+    blobs = {}
     for entry in out.split(b"\0"):
-        path = entry[3:]  # "XY path", the path from the repository's top
-        if path.startswith(prefix):
-            names.add(_name(path[len(prefix) :]))
-    return frozenset(names)
+        info, _, raw = entry.partition(b"\t")
+        fields = info.split(b" ")
+        if len(fields) == 3 and fields[1] == b"blob" and raw.endswith(b".md"):
+            blobs[_name(raw)] = fields[2].decode("ascii", "replace")
+    return blobs
 
 
 def git_times(folder: Path, previous: GitTimes | None = None) -> GitTimes | None:
     """What git says of ``folder`` (resolved), or None when it says nothing (see the module's doc).
-    ``previous``: the answer of the last load, whose history is kept when HEAD has not moved."""
-    where = _where(folder)
-    if where is None:
+    ``previous``: the answer of the last load, kept whole while HEAD has not moved."""
+    head = _head(folder)
+    if head is None:
         return None
-    prefix, head = where
     if previous is not None and previous.folder == str(folder) and previous.head == head:
-        times: dict[str, str] | None = previous.times
-    else:
-        times = _history(folder)
-    dirty = _dirty(folder, prefix)
-    if times is None or dirty is None:
+        return previous
+    times = _history(folder)
+    blobs = _blobs(folder) if times is not None else None
+    if times is None or blobs is None:
         return None
-    return GitTimes(str(folder), head, times, dirty)
+    return GitTimes(str(folder), head, times, blobs)
+
+
+def blob_id(data: bytes, length: int = 40) -> str:
+    """Git's id of a blob holding ``data``: SHA-1, or SHA-256 in a repository whose ids have 64
+    hex digits."""
+    digest = hashlib.sha1(usedforsecurity=False) if length == 40 else hashlib.sha256()
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
 
 
 def mtime_iso(stamp: float) -> str:
@@ -140,11 +147,11 @@ def mtime_iso(stamp: float) -> str:
     return dt.datetime.fromtimestamp(stamp, dt.UTC).isoformat(timespec="seconds")
 
 
-def file_time(git: GitTimes | None, name: str, mtime: float) -> str:
-    """The date of the file ``name`` (top-level) without a front matter date: its last commit's,
-    unless it has uncommitted changes or none; else its modification time."""
-    if git is not None and name not in git.dirty:
-        found = git.times.get(name)
-        if found:
+def file_time(git: GitTimes | None, name: str, data: bytes, mtime: float) -> str:
+    """The date of the file ``name`` (top-level, ``data`` its bytes) without a front matter date:
+    its last commit's when ``data`` is its version in HEAD; else its modification time."""
+    if git is not None:
+        found, blob = git.times.get(name), git.blobs.get(name)
+        if found and blob and blob == blob_id(data, len(blob)):
             return found
     return mtime_iso(mtime)
