@@ -4,26 +4,31 @@ With ``GIT_DATES=auto`` (the default), when the content folder is in a git check
 installed, a guide without a front matter date is dated by the last commit that touched its file
 (the committer date): the same on every replica of the same checkout, unlike modification times.
 A file with uncommitted changes (modified, staged or untracked) keeps its modification time: a
-file is committed when its bytes, as read, are its version in HEAD (the same git blob id; computed
-here from the bytes the load reads anyway, which costs far less than ``git status`` on a large
-folder, and depends on no index state). Git runs: ``rev-parse`` (HEAD's commit id), then, only when
+file is committed when its bytes, as read, are its version in HEAD (the same git blob id, computed
+here from the bytes the load reads anyway: far cheaper than ``git status`` on a large folder, and
+independent of the index's state). Git runs: ``rev-parse`` (HEAD's commit id), then, only when
 HEAD has moved since the last load, ``log`` (one pass over the history, names only, no rename
-detection) and ``ls-tree`` (the folder's blob ids in HEAD). Whatever fails (no git, not a checkout,
-no commit yet, a timeout), the dates are the modification times: this never raises and never
-waits long. A file that git converts on checkout (``eol``/``autocrlf``, filters such as LFS)
-counts as changed: it keeps its modification time.
+detection; after a commit or a pull, only the new commits) and ``ls-tree`` (the folder's blob ids
+in HEAD). ``load_library`` runs them while it reads and parses the files. Whatever fails (no git,
+not a checkout, no commit yet, a timeout), the dates are the modification times: this never
+raises and never waits long. A file that git converts on checkout (``eol``/``autocrlf``, filters
+such as LFS) counts as changed: it keeps its modification time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import re
 import subprocess
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+log = logging.getLogger(__name__)
 
 GitDates = Literal["auto", "off"]
 GIT_DATES: tuple[GitDates, ...] = ("auto", "off")
@@ -32,8 +37,6 @@ GIT_DATES: tuple[GitDates, ...] = ("auto", "off")
 GIT_TIMEOUT = 20.0
 
 _HEX = re.compile(rb"[0-9a-f]{40}([0-9a-f]{24})?")
-#: Top-level Markdown files of the folder, as ``load_library`` reads them (`*` does not cross `/`).
-_PATHSPEC = ":(glob)*.md"
 #: Variables that would point git at another repository than the folder's own.
 _LOCATION_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
 #: Configuration that would make these read-only runs start programs (a repository's own config).
@@ -88,10 +91,12 @@ def _name(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
-def _history(folder: Path) -> dict[str, str] | None:
-    """File name -> committer date of its last commit, from one ``git log`` pass (names only)."""
-    out = _git(folder, "log", "--format=%x01%cI", "--name-only", "-z", "--no-renames", "--relative",
-               "--", _PATHSPEC)  # fmt: skip
+def _history(folder: Path, since: str | None = None) -> dict[str, str] | None:
+    """File name -> committer date of its last commit, from one ``git log`` pass (names only) over
+    the whole history, or over the commits after ``since``. No pathspec: ``--relative`` keeps the
+    folder's files, and a pathspec makes git diff each commit twice (history simplification)."""
+    commits = f"{since}..HEAD" if since else "HEAD"
+    out = _git(folder, "log", "--format=%x01%cI", "--name-only", "-z", "--no-renames", "--relative", commits)
     if out is None:
         return None
     times: dict[str, str] = {}
@@ -99,9 +104,21 @@ def _history(folder: Path) -> dict[str, str] | None:
         date, _, names = commit.partition(b"\0")
         when = date.decode("ascii", "replace")
         for raw in names.removeprefix(b"\n").split(b"\0"):
-            if raw and b"/" not in raw:
+            if raw.endswith(b".md") and b"/" not in raw:
                 times.setdefault(_name(raw), when)  # newest first: the first seen is the last
     return times
+
+
+def _later_history(folder: Path, previous: GitTimes, head: str) -> dict[str, str] | None:
+    """The dates of ``previous`` brought up to ``head``: only the commits since its HEAD are read
+    when that HEAD is an ancestor of ``head`` (a commit, a pull); else the whole history."""
+    if (
+        previous.folder != str(folder)
+        or _git(folder, "merge-base", "--is-ancestor", previous.head, head) is None
+    ):
+        return _history(folder)
+    later = _history(folder, previous.head)
+    return None if later is None else {**previous.times, **later}
 
 
 def _blobs(folder: Path) -> dict[str, str] | None:
@@ -126,11 +143,32 @@ def git_times(folder: Path, previous: GitTimes | None = None) -> GitTimes | None
         return None
     if previous is not None and previous.folder == str(folder) and previous.head == head:
         return previous
-    times = _history(folder)
+    times = _history(folder) if previous is None else _later_history(folder, previous, head)
     blobs = _blobs(folder) if times is not None else None
     if times is None or blobs is None:
         return None
     return GitTimes(str(folder), head, times, blobs)
+
+
+def ask_git(folder: Path, previous: GitTimes | None = None) -> Future[GitTimes | None]:
+    """:func:`git_times` in a thread of its own: git is a process, so its time hides behind the
+    reading and parsing of the files; :func:`git_answer` waits for it."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="git-dates")
+    try:
+        return pool.submit(git_times, folder, previous)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its one task; nobody waits here
+
+
+def git_answer(asked: Future[GitTimes | None] | None) -> GitTimes | None:
+    """What git said (None: nothing, or a failure, which is logged: dates are then mtimes)."""
+    if asked is None:
+        return None
+    try:
+        return asked.result()
+    except Exception:
+        log.exception("git dates failed; modification times are used")
+        return None
 
 
 def blob_id(data: bytes, length: int = 40) -> str:

@@ -17,6 +17,7 @@ import hashlib
 import os
 import stat
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 import msgspec
 
 from .diagnostics import diagnostic
-from .gitdates import GitDates, GitTimes, file_time, git_times
+from .gitdates import GitDates, GitTimes, ask_git, file_time, git_answer
 from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
 from .model import Diagnostic, EditorRow, Guide, Root
@@ -216,6 +217,7 @@ class _Load:
     options: ParseOptions = field(default_factory=ParseOptions)
     site_url: str | None = None
     git_dates: GitDates = "auto"
+    dating: Future[GitTimes | None] | None = None
     git: GitTimes | None = None
 
     def __post_init__(self) -> None:
@@ -256,9 +258,13 @@ def _parse_job(job: tuple[str, str, bytes, bool, ParseOptions]) -> bytes:
 _decode_parsed = msgspec.msgpack.Decoder(Parsed).decode
 
 
-def _parse_all(load: _Load) -> None:
+def _ask_git(load: _Load) -> None:
+    """Ask git for the dates while the files are read and parsed (see ``_parse_all``)."""
     if load.git_dates == "auto" and load.paths:
-        load.git = git_times(load.root, load.previous.git if load.previous is not None else None)
+        load.dating = ask_git(load.root, load.previous.git if load.previous is not None else None)
+
+
+def _parse_all(load: _Load) -> None:
     known = load.previous.parsed if load.previous is not None else {}
     read: list[tuple[str, str, bytes, str, float]] = []
     for name in load.paths:
@@ -282,6 +288,7 @@ def _parse_all(load: _Load) -> None:
     )
     load.stats["parsed"] = len(fresh)
     load.stats["reused"] = len(read) - len(fresh)
+    load.git = git_answer(load.dating)
     for name, file, data, key, mtime in read:
         parsed = fresh.get(file) or known.get(key) or load.cache[key]
         load.parsed[key] = parsed
@@ -367,6 +374,7 @@ def _ignore_comments(load: _Load) -> None:
 
 LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
     ("list", _list),
+    ("ask_git", _ask_git),
     ("parse", _parse_all),
     ("slugs", _slugs),
     ("owners", _owners),

@@ -192,9 +192,9 @@ def test_a_reload_reads_the_history_again_only_when_head_moves(
 ) -> None:
     content = new_repo(tmp_path)
     commit(tmp_path, A_DATE, {"content/a.md": guide("A"), "content/b.md": guide("B")})
-    runs: list[Path] = []
+    runs: list[tuple[object, ...]] = []
     history = gitdates._history
-    monkeypatch.setattr(gitdates, "_history", lambda folder: runs.append(folder) or history(folder))
+    monkeypatch.setattr(gitdates, "_history", lambda *args: runs.append(args) or history(*args))
     first = load_library(content)
     assert len(runs) == 1
     (content / "b.md").write_text(guide("B", body="En cours."), encoding="utf-8")
@@ -204,7 +204,7 @@ def test_a_reload_reads_the_history_again_only_when_head_moves(
     assert {s: g.updated for s, g in second.guides.items()} == {"a": A_DATE, "b": iso(1_600_000_000)}
     commit(tmp_path, B_DATE, {"content/b.md": guide("B", body="En cours.")})
     third = load_library(content, previous=second)
-    assert len(runs) == 2
+    assert len(runs) == 2 and runs[1][1:] == (first.git.head,)  # only the commits since  # type: ignore[union-attr]
     assert {s: g.updated for s, g in third.guides.items()} == {"a": A_DATE, "b": B_DATE}
 
 
