@@ -21,8 +21,8 @@ FROM python:3.11-slim-bookworm
 # into it (the copy of content/ below has no .git: it is dated by modification time). Without git
 # the service still runs, and dates by modification time. Not pinned: Debian's security updates
 # replace a pinned version. safe.directory: a mounted checkout belongs to the host's user, not
-# to 10001, and git would refuse to read it; the service only reads (log, status), with
-# fsmonitor and signature checks off (content_api/gitdates.py).
+# to 10001, and git would refuse to read it; the service only reads (rev-parse, log, ls-tree),
+# with fsmonitor and signature checks off (content_api/gitdates.py).
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends git \

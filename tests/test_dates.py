@@ -204,8 +204,22 @@ def test_a_reload_reads_the_history_again_only_when_head_moves(
     assert {s: g.updated for s, g in second.guides.items()} == {"a": A_DATE, "b": iso(1_600_000_000)}
     commit(tmp_path, B_DATE, {"content/b.md": guide("B", body="En cours.")})
     third = load_library(content, previous=second)
-    assert len(runs) == 2 and runs[1][1:] == (first.git.head,)  # only the commits since  # type: ignore[union-attr]
+    assert first.git is not None
+    assert len(runs) == 2 and runs[1][1:] == (first.git.head,)  # only the commits since
     assert {s: g.updated for s, g in third.guides.items()} == {"a": A_DATE, "b": B_DATE}
+
+
+def test_a_rewritten_history_is_read_again_whole(tmp_path: Path) -> None:
+    content = new_repo(tmp_path)
+    commit(tmp_path, A_DATE, {"content/a.md": guide("A")})
+    commit(tmp_path, B_DATE, {"content/a.md": guide("A", body="Changé.")})
+    first = load_library(content)
+    assert first.guides["a"].updated == B_DATE
+    git(tmp_path, "reset", "-q", "--hard", "HEAD~1")  # a's change is gone: HEAD is not its descendant
+    commit(tmp_path, "2023-05-06T07:08:09+00:00", {"content/c.md": guide("C")})
+    os.utime(content / "a.md", (OLD_MTIME, OLD_MTIME))
+    dated = {s: g.updated for s, g in load_library(content, previous=first).guides.items()}
+    assert dated == {"a": A_DATE, "c": "2023-05-06T07:08:09+00:00"}
 
 
 # --- the dates themselves -------------------------------------------------------------------------
