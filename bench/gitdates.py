@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from content_api import gitdates, load_library  # noqa: E402
-from content_api.library import Library  # noqa: E402
+from content_api.library import Library, Parsed  # noqa: E402
 
 WORDS = [
     "demande",
@@ -201,13 +201,17 @@ def report(title: str, times: dict[str, float]) -> None:
 
 def measure(with_git: Path, plain: Path, rounds: int, cold_rounds: int) -> None:
     folders = {"git": with_git, "plain": plain}
+    # each copy's own parse cache (a parse names its file, folder included), from its cold load
+    caches: dict[str, dict[str, Parsed]] = {}
+
+    def cold(name: str) -> None:
+        caches[name] = dict(load_library(folders[name], lean=True).parsed)
+
     if cold_rounds:
-        report(
-            "cold",
-            best(cold_rounds, {name: lambda f=f: load_library(f, lean=True) for name, f in folders.items()}),
-        )
-    # each copy's own parse cache (a parse names its file, folder included)
-    caches = {name: dict(load_library(folder, lean=True).parsed) for name, folder in folders.items()}
+        report("cold", best(cold_rounds, {name: lambda n=name: cold(n) for name in folders}))
+    else:
+        for name in folders:
+            cold(name)
     warm = {
         name: lambda n=name, f=f: load_library(f, lean=True, cache=caches[n]) for name, f in folders.items()
     }

@@ -1,9 +1,10 @@
 """Content negotiation: one prepared response, answered to one request.
 
 :func:`negotiate` turns a :class:`.prepared.Prepared` response into status, headers and body for a
-request's headers: conditional requests (``If-None-Match``, else ``If-Modified-Since`` -> 304), content coding
-(``Accept-Encoding``), media type (``Accept`` -> 406). The edge's fast path sends its result
-itself; a handler returns an :class:`Answer`, the ASGI response that sends it.
+request's headers: conditional requests (``If-None-Match``, else ``If-Modified-Since`` -> 304;
+``Last-Modified`` from the prepared response), content coding (``Accept-Encoding``), media type
+(``Accept`` -> 406). The edge's fast path sends its result itself; a handler returns an
+:class:`Answer`, the ASGI response that sends it: both through this one function.
 """
 
 from __future__ import annotations
