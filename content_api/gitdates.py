@@ -58,7 +58,7 @@ class GitTimes:
 
 def _env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in _LOCATION_VARIABLES}
-    env["GIT_OPTIONAL_LOCKS"] = "0"  # status neither writes the index nor takes its lock
+    env["GIT_OPTIONAL_LOCKS"] = "0"  # never write the index nor take its lock (a read-only mount)
     env["GIT_TERMINAL_PROMPT"] = "0"
     return env
 
