@@ -2,6 +2,7 @@
 #   docker build -t content-api .
 #   docker run -p 8000:8000 content-api
 #   docker run -p 8000:8000 -v "$PWD/content:/content:ro" -e WORKERS=2 content-api
+#   docker run -p 8000:8000 -v "$PWD:/repo:ro" -e CONTENT_DIR=/repo/content content-api  # git dates
 
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
@@ -15,6 +16,18 @@ COPY content_api content_api
 RUN /venv/bin/pip install --no-deps .
 
 FROM python:3.11-slim-bookworm
+# git: GIT_DATES=auto (the default) dates each guide by its file's last commit when the content
+# folder is in a git checkout, e.g. a whole checkout mounted as a volume with CONTENT_DIR pointing
+# into it (the copy of content/ below has no .git: it is dated by modification time). Without git
+# the service still runs, and dates by modification time. Not pinned: Debian's security updates
+# replace a pinned version. safe.directory: a mounted checkout belongs to the host's user, not
+# to 10001, and git would refuse to read it; the service only reads (rev-parse, log, ls-tree),
+# with fsmonitor and signature checks off (content_api/gitdates.py).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git \
+    && rm -rf /var/lib/apt/lists/* \
+    && git config --system --add safe.directory '*'
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin content-api
 COPY --from=build /venv /venv
 COPY content /content

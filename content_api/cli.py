@@ -122,7 +122,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         assets_dir=args.assets_dir,
         asset_base_url=args.asset_base_url,
     )
-    library = load_library(directory, **limits.library_options())
+    # The diagnostics do not depend on the guides' dates: git is not asked.
+    library = load_library(directory, **{**limits.library_options(), "git_dates": "off"})
     diagnostics = list(library.diagnostics)
     if args.links and any(selected(code, select, ignore) for code in _LINK_CODES.values()):
         diagnostics += _external_links(library, args)
@@ -265,6 +266,7 @@ EXPORT_SETTINGS = (
     "cache_control",
     "html_mode",
     "iframe_hosts",
+    "git_dates",
 )
 #: the settings of the raw HTML policy, for check and render
 HTML_SETTINGS = ("html_mode", "iframe_hosts")

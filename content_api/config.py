@@ -52,6 +52,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     webhook_max_seconds: Positive = 3600
     webhook_retry_ms: Positive = 1000
 
+    git_dates: Literal["auto", "off"] = "auto"
+
     def __post_init__(self) -> None:
         for url in self.webhook_urls:
             parts = urllib.parse.urlsplit(url)
@@ -70,6 +72,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             "html": self.html_mode,
             "iframe_hosts": self.iframe_hosts,
             "assets_dir": self.assets() if self.assets_dir else None,
+            "git_dates": self.git_dates,
         }
 
     def assets(self) -> AssetSizes:
@@ -215,10 +218,20 @@ SETTINGS_HELP: list[tuple[str, str, str, str]] = [
         "--webhook-retry-ms",
         "delay before the first retry, in milliseconds; it doubles at each retry, with jitter",
     ),
+    (
+        "git_dates",
+        "GIT_DATES",
+        "--git-dates",
+        "guides without a front matter date: auto (last commit when the content is a git checkout, "
+        "else modification time) or off (modification time, git never run)",
+    ),
 ]
 
 #: Settings that take one of a few values (their flags refuse any other).
-SETTINGS_CHOICES: dict[str, tuple[str, ...]] = {"html_mode": ("sanitize", "raw")}
+SETTINGS_CHOICES: dict[str, tuple[str, ...]] = {
+    "html_mode": ("sanitize", "raw"),
+    "git_dates": ("auto", "off"),
+}
 
 
 def _split(value: str) -> tuple[str, ...]:

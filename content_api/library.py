@@ -16,8 +16,8 @@ import datetime as dt
 import hashlib
 import os
 import stat
-import subprocess
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ import msgspec
 
 from .assets import AssetSizes
 from .diagnostics import diagnostic
+from .gitdates import GitDates, GitTimes, ask_git, file_time, git_answer
 from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
 from .images import assets_of, size_images
@@ -108,6 +109,9 @@ class Library:
     sources: dict[str, bytes] = field(default_factory=dict)
     #: how many files were parsed, and how many were taken from a previous load or the cache
     stats: dict[str, int] = field(default_factory=dict)
+    #: what git said of the folder (None: not a checkout, or ``git_dates="off"``): the next load
+    #: reuses its history while HEAD has not moved
+    git: GitTimes | None = None
 
     def release(self) -> None:
         """Drop what only a next load needs (parses, bodies, texts, sources): a served snapshot has
@@ -172,34 +176,6 @@ def _read(
     return data, [], info.st_mtime
 
 
-def _git_times(root: Path) -> dict[str, str]:
-    """Last commit time of each file of ``root`` when it is in a git checkout (else empty)."""
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(root), "log", "--format=%x00%cI", "--name-only", "--relative", "--", "."],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    if result.returncode != 0:
-        return {}
-    times: dict[str, str] = {}
-    current = ""
-    for line in result.stdout.splitlines():
-        if line.startswith("\x00"):
-            current = line[1:]
-        elif line and current:
-            times.setdefault(line, current)
-    return times
-
-
-def _mtime(stamp: float) -> str:
-    return dt.datetime.fromtimestamp(stamp, dt.UTC).isoformat(timespec="seconds")
-
-
 def _related_line(data: bytes, slug: str) -> int:
     """Line of ``slug`` in the front matter's ``related_guides`` (1 when not found)."""
     start = data.find(b"related_guides")
@@ -234,6 +210,9 @@ class _Load:
     options: ParseOptions = field(default_factory=ParseOptions)
     site_url: str | None = None
     assets: AssetSizes | None = None  # ASSETS_DIR: sizes of images (images.py), off when None
+    git_dates: GitDates = "auto"
+    dating: Future[GitTimes | None] | None = None
+    git: GitTimes | None = None
 
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
@@ -273,8 +252,13 @@ def _parse_job(job: tuple[str, str, bytes, bool, ParseOptions]) -> bytes:
 _decode_parsed = msgspec.msgpack.Decoder(Parsed).decode
 
 
+def _ask_git(load: _Load) -> None:
+    """Ask git for the dates while the files are read and parsed (see ``_parse_all``)."""
+    if load.git_dates == "auto" and load.paths:
+        load.dating = ask_git(load.root, load.previous.git if load.previous is not None else None)
+
+
 def _parse_all(load: _Load) -> None:
-    git_times = _git_times(load.root) if load.paths else {}
     known = load.previous.parsed if load.previous is not None else {}
     read: list[tuple[str, str, bytes, str, float]] = []
     for name in load.paths:
@@ -298,10 +282,11 @@ def _parse_all(load: _Load) -> None:
     )
     load.stats["parsed"] = len(fresh)
     load.stats["reused"] = len(read) - len(fresh)
+    load.git = git_answer(load.dating)
     for name, file, data, key, mtime in read:
         parsed = fresh.get(file) or known.get(key) or load.cache[key]
         load.parsed[key] = parsed
-        updated = parsed.guide.updated or git_times.get(name) or _mtime(mtime)
+        updated = parsed.guide.updated or file_time(load.git, name, data, mtime)
         guide = msgspec.structs.replace(parsed.guide, updated=updated)
         if not load.lean:
             guide = msgspec.structs.replace(guide, body=body_of(guide, parsed.body))
@@ -383,6 +368,7 @@ def _ignore_comments(load: _Load) -> None:
 
 LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
     ("list", _list),
+    ("ask_git", _ask_git),
     ("parse", _parse_all),
     ("images", size_images),
     ("slugs", _slugs),
@@ -406,6 +392,7 @@ def load_library(
     html: HtmlMode = "sanitize",
     iframe_hosts: tuple[str, ...] | list[str] = DEFAULT_IFRAME_HOSTS,
     assets_dir: str | os.PathLike[str] | AssetSizes | None = None,
+    git_dates: GitDates = "auto",
 ) -> Library:
     """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`.
 
@@ -413,6 +400,8 @@ def load_library(
     guides keep no AST (``library.body(slug)`` decodes it from ``library.bodies``): what a server keeps. Links
     to ``/guides/<slug>`` and ``<site_url>/guides/<slug>`` are checked. ``html`` and ``iframe_hosts`` are
     :func:`~content_api.parse_guide`'s. ``assets_dir`` (``public/``, or an ``AssetSizes``): image sizes.
+    Without a front matter date, a guide is dated by its file's last commit (``git_dates="auto"``,
+    not for a file with uncommitted changes), else by its modification time (``"off"``: no git).
     """
     load = _Load(
         directory,
@@ -423,12 +412,18 @@ def load_library(
         options=ParseOptions(max_nesting, max_constructs, html, tuple(iframe_hosts)),
         site_url=site_url.rstrip("/") if site_url else None,
         assets=assets_of(assets_dir),
+        git_dates=git_dates,
     )
     for _name, step in LOAD_STEPS:
         step(load)
     load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
+    return _library(load)
+
+
+def _library(load: _Load) -> Library:
+    """The snapshot the load steps made."""
     return Library(
-        root=str(directory),
+        root=str(load.directory),
         guides=load.guides,
         diagnostics=load.diagnostics,
         files=load.files,
@@ -442,4 +437,5 @@ def load_library(
             s: load.stale.get(g.file or "") or load.sources[g.file or ""] for s, g in load.guides.items()
         },
         stats=load.stats,
+        git=load.git,
     )

@@ -289,3 +289,20 @@ def test_replicas_of_the_same_content_give_the_same_cursor(library: Path, tmp_pa
         first, second = one.get("/changes"), other.get("/changes")
         assert first.json()["cursor"] == second.json()["cursor"]
         assert first.header("etag") == second.header("etag")
+
+
+def test_the_feed_is_dated_by_the_newest_guide_it_lists(tmp_path: Path) -> None:
+    folder = tmp_path / "guides"
+    folder.mkdir()
+    for slug, day in (("ancien", "2024-01-02"), ("recent", "2025-06-30")):
+        (folder / f"{slug}.md").write_text(
+            f"---\ntitle: {slug}\npublish: true\nupdated: {day}\n---\n\nTexte.\n"
+        )
+    with serve("--content", str(folder)) as server:
+        first = server.get("/changes")
+        assert first.header("last-modified") == "Mon, 30 Jun 2025 00:00:00 GMT"
+        cursor = first.json()["cursor"]
+        assert server.get(f"/changes?since={cursor}").header("last-modified") is None  # nothing listed
+        later = server.get("/changes", if_modified_since="Tue, 01 Jul 2025 00:00:00 GMT")
+        assert later.status == 304 and later.body == b""
+        assert server.get("/changes", if_modified_since="Sun, 29 Jun 2025 00:00:00 GMT").status == 200

@@ -43,7 +43,8 @@ SIGNATURES = {
         "lean: 'bool' = False, max_nesting: 'int' = 32, max_constructs: 'int' = 22000, "
         "site_url: 'str | None' = None, html: 'HtmlMode' = 'sanitize', "
         "iframe_hosts: 'tuple[str, ...] | list[str]' = ('*.gouv.fr',), "
-        "assets_dir: 'str | os.PathLike[str] | AssetSizes | None' = None) -> 'Library'"
+        "assets_dir: 'str | os.PathLike[str] | AssetSizes | None' = None, "
+        "git_dates: 'GitDates' = 'auto') -> 'Library'"
     ),
     "render_html": "(node: 'm.Node', *, heading_ids: 'bool' = False) -> 'str'",
     "render_text": "(node: 'm.Node') -> 'str'",

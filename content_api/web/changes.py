@@ -63,11 +63,19 @@ def link(since: str | None, indexable: bool) -> str:
     return PATH + ("?" + "&".join(query) if query else "")
 
 
-def _answer(history: History, since: str | None, indexable: bool, shared: Snapshot | None = None) -> Prepared:
+def _answer(
+    snapshot: Snapshot, history: History, since: str | None, indexable: bool, shared: bool = False
+) -> Prepared:
+    """The answer, dated by the newest guide it lists (a deleted one has no date)."""
     changes = history.since(since, indexable=indexable)
     assert changes is not None, "a cursor is checked before its answer is built"
-    compressor = shared.compressor if shared is not None else None
-    return Prepared.json(ChangeList(changes, history.cursor), compressor=compressor)
+    position = snapshot.catalog.position
+    listed = (position.get(change.slug) for change in changes if change.change != "deleted")
+    return Prepared.json(
+        ChangeList(changes, history.cursor),
+        compressor=snapshot.compressor if shared else None,
+        last_modified=snapshot.newest(i for i in listed if i is not None),
+    )
 
 
 def prepare_changes(snapshot: Snapshot) -> dict[str, Prepared]:
@@ -79,7 +87,7 @@ def prepare_changes(snapshot: Snapshot) -> dict[str, Prepared]:
     snapshot.history = History.start(state) if base is None else base.advanced(state, keep)
     history = snapshot.history
     return {
-        link(since, indexable): _answer(history, since, indexable, snapshot)
+        link(since, indexable): _answer(snapshot, history, since, indexable, shared=True)
         for since in (None, history.cursor)
         for indexable in (False, True)
     }
@@ -123,4 +131,4 @@ def list_changes(
             )
         )
     key = link(since, indexable)
-    return Answer(snapshot.cached(key, lambda: _answer(history, since, indexable)), snapshot.policy)
+    return Answer(snapshot.cached(key, lambda: _answer(snapshot, history, since, indexable)), snapshot.policy)

@@ -37,10 +37,19 @@ def editors_body(snapshot: Snapshot, rows: Sequence[int], window: tuple[int, int
     return body + encode(meta) + b"}"
 
 
+def editors_modified(snapshot: Snapshot, rows: Sequence[int]) -> int | None:
+    """The ``Last-Modified`` of ``rows``: the newest of their guides'."""
+    catalog = snapshot.catalog
+    guides = {catalog.editor_rows[n].guide or "" for n in rows}
+    return snapshot.newest(catalog.position[slug] for slug in guides if slug in catalog.position)
+
+
 def prepare_editors(snapshot: Snapshot) -> dict[str, Prepared]:
     """Every row, as /editors without parameters gives them."""
-    body = editors_body(snapshot, range(len(snapshot.catalog.editor_rows)))
-    return {"/editors": Prepared(body, compressor=snapshot.compressor)}
+    rows = range(len(snapshot.catalog.editor_rows))
+    body = editors_body(snapshot, rows)
+    modified = editors_modified(snapshot, rows)
+    return {"/editors": Prepared(body, compressor=snapshot.compressor, last_modified=modified)}
 
 
 def editor_urls(catalog: Catalog) -> list[str]:
@@ -78,6 +87,8 @@ def list_editors(
     key = f"/editors?api={','.join(apis)}&guide={','.join(guides)}&q={needle}&page={window}"
 
     def build() -> Prepared:
-        return Prepared(editors_body(snapshot, catalog.editor_positions(apis, guides, needle), window))
+        rows = catalog.editor_positions(apis, guides, needle)
+        shown = rows if window is None else catalog_window(rows, *window)[0]
+        return Prepared(editors_body(snapshot, rows, window), last_modified=editors_modified(snapshot, shown))
 
     return Answer(snapshot.cached(key, build), snapshot.policy)

@@ -33,6 +33,7 @@ import re
 import shutil
 import tempfile
 import textwrap
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from typing import Any
 import brotli
 
 from ..config import Settings
+from ..dates import parse_http_date
 from .app import create_app
 from .edge import Edge
 from .prepared import MIN_COMPRESS
@@ -127,6 +129,17 @@ def _write(out: Path, relative: str, body: bytes) -> int:
     return written
 
 
+def _date(out: Path, relative: str, modified: int | None) -> None:
+    """Give the file of a response and its compressed forms the response's ``Last-Modified`` as
+    their modification time: nginx then sends it as its own, and answers ``If-Modified-Since``
+    as the live API does."""
+    if modified is None:
+        return
+    for suffix in ("", ".gz", ".br"):
+        with suppress(FileNotFoundError):
+            os.utime(out / (relative + suffix), (modified, modified))
+
+
 def export(settings: Settings, out: Path, search: bool = True) -> Exported:
     """Write the static export of ``settings.content_dir`` and put it in place of ``out``; with
     ``search``, its Pagefind index and search page too (see :mod:`.search_index`).
@@ -159,11 +172,12 @@ def _write_all(app: Edge, snapshot: Snapshot, folder: Path, final: Path, search:
         return [await _get(app, url) for url in urls]
 
     total = 0
-    for url, (status, _headers, body) in zip(urls, asyncio.run(fetch_all()), strict=True):
+    for url, (status, headers, body) in zip(urls, asyncio.run(fetch_all()), strict=True):
         if status != 200:
             raise RuntimeError(f"{url} answered {status}: {body[:200]!r}")
         path, _, query = url.partition("?")
         total += _write(folder, file_for(path, query), body)
+        _date(folder, file_for(path, query), parse_http_date(headers.get("last-modified")))
     total += _write(folder, "_errors/404.json", problem_body(404, "no such resource in this static export"))
     index = _write_search(snapshot, folder) if search else None
     total += index.bytes if index else 0
@@ -335,7 +349,9 @@ STATIC_NOTE = """# Serving this export
 
 `nginx.conf` holds a `server` block: include it in nginx's `http` block (it already points at this
 folder). nginx then answers every exported URL with the bytes the live API gives, their `.gz` form
-when the client accepts gzip, its own ETags and 304s.
+when the client accepts gzip, its own ETags and 304s. Each file's modification time is its
+response's `Last-Modified` (a guide's `updated`, a list's newest): nginx's `Last-Modified` and
+`If-Modified-Since` agree with the live API's; an upload to an object store should keep them.
 
 ## Object store + CDN
 

@@ -93,7 +93,8 @@ def guides_page(snapshot: Snapshot, query: GuideQuery, deadline: float = math.in
     to be cached: the same query may well finish when the machine is less busy.
     """
     found = snapshot.catalog.select(query, deadline)
-    return Prepared(list_body(snapshot, query, found)), found.stopped
+    prepared = Prepared(list_body(snapshot, query, found), last_modified=snapshot.newest(found.positions))
+    return prepared, found.stopped
 
 
 def _detail_json(snapshot: Snapshot, i: int) -> bytes:
@@ -122,7 +123,7 @@ def _with_renderings(snapshot: Snapshot, i: int, include: frozenset[str]) -> Pre
         extra["text"] = render_text(ast)
     body = snapshot.detail(i).body  # whole whether or not the library is lean
     headers = [(b"x-robots-tag", b"noindex")] if snapshot.catalog.entries[i].noindex else []
-    return Prepared(body[:-1] + b"," + encode(extra)[1:], JSON, headers)
+    return Prepared(body[:-1] + b"," + encode(extra)[1:], JSON, headers, last_modified=snapshot.modified[i])
 
 
 # --- prepared at load -----------------------------------------------------------------------------
@@ -137,17 +138,24 @@ def prepare_details(snapshot: Snapshot) -> dict[str, Prepared]:
     robots = [(b"x-robots-tag", b"noindex")]
     return {
         f"/guides/{guide.slug}": Prepared(
-            body, JSON, robots if guide.noindex else (), compressor=snapshot.compressor, etag=etag
+            body,
+            JSON,
+            robots if guide.noindex else (),
+            compressor=snapshot.compressor,
+            etag=etag,
+            last_modified=modified,
         )
-        for guide, body, etag in zip(entries, bodies, etags, strict=True)
+        for guide, body, etag, modified in zip(entries, bodies, etags, snapshot.modified, strict=True)
     }
 
 
 def prepare_first_page(snapshot: Snapshot) -> dict[str, Prepared]:
     """The first page of /guides, as a frontend asks for it without parameters."""
     query = GuideQuery()
-    body = list_body(snapshot, query, snapshot.catalog.select(query))
-    return {"/guides": Prepared(body, compressor=snapshot.compressor)}
+    found = snapshot.catalog.select(query)
+    body = list_body(snapshot, query, found)
+    modified = snapshot.newest(found.positions)
+    return {"/guides": Prepared(body, compressor=snapshot.compressor, last_modified=modified)}
 
 
 # --- the static export ----------------------------------------------------------------------------

@@ -63,21 +63,29 @@ def llms_txt(snapshot: Snapshot) -> str:
 
 def prepare_llms_txt(snapshot: Snapshot) -> dict[str, Prepared]:
     body = llms_txt(snapshot).encode()
-    return {"/llms.txt": Prepared(body, LLMS_TXT, compressor=snapshot.compressor)}
+    position = snapshot.catalog.position
+    modified = snapshot.newest(position[guide.slug or ""] for guide in snapshot.catalog.listed("slug"))
+    return {"/llms.txt": Prepared(body, LLMS_TXT, compressor=snapshot.compressor, last_modified=modified)}
 
 
 def prepare_sources(snapshot: Snapshot) -> dict[str, Prepared]:
     """The source of every guide served, its bytes as read (on every core, like the details)."""
     sources = snapshot.library.sources
-    guides = [guide for guide in snapshot.catalog.entries if (guide.slug or "") in sources]
+    served = [i for i, guide in enumerate(snapshot.catalog.entries) if (guide.slug or "") in sources]
+    guides = [snapshot.catalog.entries[i] for i in served]
     bodies = [sources[guide.slug or ""] for guide in guides]
     etags = [etag_of(body) for body in bodies]
     snapshot.compressor.prefill(bodies, etags)
     return {
         source_path(guide.slug or ""): Prepared(
-            body, MARKDOWN, _NOINDEX if guide.noindex else (), compressor=snapshot.compressor, etag=etag
+            body,
+            MARKDOWN,
+            _NOINDEX if guide.noindex else (),
+            compressor=snapshot.compressor,
+            etag=etag,
+            last_modified=snapshot.modified[i],
         )
-        for guide, body, etag in zip(guides, bodies, etags, strict=True)
+        for i, guide, body, etag in zip(served, guides, bodies, etags, strict=True)
     }
 
 

@@ -1,9 +1,10 @@
 """Content negotiation: one prepared response, answered to one request.
 
 :func:`negotiate` turns a :class:`.prepared.Prepared` response into status, headers and body for a
-request's headers: conditional requests (``If-None-Match`` -> 304), content coding
-(``Accept-Encoding``), media type (``Accept`` -> 406). The edge's fast path sends its result
-itself; a handler returns an :class:`Answer`, the ASGI response that sends it.
+request's headers: conditional requests (``If-None-Match``, else ``If-Modified-Since`` -> 304;
+``Last-Modified`` from the prepared response), content coding (``Accept-Encoding``), media type
+(``Accept`` -> 406). The edge's fast path sends its result itself; a handler returns an
+:class:`Answer`, the ASGI response that sends it: both through this one function.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from ..dates import parse_http_date
 from .headers import HTML_SECURITY, NOSNIFF, VARY, VARY_ACCEPT, Policy, RawHeaders
 from .prepared import Prepared
 from .problems import not_acceptable
@@ -103,6 +105,19 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return False
 
 
+def not_modified(prepared: Prepared, request_headers: Mapping[str, str]) -> bool:
+    """Whether a GET or HEAD of ``prepared`` is a 304 (RFC 9110 §13.2.2): ``If-None-Match``, when
+    sent, decides alone; else ``If-Modified-Since``, when it is a valid HTTP-date and the response
+    has a ``Last-Modified`` no later than it (an invalid date is ignored)."""
+    if_none_match = request_headers.get("if-none-match")
+    if if_none_match is not None:
+        return etag_matches(if_none_match, prepared.etag)
+    if prepared.last_modified is None:
+        return False
+    since = parse_http_date(request_headers.get("if-modified-since"))
+    return since is not None and prepared.last_modified <= since
+
+
 def negotiate(
     prepared: Prepared, request_headers: Mapping[str, str], policy: Policy, status: int = 200
 ) -> tuple[int, RawHeaders, bytes]:
@@ -130,8 +145,9 @@ def negotiate(
         *policy.extra,
         *(HTML_SECURITY if prepared.media_type == "text/html" else ()),
     ]
-    if_none_match = request_headers.get("if-none-match")
-    if if_none_match is not None and status == 200 and etag_matches(if_none_match, prepared.etag):
+    if prepared.last_modified_header is not None:
+        headers.append(prepared.last_modified_header)
+    if status == 200 and not_modified(prepared, request_headers):
         return 304, headers, b""
     if coding == "identity":
         body = prepared.body

@@ -19,6 +19,8 @@ from typing import Any, Literal
 import brotli
 import msgspec
 
+from ..dates import http_date
+
 #: Bodies shorter than this are not worth compressing.
 MIN_COMPRESS = 512
 JSON = "application/json"
@@ -140,9 +142,26 @@ class Prepared:
     :data:`IDENTITY_CACHE`, the gzip form from :data:`GZIP_CACHE`. Without (a response made for
     one query), each form is made the first time a client asks for it and kept with the response:
     nobody waits for a coding nobody wants.
+
+    ``last_modified`` (seconds since the epoch, or None) is when the resource last changed: its
+    ``Last-Modified`` header, which ``If-Modified-Since`` is compared with (see
+    :func:`.negotiation.negotiate`). A guide's is its ``updated``, a list's the newest of its
+    items' (:meth:`.snapshot.Snapshot.newest`).
     """
 
-    __slots__ = ("_body", "_br", "_gzip", "_shared", "_size", "alternatives", "etag", "headers", "media_type")
+    __slots__ = (
+        "_body",
+        "_br",
+        "_gzip",
+        "_shared",
+        "_size",
+        "alternatives",
+        "etag",
+        "headers",
+        "last_modified",
+        "last_modified_header",
+        "media_type",
+    )
 
     def __init__(
         self,
@@ -153,8 +172,14 @@ class Prepared:
         compressor: Compressor | None = None,
         etag: str | None = None,
         alternatives: tuple[Prepared, ...] = (),
+        last_modified: int | None = None,
     ) -> None:
         self._body: bytes | None = body
+        self.last_modified = last_modified
+        #: the ``Last-Modified`` header (an IMF-fixdate), or None
+        self.last_modified_header: tuple[bytes, bytes] | None = (
+            None if last_modified is None else (b"last-modified", http_date(last_modified).encode())
+        )
         #: the same resource in other media types, chosen by the request's ``Accept`` (this one
         #: when it is acceptable and none is preferred; see :func:`.negotiation.negotiate`)
         self.alternatives = alternatives
@@ -201,6 +226,11 @@ class Prepared:
 
     @classmethod
     def json(
-        cls, value: Any, headers: Iterable[tuple[bytes, bytes]] = (), *, compressor: Compressor | None = None
+        cls,
+        value: Any,
+        headers: Iterable[tuple[bytes, bytes]] = (),
+        *,
+        compressor: Compressor | None = None,
+        last_modified: int | None = None,
     ) -> Prepared:
-        return cls(encode(value), JSON, headers, compressor=compressor)
+        return cls(encode(value), JSON, headers, compressor=compressor, last_modified=last_modified)

@@ -19,6 +19,7 @@ from litestar.params import Parameter
 from .. import model as m
 from ..catalog import Catalog
 from ..catalog.records import MAX_CONTENT_CHARS
+from ..dates import newest
 from . import params
 from .negotiation import Answer
 from .prepared import Prepared, encode
@@ -62,10 +63,12 @@ def records_body(snapshot: Snapshot, page: int, per_page: int) -> bytes:
 
 def _page(snapshot: Snapshot, page: int, per_page: int, shared: bool = False) -> Prepared:
     assert snapshot.records_ndjson is not None, "prepare_records runs when the snapshot is built"
+    shown = snapshot.record_modified[(page - 1) * per_page : page * per_page]
     return Prepared(
         records_body(snapshot, page, per_page),
         compressor=snapshot.compressor if shared else None,
         alternatives=(snapshot.records_ndjson,),
+        last_modified=newest(shown),
     )
 
 
@@ -73,8 +76,12 @@ def prepare_records(snapshot: Snapshot) -> dict[str, Prepared]:
     """Every record encoded, their JSON Lines, and the first page as an indexer asks for it."""
     records = snapshot.catalog.records(snapshot.settings.site_url)
     snapshot.record_json = [encode(record) for record in records]
+    position = snapshot.catalog.position
+    # the record's guide: its slug is the objectID up to "#" (a slug has none)
+    snapshot.record_modified = [snapshot.modified[position[r.objectID.split("#", 1)[0]]] for r in records]
     lines = b"".join(line + b"\n" for line in snapshot.record_json)
-    snapshot.records_ndjson = Prepared(lines, NDJSON, compressor=snapshot.compressor)
+    modified = newest(snapshot.record_modified)
+    snapshot.records_ndjson = Prepared(lines, NDJSON, compressor=snapshot.compressor, last_modified=modified)
     return {PATH: _page(snapshot, 1, DEFAULT_RECORDS_PER_PAGE, shared=True)}
 
 

@@ -10,6 +10,7 @@ queries seen (normalized), and the exact requests answered (the edge's memo).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeAlias
@@ -22,6 +23,7 @@ from .. import status
 from ..catalog import Catalog
 from ..changes import History
 from ..config import Settings
+from ..dates import epoch_of, newest
 from ..library import Library
 from .caches import ResponseCache
 from .headers import Policy
@@ -50,10 +52,15 @@ class Snapshot:
     compressor: Compressor
     #: position in ``catalog.entries`` -> the summary's JSON (a /guides item)
     summary_json: list[bytes] = field(default_factory=list)
+    #: position in ``catalog.entries`` -> the guide's ``updated`` in seconds since the epoch (its
+    #: ``Last-Modified``; None when it is not a date), never later than the snapshot's build
+    modified: list[int | None] = field(default_factory=list)
     #: position in ``catalog.editor_rows`` -> the row's JSON
     editor_json: list[bytes] = field(default_factory=list)
     #: position in ``catalog.records()`` -> the section record's JSON (a /search/records item)
     record_json: list[bytes] = field(default_factory=list)
+    #: position in ``catalog.records()`` -> the ``Last-Modified`` of the record's guide
+    record_modified: list[int | None] = field(default_factory=list)
     #: every section record as JSON Lines: /search/records for ``Accept: application/x-ndjson``
     records_ndjson: Prepared | None = None
     #: the change feed's history, this snapshot's state last (see :mod:`.changes`); before the
@@ -70,6 +77,13 @@ class Snapshot:
     #: "path?raw query" -> response already given: the edge answers the same request again
     #: (EDGE_CACHE_BYTES)
     answered: ResponseCache = field(default_factory=lambda: ResponseCache(Settings().edge_cache_bytes))
+
+    def newest(self, positions: Iterable[int]) -> int | None:
+        """The ``Last-Modified`` of a list of the guides at ``positions`` (in ``catalog.entries``):
+        the newest of theirs; None for an empty list. A handler building a list's response gives
+        it to :class:`.prepared.Prepared` as ``last_modified``."""
+        modified = self.modified
+        return newest(modified[i] for i in positions)
 
     def cached(self, key: str, build: Callable[[], Prepared]) -> Prepared:
         """The response for ``key`` (a normalized query) from the per-query cache, else built."""
@@ -106,6 +120,14 @@ def _relative(library: Library) -> list[m.Diagnostic]:
     ]
 
 
+def _modified(catalog: Catalog) -> list[int | None]:
+    """Each guide's ``updated`` as a ``Last-Modified``: a date in the future is now (RFC 9110
+    §8.8.2.1: never later than the response)."""
+    now = int(time.time())
+    found = [epoch_of(guide.updated) for guide in catalog.entries]
+    return [None if stamp is None else min(stamp, now) for stamp in found]
+
+
 def build_snapshot(
     library: Library,
     settings: Settings,
@@ -125,6 +147,7 @@ def build_snapshot(
         policy=Policy(cache_control=settings.cache_control_header.encode()),
         compressor=compressor or Compressor(),
         summary_json=[encode(summary) for summary in catalog.summaries],
+        modified=_modified(catalog),
         editor_json=[encode(row) for row in catalog.editor_rows],
         diagnostics=_relative(library),
         cache=ResponseCache(settings.query_cache_bytes),
