@@ -42,7 +42,7 @@ from .problems import problem_body
 from .routes import export_urls as api_urls
 from .snapshot import Snapshot
 
-QUERY_ENDPOINTS = ("/guides", "/editors", "/search/records", "/changes")
+QUERY_ENDPOINTS = ("/guides", "/editors", "/editors.csv", "/search/records", "/changes")
 
 
 #: The longest file name written for a query, in bytes: file systems take 255 (143 for some
@@ -213,7 +213,8 @@ def nginx_server(snapshot: Snapshot, root: Path, listen: str = "8080", urls: lis
         for suffix in ("", ".md")  # the guide and its source
     )
     queries = "\n".join(
-        f"    location = {path} {{ try_files $content_api_long /{file_for(path)}$args =404; }}"
+        f"    location = {path} {{ {'default_type text/csv; ' if path.endswith('.csv') else ''}"
+        f"try_files $content_api_long /{file_for(path)}$args =404; }}"
         for path in QUERY_ENDPOINTS
     )
     return f"""# content-api static export: include this server block in nginx's http block.
@@ -234,7 +235,7 @@ server {{
     root {root};
     default_type application/json;
     charset utf-8;
-    charset_types text/plain text/markdown application/xml;
+    charset_types text/plain text/markdown text/csv application/xml;
     gzip_static on;
     gzip_vary on;
     # brotli_static on;
@@ -290,10 +291,11 @@ when the client accepts gzip, its own ETags and 304s.
 Upload the folder as is, then:
 
 - content types: `application/json` for every file but `sitemap.xml` (`application/xml`),
-  `robots.txt` and `llms.txt` (`text/plain; charset=utf-8`) and `guides/*.md`
-  (`text/markdown; charset=utf-8`); for each `X.gz` / `X.br`, store it under the key `X` with
-  `Content-Encoding: gzip` / `br` in a second bucket or path, or let the CDN compress;
-- queries: `/guides` and `/editors` take a query string. Map `PATH?QUERY` to the key
+  `robots.txt` and `llms.txt` (`text/plain; charset=utf-8`), `guides/*.md`
+  (`text/markdown; charset=utf-8`) and `editors.csv.q/*` (`text/csv; charset=utf-8`); for each
+  `X.gz` / `X.br`, store it under the key `X` with `Content-Encoding: gzip` / `br` in a second
+  bucket or path, or let the CDN compress;
+- queries: `/guides`, `/editors` and `/editors.csv` take a query string. Map `PATH?QUERY` to the key
   `PATH.q/_QUERY` (an edge function or a CDN rewrite rule; the empty query is `PATH.q/_`). When
   `_QUERY` would be longer than 140 bytes, the key is `PATH.q/~DIGEST` instead, DIGEST being the
   BLAKE2b-128 hex digest of the query string (`nginx.conf` lists those queries). Only the
