@@ -215,6 +215,11 @@ class EditorRow(msgspec.Struct):
     guide: str | None
     apis: list[Api]
     extra: dict[str, str]
+    #: ``date`` read: the first day (``YYYY-MM-01``) of the month, quarter, semester or year it
+    #: names, or None when it names none (``Disponible``); see parse/editor_dates.py
+    available: str | None = None
+    #: ``date`` says the date is a plan (``prévu T1 2024``, ``à venir``)
+    planned: bool = False
 
 
 class EditorTable(Node, tag="editorTable"):

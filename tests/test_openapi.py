@@ -20,6 +20,7 @@ CONTRACT_PARAMS = {
     "/guides": {"tag", "api", "publish", "noindex", "q", "sort", "page", "per_page", "fields"},
     "/guides/{slug}": {"slug", "include"},
     "/editors": {"api", "guide", "q", "page", "per_page"},
+    "/editors.csv": {"api", "guide", "q", "page", "per_page"},
     "/search/records": {"page", "per_page"},
     "/changes": {"since", "indexable"},
     "/tags": set(),
@@ -113,8 +114,11 @@ def test_contract_fields(doc: dict[str, Any]) -> None:
     detail = set(schemas["GuideWithRenderings"]["properties"])
     assert {"body", "toc", "related_guides", "editors", "html", "text"} <= detail
     assert set(schemas["EditorRow"]["properties"]) == {
-        "editor", "solution", "solution_url", "date", "request_url", "guide", "apis", "extra",
+        "editor", "solution", "solution_url", "date", "request_url", "guide", "apis", "extra", "available",
+        "planned",
     }  # fmt: skip
+    # always sent, though they have defaults in Python: required in the document (issue 16, point 6)
+    assert set(schemas["EditorRow"]["required"]) == set(schemas["EditorRow"]["properties"])
     assert set(schemas["Diagnostic"]["properties"]) == {
         "file",
         "line",

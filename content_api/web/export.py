@@ -50,7 +50,7 @@ from .routes import export_urls as api_urls
 from .search_index import BUNDLE_DIR, SearchIndex, build_search_index, nginx_locations, search_files
 from .snapshot import Snapshot
 
-QUERY_ENDPOINTS = ("/guides", "/editors", "/search/records", "/changes")
+QUERY_ENDPOINTS = ("/guides", "/editors", "/editors.csv", "/search/records", "/changes")
 
 
 #: The longest file name written for a query, in bytes: file systems take 255 (143 for some
@@ -263,7 +263,8 @@ def nginx_server(
     ``search``, the static search at ``/search/``)."""
     noindex = _noindex_keys(snapshot)
     queries = "\n".join(
-        f"    location = {path} {{ try_files $content_api_long /{file_for(path)}$args =404; }}"
+        f"    location = {path} {{ {'default_type text/csv; ' if path.endswith('.csv') else ''}"
+        f"try_files $content_api_long /{file_for(path)}$args =404; }}"
         for path in QUERY_ENDPOINTS
     )
     headers = _HEADERS.format(cache_control=snapshot.settings.cache_control_header)
@@ -286,7 +287,7 @@ server {{
     root {root};
     default_type application/json;
     charset utf-8;
-    charset_types text/plain text/markdown application/xml;
+    charset_types text/plain text/markdown text/csv application/xml;
     gzip_static on;
     gzip_vary on;
     # brotli_static on;
@@ -358,10 +359,11 @@ response's `Last-Modified` (a guide's `updated`, a list's newest): nginx's `Last
 Upload the folder as is, then:
 
 - content types: `application/json` for every file but `sitemap.xml` (`application/xml`),
-  `robots.txt` and `llms.txt` (`text/plain; charset=utf-8`) and `guides/*.md`
-  (`text/markdown; charset=utf-8`); for each `X.gz` / `X.br`, store it under the key `X` with
-  `Content-Encoding: gzip` / `br` in a second bucket or path, or let the CDN compress;
-- queries: `/guides` and `/editors` take a query string. Map `PATH?QUERY` to the key
+  `robots.txt` and `llms.txt` (`text/plain; charset=utf-8`), `guides/*.md`
+  (`text/markdown; charset=utf-8`) and `editors.csv.q/*` (`text/csv; charset=utf-8`); for each
+  `X.gz` / `X.br`, store it under the key `X` with `Content-Encoding: gzip` / `br` in a second
+  bucket or path, or let the CDN compress;
+- queries: `/guides`, `/editors` and `/editors.csv` take a query string. Map `PATH?QUERY` to the key
   `PATH.q/_QUERY` (an edge function or a CDN rewrite rule; the empty query is `PATH.q/_`). When
   `_QUERY` would be longer than 140 bytes, the key is `PATH.q/~DIGEST` instead, DIGEST being the
   BLAKE2b-128 hex digest of the query string (`nginx.conf` lists those queries). Only the

@@ -149,11 +149,20 @@ def _partial_hits(schemas: dict[str, Any]) -> None:
     }
 
 
+def _always_sent(schemas: dict[str, Any]) -> None:
+    """``available`` and ``planned`` of an editor row have defaults (for Python callers) but are
+    always sent (the struct does not omit defaults): the document says they are required."""
+    row = schemas.get("EditorRow")
+    if row is not None:
+        row["required"] = list(row["properties"])
+
+
 def openapi_document(app: Litestar) -> dict[str, Any]:
     doc: dict[str, Any] = app.openapi_schema.to_schema()
     _, schemas = msgspec.json.schema_components(RESPONSE_MODELS, ref_template=REF)
     doc.setdefault("components", {})["schemas"] = _node_union(schemas)
     _partial_hits(doc["components"]["schemas"])
+    _always_sent(doc["components"]["schemas"])
     for path, item in doc.get("paths", {}).items():
         get = item.get("get")
         if get is None:

@@ -25,7 +25,7 @@ from .. import status
 from ..catalog import Catalog
 from ..catalog.records import RecordList
 from ..changes import ChangeList
-from . import changes, editors, facets, guides, llms, ops, params, records, seo
+from . import changes, editors, editors_csv, facets, guides, llms, ops, params, records, seo
 from .negotiation import Answer
 from .snapshot import Current, Preparer
 
@@ -133,11 +133,25 @@ ROUTES: tuple[Route, ...] = (
             "Rows of the guides' editor tables. Filters combine: `api` (slug or name, normalized), "
             "`guide` (slug), `q` (in the editor or solution name, case- and accent-insensitive). Repeated "
             "values of one filter mean any of them. Without `page` or `per_page` every matching row is "
-            "returned; with either, one page of them, and `meta` adds `page`, `per_page` and `pages`."
+            "returned; with either, one page of them, and `meta` adds `page`, `per_page` and `pages`. "
+            "`available` is `date` read as the first day of the month, quarter, semester or year it "
+            "names (null when it names none), `planned` says the date is a plan. With "
+            "`Accept: text/csv`, the same rows as CSV (see /editors.csv)."
         ),
+        alternatives={editors_csv.CSV: "the same rows as CSV, as /editors.csv gives them"},
         handler=editors.list_editors,
         prepare=(editors.prepare_editors,),
         export=editors.editor_urls,
+    ),
+    Route(
+        editors.CSV_PATH,
+        "Software vendors connected to an API, as CSV",
+        str,
+        "Editor rows as CSV",
+        description=editors_csv.DESCRIPTION,
+        media_type=editors_csv.CSV,
+        handler=editors.list_editors_csv,
+        export=editors.editor_csv_urls,
     ),
     Route(
         "/tags",

@@ -79,7 +79,7 @@ export interface paths {
         };
         /**
          * Software vendors connected to an API
-         * @description Rows of the guides' editor tables. Filters combine: `api` (slug or name, normalized), `guide` (slug), `q` (in the editor or solution name, case- and accent-insensitive). Repeated values of one filter mean any of them. Without `page` or `per_page` every matching row is returned; with either, one page of them, and `meta` adds `page`, `per_page` and `pages`.
+         * @description Rows of the guides' editor tables. Filters combine: `api` (slug or name, normalized), `guide` (slug), `q` (in the editor or solution name, case- and accent-insensitive). Repeated values of one filter mean any of them. Without `page` or `per_page` every matching row is returned; with either, one page of them, and `meta` adds `page`, `per_page` and `pages`. `available` is `date` read as the first day of the month, quarter, semester or year it names (null when it names none), `planned` says the date is a plan. With `Accept: text/csv`, the same rows as CSV (see /editors.csv).
          */
         get: operations["EditorsListEditors"];
         put?: never;
@@ -88,9 +88,33 @@ export interface paths {
         options?: never;
         /**
          * Software vendors connected to an API (headers only)
-         * @description Rows of the guides' editor tables. Filters combine: `api` (slug or name, normalized), `guide` (slug), `q` (in the editor or solution name, case- and accent-insensitive). Repeated values of one filter mean any of them. Without `page` or `per_page` every matching row is returned; with either, one page of them, and `meta` adds `page`, `per_page` and `pages`.
+         * @description Rows of the guides' editor tables. Filters combine: `api` (slug or name, normalized), `guide` (slug), `q` (in the editor or solution name, case- and accent-insensitive). Repeated values of one filter mean any of them. Without `page` or `per_page` every matching row is returned; with either, one page of them, and `meta` adds `page`, `per_page` and `pages`. `available` is `date` read as the first day of the month, quarter, semester or year it names (null when it names none), `planned` says the date is a plan. With `Accept: text/csv`, the same rows as CSV (see /editors.csv).
          */
         head: operations["EditorsListEditorsHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/editors.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Software vendors connected to an API, as CSV
+         * @description The rows /editors gives for the same parameters (`api`, `guide`, `q`, `page`, `per_page`), as CSV for spreadsheets: UTF-8 with a byte order mark, `;` between cells, CRLF line ends, a header line. Columns: `editor`, `solution`, `solution_url`, `date`, `available`, `planned`, `request_url`, `guide`, `apis`, then one per `extra` header of these rows (alphabetical). `planned` is `true`/`false`, a null an empty cell, `apis` the API names joined by ` | `. A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that no spreadsheet runs it as a formula.
+         */
+        get: operations["EditorsCsvListEditorsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Software vendors connected to an API, as CSV (headers only)
+         * @description The rows /editors gives for the same parameters (`api`, `guide`, `q`, `page`, `per_page`), as CSV for spreadsheets: UTF-8 with a byte order mark, `;` between cells, CRLF line ends, a header line. Columns: `editor`, `solution`, `solution_url`, `date`, `available`, `planned`, `request_url`, `guide`, `apis`, then one per `extra` header of these rows (alphabetical). `planned` is `true`/`false`, a null an empty cell, `apis` the API names joined by ` | `. A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that no spreadsheet runs it as a formula.
+         */
+        head: operations["EditorsCsvListEditorsCsvHead"];
         patch?: never;
         trace?: never;
     };
@@ -471,12 +495,16 @@ export interface components {
          */
         EditorRow: {
             apis: components["schemas"]["Api"][];
+            /** @default null */
+            available: string | null;
             date: string | null;
             editor: string;
             extra: {
                 [key: string]: string;
             };
             guide: string | null;
+            /** @default false */
+            planned: boolean;
             request_url: string | null;
             solution: string | null;
             solution_url: string | null;
@@ -1339,7 +1367,7 @@ export interface operations {
                 /** @description file name (`ccas.md`) or slug; repeatable */
                 file?: string[];
                 /** @description diagnostic code; repeatable */
-                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "image-missing" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
+                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-date-past" | "editor-row-duplicate" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "image-missing" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
                 /** @description severity; repeatable */
                 severity?: ("error" | "warning" | "info")[];
             };
@@ -1420,7 +1448,7 @@ export interface operations {
                 /** @description file name (`ccas.md`) or slug; repeatable */
                 file?: string[];
                 /** @description diagnostic code; repeatable */
-                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "image-missing" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
+                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-invalid" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-date-past" | "editor-row-duplicate" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "image-missing" | "internal-error" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
                 /** @description severity; repeatable */
                 severity?: ("error" | "warning" | "info")[];
             };
@@ -1512,6 +1540,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EditorList"];
+                    "text/csv": string;
                 };
             };
             /** @description Not Modified: If-None-Match matched the current ETag */
@@ -1589,6 +1618,164 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Editor rows, by editor name */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EditorsCsvListEditorsCsv: {
+        parameters: {
+            query?: {
+                /** @description API slug or name; repeatable */
+                api?: string[];
+                /** @description guide slug; repeatable */
+                guide?: string[];
+                /** @description text in the editor or solution name (its first 1000 characters) */
+                q?: string;
+                /** @description page number, from 1 (pages the rows) */
+                page?: number;
+                /** @description rows per page (pages the rows; default 100) */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Editor rows as CSV */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    EditorsCsvListEditorsCsvHead: {
+        parameters: {
+            query?: {
+                /** @description API slug or name; repeatable */
+                api?: string[];
+                /** @description guide slug; repeatable */
+                guide?: string[];
+                /** @description text in the editor or solution name (its first 1000 characters) */
+                q?: string;
+                /** @description page number, from 1 (pages the rows) */
+                page?: number;
+                /** @description rows per page (pages the rows; default 100) */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Editor rows as CSV */
             200: {
                 headers: {
                     /** @description strong entity tag of the representation; send it back in If-None-Match */
