@@ -21,6 +21,7 @@ from pathlib import Path
 
 import msgspec
 
+from .gitdates import GitTimes
 from .library import Parsed
 
 log = logging.getLogger("content_api.cache")
@@ -42,6 +43,9 @@ class Pack(msgspec.Struct):
     engine: str
     guides: dict[str, Parsed]
     forms: dict[str, bytes | None]
+    #: what git said of the content folder (its HEAD, each file's last commit): a warm restart on
+    #: the same HEAD runs no ``git log``, and after a pull reads only the new commits
+    git: GitTimes | None = None
 
 
 @lru_cache(maxsize=1)
@@ -86,9 +90,11 @@ class ParseCache:
             return empty
         return pack
 
-    def save(self, guides: dict[str, Parsed], forms: dict[str, bytes | None]) -> None:
+    def save(
+        self, guides: dict[str, Parsed], forms: dict[str, bytes | None], git: GitTimes | None = None
+    ) -> None:
         """Write the cache atomically; a failure is logged, never raised (the cache is optional)."""
-        data = msgspec.msgpack.encode(Pack(engine_version(), guides, forms))
+        data = msgspec.msgpack.encode(Pack(engine_version(), guides, forms, git))
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".tmp-", delete=False) as handle:

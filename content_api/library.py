@@ -213,6 +213,7 @@ class _Load:
     git_dates: GitDates = "auto"
     dating: Future[GitTimes | None] | None = None
     git: GitTimes | None = None
+    known_git: GitTimes | None = None  # what git said at the last load (a warm restart's cache)
 
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
@@ -255,7 +256,8 @@ _decode_parsed = msgspec.msgpack.Decoder(Parsed).decode
 def _ask_git(load: _Load) -> None:
     """Ask git for the dates while the files are read and parsed (see ``_parse_all``)."""
     if load.git_dates == "auto" and load.paths:
-        load.dating = ask_git(load.root, load.previous.git if load.previous is not None else None)
+        known = load.previous.git if load.previous is not None else load.known_git
+        load.dating = ask_git(load.root, known)
 
 
 def _parse_all(load: _Load) -> None:
@@ -393,6 +395,7 @@ def load_library(
     iframe_hosts: tuple[str, ...] | list[str] = DEFAULT_IFRAME_HOSTS,
     assets_dir: str | os.PathLike[str] | AssetSizes | None = None,
     git_dates: GitDates = "auto",
+    git: GitTimes | None = None,
 ) -> Library:
     """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`.
 
@@ -401,7 +404,8 @@ def load_library(
     to ``/guides/<slug>`` and ``<site_url>/guides/<slug>`` are checked. ``html`` and ``iframe_hosts`` are
     :func:`~content_api.parse_guide`'s. ``assets_dir`` (``public/``, or an ``AssetSizes``): image sizes.
     Without a front matter date, a guide is dated by its file's last commit (``git_dates="auto"``,
-    not for a file with uncommitted changes), else by its modification time (``"off"``: no git).
+    not for a file with uncommitted changes), else by its modification time (``"off"``: no git);
+    ``git``: what git said at an earlier load (``Library.git``), so that only newer commits are read.
     """
     load = _Load(
         directory,
@@ -413,6 +417,7 @@ def load_library(
         site_url=site_url.rstrip("/") if site_url else None,
         assets=assets_of(assets_dir),
         git_dates=git_dates,
+        known_git=git,
     )
     for _name, step in LOAD_STEPS:
         step(load)

@@ -369,3 +369,35 @@ def test_git_dates_off_on_a_server(repo: Path) -> None:
         reply = server.get("/guides/a")
         assert reply.json()["updated"] == iso(OLD_MTIME)
         assert reply.header("last-modified") == http_date(OLD_MTIME)
+
+
+def test_a_warm_restart_keeps_what_git_said_in_the_parse_cache(tmp_path: Path) -> None:
+    """The parse cache file keeps git's answer: a restart on the same HEAD runs git rev-parse only
+    (no log, no ls-tree) and dates the guides as the first load did."""
+    from content_api.cache import ParseCache
+    from content_api.web.app import create_app
+
+    content, cache = new_repo(tmp_path / "repo"), tmp_path / "cache"
+    commit(tmp_path / "repo", A_DATE, {"content/a.md": guide("A")})
+    create_app(Settings(content_dir=str(content), cache_dir=str(cache)))
+    pack = ParseCache(cache).load()
+    assert pack.git is not None and pack.git.times == {"a.md": A_DATE}
+    calls: list[str] = []
+    real = gitdates._git
+
+    def spy(where: Path, *args: str) -> bytes | None:
+        calls.append(next(arg for arg in args if not arg.startswith("-") and "=" not in arg))
+        return real(where, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(gitdates, "_git", spy)
+        edge = create_app(Settings(content_dir=str(content), cache_dir=str(cache)))
+        snapshot = edge.holder.snapshot
+        assert snapshot is not None and snapshot.catalog.entries[0].updated == A_DATE
+        assert calls == ["rev-parse"]
+        commit(tmp_path / "repo", B_DATE, {"content/a.md": guide("A", body="Changé.")})
+        calls.clear()
+        edge = create_app(Settings(content_dir=str(content), cache_dir=str(cache)))
+    snapshot = edge.holder.snapshot
+    assert snapshot is not None and snapshot.catalog.entries[0].updated == B_DATE
+    assert "log" in calls  # HEAD moved: the new commits are read

@@ -30,6 +30,7 @@ from typing import Literal
 from .. import changes, parallel
 from ..cache import ParseCache
 from ..config import Settings
+from ..gitdates import GitTimes
 from ..library import Library, load_library
 from ..webhooks import Webhooks
 from . import ops
@@ -146,6 +147,8 @@ class Loader:
         #: the guide files (name, mtime, size) when the content being served was read (--watch)
         self.loaded_files: frozenset[tuple[str, int, int]] | None = None
         self.tried: Identity = None
+        #: what git said of the folder at the last load (saved with the parse cache)
+        self.known_git: GitTimes | None = None
         #: the folder the workers share: the parse-cache folder, else the one `serve` made
         self.shared = settings.cache_dir or os.environ.get(RUN_DIR) or None
         #: the change feed's history, up to the snapshot being served
@@ -165,22 +168,7 @@ class Loader:
         self.tried = folder
         files = _guide_files(Path(self.settings.content_dir)) if self.settings.watch else None
         if library is None:
-            cached = {}
-            if current is None and self.cache is not None:
-                pack = self.cache.load()
-                cached = pack.guides
-                self.compressor = Compressor(pack.forms)
-            previous = current.library if current is not None else None
-            library = load_library(
-                self.settings.content_dir,
-                previous=previous,
-                cache=cached,
-                lean=True,
-                **self.settings.library_options(),
-            )
-            unreadable = [d.message for d in library.diagnostics if d.code == "folder-unreadable"]
-            if unreadable and current is not None:
-                raise ReloadRefused(unreadable[0])
+            library = self._read(current)
         if current is None and self.shared is not None:
             self.history = changes.load(self.shared)
         snapshot = build_snapshot(
@@ -193,8 +181,9 @@ class Loader:
         self.holder.reload_error = None
         self.loaded_from = folder
         self.loaded_files = files
-        if self.cache is not None and (library.stats.get("parsed") or fresh):
-            self.cache.save(library.parsed, self.compressor.forms)
+        moved, self.known_git = library.git is not self.known_git, library.git
+        if self.cache is not None and (library.stats.get("parsed") or fresh or moved):
+            self.cache.save(library.parsed, self.compressor.forms, library.git)
         self._record(snapshot)
         if not self.settings.watch:  # nothing will reload from this library: keep only the responses
             library.release()
@@ -225,6 +214,27 @@ class Loader:
         snapshot = self.holder.snapshot
         if snapshot is not None:
             snapshot.prepared.update(ops.prepare_health(snapshot, self.holder.reload_error))
+
+    def _read(self, current: Snapshot | None) -> Library:
+        """The library of the content folder: only what changed since ``current`` is parsed (at
+        the first load, what the parse cache does not hold)."""
+        cached = {}
+        if current is None and self.cache is not None:
+            pack = self.cache.load()
+            cached, self.known_git = pack.guides, pack.git
+            self.compressor = Compressor(pack.forms)
+        library = load_library(
+            self.settings.content_dir,
+            previous=current.library if current is not None else None,
+            cache=cached,
+            lean=True,
+            git=self.known_git,
+            **self.settings.library_options(),
+        )
+        unreadable = [d.message for d in library.diagnostics if d.code == "folder-unreadable"]
+        if unreadable and current is not None:
+            raise ReloadRefused(unreadable[0])
+        return library
 
     def load_in_background(self) -> threading.Thread:
         thread = threading.Thread(target=self._first_load, name="content-load", daemon=True)
