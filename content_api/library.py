@@ -288,7 +288,7 @@ def _parse_all(load: _Load) -> None:
     for name, file, data, key, mtime in read:
         parsed = fresh.get(file) or known.get(key) or load.cache[key]
         load.parsed[key] = parsed
-        updated = parsed.guide.updated or file_time(load.git, name, data, mtime)
+        updated = parsed.guide.updated or file_time(load.git, name, data, mtime, key)
         guide = msgspec.structs.replace(parsed.guide, updated=updated)
         if not load.lean:
             guide = msgspec.structs.replace(guide, body=body_of(guide, parsed.body))
