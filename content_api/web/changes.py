@@ -19,7 +19,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import Parameter
 
 from ..catalog import Catalog
-from ..changes import ChangeList, History, state_of
+from ..changes import ChangeList, Entry, History, state_of
 from . import params
 from .negotiation import Answer
 from .prepared import Prepared
@@ -48,7 +48,7 @@ class CursorGone(HTTPException):
     status_code = 410
 
 
-def guide_state(snapshot: Snapshot) -> dict[str, Any]:
+def guide_state(snapshot: Snapshot) -> dict[str, Entry]:
     """The feed's state of ``snapshot``: each served guide's slug, detail ETag, date, indexable."""
     entries = snapshot.catalog.entries
     return state_of(
