@@ -97,7 +97,7 @@ def receivers() -> Iterator[list[Receiver]]:
                 pass
 
         receiver.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=receiver.server.serve_forever, daemon=True).start()
+        threading.Thread(target=receiver.server.serve_forever, args=(0.05,), daemon=True).start()
         made.append(receiver)
         return receiver
 

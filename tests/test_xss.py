@@ -189,10 +189,13 @@ class Session:
         self.ran.append(f"dialog {dialog.type}: {dialog.message}")
         dialog.dismiss()
 
-    def open(self, url: str) -> None:
+    def open(self, url: str, settle: bool = True) -> None:
+        """Open ``url`` and wait until its guides are in; with ``settle``, until what would run on
+        load has run (a page opened again after a click that left it ran that the first time)."""
         self.page.goto(url, wait_until="load")
         self.page.wait_for_function("window.__done === true", timeout=60_000)
-        self.page.wait_for_timeout(1500)  # onerror, onload, animations (1 s), meta refresh
+        if settle:
+            self.page.wait_for_timeout(1500)  # onerror, onload, animations (1 s), meta refresh
 
     def close(self) -> None:
         self.context.close()
@@ -210,7 +213,7 @@ def click_everything(session: Session, url: str) -> int:
     total = page.locator(CLICKABLE).count()
     for index in range(total):
         if page.url != url:
-            session.open(url)
+            session.open(url, settle=False)
         try:
             page.evaluate(f"i => document.querySelectorAll({json.dumps(CLICKABLE)})[i]?.click()", index)
             page.wait_for_timeout(40)  # a javascript: URL runs in a task after the click
