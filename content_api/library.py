@@ -26,6 +26,7 @@ import msgspec
 
 from .assets import AssetSizes
 from .diagnostics import diagnostic
+from .graph import Graph, load_graph, site_layout
 from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
 from .images import assets_of, size_images
@@ -108,6 +109,7 @@ class Library:
     sources: dict[str, bytes] = field(default_factory=dict)
     #: how many files were parsed, and how many were taken from a previous load or the cache
     stats: dict[str, int] = field(default_factory=dict)
+    graph: Graph | None = None  # a site-layout folder's API pages, producers, services (graph/)
 
     def release(self) -> None:
         """Drop what only a next load needs (parses, bodies, texts, sources): a served snapshot has
@@ -414,8 +416,9 @@ def load_library(
     to ``/guides/<slug>`` and ``<site_url>/guides/<slug>`` are checked. ``html`` and ``iframe_hosts`` are
     :func:`~content_api.parse_guide`'s. ``assets_dir`` (``public/``, or an ``AssetSizes``): image sizes.
     """
+    site = site_layout(directory)  # the site's layout: guides/, api/, producteurs/, service/
     load = _Load(
-        directory,
+        site.guides if site else directory,
         max_file_size,
         previous=previous,
         cache=cache or {},
@@ -426,6 +429,7 @@ def load_library(
     )
     for _name, step in LOAD_STEPS:
         step(load)
+    graph = load_graph(site, load, _read) if site else None
     load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
     return Library(
         root=str(directory),
@@ -442,4 +446,5 @@ def load_library(
             s: load.stale.get(g.file or "") or load.sources[g.file or ""] for s, g in load.guides.items()
         },
         stats=load.stats,
+        graph=graph,
     )
