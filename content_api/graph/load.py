@@ -1,21 +1,21 @@
 """The load step of the content graph: list and read each kind's files, parse them, resolve the
 references, and add it all to the library's load (its diagnostics, its content hash).
 
-The library (``library.py``) calls :func:`load_graph` with its load state and its file reader, so
-that the files of every kind are read with the guides' rules (size limit, links that lead outside
-the folder, not regular files) and this package never imports the library.
+The library (``library.py``) calls :func:`load_graph` with its load state (this package never
+imports the library); the files of every kind are read as the guides are (``files.py``: size
+limit, links that lead outside the folder, not regular files).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 from .. import model as m
 from ..diagnostics import diagnostic
+from ..files import read_file
 from ..parse import ParseOptions
 from ..parse.ignores import apply_in_library
 from ..source_map import display_path
@@ -23,9 +23,6 @@ from .kinds import ApiPage, Producer, Service
 from .layout import Kind, SiteLayout, markdown_files
 from .parse import parse_page
 from .references import Graph, keys_of, resolve_guides, resolve_refs, serve
-
-#: library.py's ``_read``: (path, file, root, max size, is a link) -> (bytes or None, problems, mtime)
-ReadFile = Callable[[str, str, Path, int, bool], tuple[bytes | None, list[m.Diagnostic], float]]
 
 
 class LoadState(Protocol):
@@ -39,7 +36,7 @@ class LoadState(Protocol):
     sources: dict[str, bytes]
 
 
-def load_graph(site: SiteLayout, load: LoadState, read: ReadFile) -> Graph:
+def load_graph(site: SiteLayout, load: LoadState) -> Graph:
     """The graph of ``site``'s pages, with the guides of ``load`` resolved against it; its
     diagnostics are added to ``load``'s, its files to ``load``'s content hash."""
     root = Path(site.root).resolve()
@@ -54,7 +51,7 @@ def load_graph(site: SiteLayout, load: LoadState, read: ReadFile) -> Graph:
         for name, link in names:
             path = os.path.join(folder, name)
             file = display_path(path)
-            data, found, _ = read(path, file, root, load.max_file_size, link)
+            data, found, _ = read_file(path, file, root, load.max_file_size, link)
             problems += found
             files[file] = None
             if data is None:
