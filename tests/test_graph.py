@@ -449,3 +449,20 @@ def test_check_reports_the_unresolved_apis_of_the_real_guides(tmp_path: Path) ->
     found = [d for d in report["diagnostics"] if d["code"] == "api-unresolved" and "/guides/" in d["file"]]
     assert found and all(d["severity"] == "warning" for d in found)
     assert any("did you mean `API Statut Etudiant - écriture`?" in d["message"] for d in found)
+
+
+def test_a_reload_reuses_the_parsed_pages_and_leaves_the_served_graph_as_it_was(site: Path) -> None:
+    first = load_library(site)
+    assert first.graph is not None
+    served = msgspec.json.encode(first.graph.apis["particulier"])
+    write(site / "producteurs", "dinum.md", "---\nname: Autre\n---\n")  # renamed: still dinum.md
+    (site / "producteurs" / "dila.md").unlink()  # partner DILA and Légifrance's producer now unresolved
+    second = load_library(site, previous=first)
+    assert second.graph is not None
+    before, after = first.graph.parsed, second.graph.parsed
+    reused = [key for key in after if key in before and after[key] is before[key]]
+    assert len(reused) == 5  # every page but the two producers changed
+    assert msgspec.json.encode(first.graph.apis["particulier"]) == served
+    assert [ref.slug for ref in second.graph.apis["particulier"].partners] == [None, None]
+    assert second.graph.apis["legifrance"].producer is not None
+    assert second.graph.apis["legifrance"].producer.slug is None

@@ -34,6 +34,8 @@ class LoadState(Protocol):
     diagnostics: list[m.Diagnostic]
     guides: dict[str, m.Guide]
     sources: dict[str, bytes]
+    #: the library being replaced (on reload), whose graph's parses are reused
+    previous: Any
 
 
 def load_graph(site: SiteLayout, load: LoadState) -> Graph:
@@ -44,6 +46,9 @@ def load_graph(site: SiteLayout, load: LoadState) -> Graph:
     sources: dict[str, bytes] = {}
     problems: list[m.Diagnostic] = []
     pages: dict[Kind, list[Any]] = {"api": [], "producer": [], "service": []}
+    previous = getattr(load.previous, "graph", None)
+    known: dict[str, Any] = previous.parsed if isinstance(previous, Graph) else {}
+    parsed: dict[str, Any] = {}
     for kind, folder in sorted(site.folders.items()):
         names, error = markdown_files(folder)
         if error is not None:
@@ -58,10 +63,14 @@ def load_graph(site: SiteLayout, load: LoadState) -> Graph:
                 continue
             load.digest.update(file.encode() + b"\0" + hashlib.sha256(data).digest())
             sources[file] = data
-            page = files[file] = parse_page(kind, file, data, load.options)
+            key = _key(kind, file, data, load.options)
+            page = parsed[key] = known.get(key) or parse_page(kind, file, data, load.options)
+            files[file] = page
             problems += page.diagnostics
             pages[kind].append(page)
-    return _link(pages, files, sources, problems, load)
+    graph = _link(pages, files, sources, problems, load)
+    graph.parsed.update(parsed)
+    return graph
 
 
 def _link(
@@ -86,3 +95,9 @@ def _link(
     resolve_guides(graph, load.guides, source)
     load.diagnostics += graph.diagnostics
     return graph
+
+
+def _key(kind: Kind, file: str, data: bytes, options: ParseOptions) -> str:
+    """The key of a page's parse: its kind, name, bytes and the options that change a parse."""
+    head = f"{kind}\0{file}\0{options.key()}\0".encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(head + data, digest_size=20).hexdigest()

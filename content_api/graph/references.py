@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+import msgspec
+
 from .. import model as m
 from ..diagnostics import diagnostic
 from ..ids import api_slug, slugify
 from ..source_map import SourceMap
-from .kinds import ApiPage, Producer, Service
+from .kinds import ApiPage, Producer, Ref, Service
 
 #: How many names an unresolved reference suggests, at most.
 MAX_SUGGESTIONS = 3
@@ -46,6 +48,9 @@ class Graph:
     producer_keys: dict[str, str] = field(default_factory=dict)
     #: file -> its page, for every file read (None: could not be read), served or not
     files: dict[str, ApiPage | Producer | Service | None] = field(default_factory=dict)
+    #: content key -> the page as parsed (before its references are resolved): the next load's
+    parsed: dict[str, ApiPage | Producer | Service] = field(default_factory=dict)
+    _suggested: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def resolve_api(self, name: str) -> str | None:
         """The slug of the API page that ``name`` names (by slug, title or file name), or None."""
@@ -57,7 +62,10 @@ class Graph:
 
     def suggest_api(self, name: str) -> list[str]:
         """The titles of the API pages whose names are closest to ``name`` (up to 3)."""
-        slugs = _closest(api_slug(name), self.api_keys)
+        key = api_slug(name)
+        slugs = self._suggested.get(key)
+        if slugs is None:  # the same few names come back in many guides: compared once each
+            slugs = self._suggested[key] = _closest(key, self.api_keys)
         return [self.apis[slug].title or slug for slug in slugs]
 
     def suggest_producer(self, name: str) -> list[str]:
@@ -117,21 +125,34 @@ def keys_of(pages: Mapping[str, ApiPage] | Mapping[str, Producer]) -> dict[str, 
 
 
 def resolve_refs(graph: Graph) -> None:
-    """Fill the ``slug`` of every reference of the pages; report those that resolve to nothing."""
-    for page in graph.apis.values():
-        refs = [("producer-unresolved", page.producer)] if page.producer is not None else []
-        for code, ref in refs + [("partner-unresolved", ref) for ref in page.partners]:
-            ref.slug = graph.resolve_producer(ref.name)
-            if ref.slug is None:
-                noun = "producer" if code == "producer-unresolved" else "partner"
-                hint = _did_you_mean(graph.suggest_producer(ref.name))
-                message = f"{noun} {ref.name!r} is no producer of producteurs/{hint}"
-                graph.diagnostics.append(diagnostic(page.file, code, message, ref.line, ref.column))
-    for service in graph.services.values():
-        for ref in service.apis:
-            ref.slug = graph.resolve_api(ref.name)
+    """Give every reference of the pages its ``slug``; report those that resolve to nothing.
+
+    The pages are replaced, not changed: a page parsed for an earlier load (and still served by
+    its snapshot) is reused as it was parsed."""
+    for slug, page in graph.apis.items():
+        producer = _producer_ref(graph, page.file, page.producer, "producer-unresolved")
+        partners = [_producer_ref(graph, page.file, ref, "partner-unresolved") for ref in page.partners]
+        graph.apis[slug] = graph.files[page.file] = msgspec.structs.replace(
+            page, producer=producer, partners=[ref for ref in partners if ref is not None]
+        )
+    for slug, service in graph.services.items():
+        apis = [msgspec.structs.replace(ref, slug=graph.resolve_api(ref.name)) for ref in service.apis]
+        for ref in apis:
             if ref.slug is None:
                 _api_unresolved(graph, service.file, ref.name, ref.line, ref.column)
+        graph.services[slug] = graph.files[service.file] = msgspec.structs.replace(service, apis=apis)
+
+
+def _producer_ref(graph: Graph, file: str, ref: Ref | None, code: str) -> Ref | None:
+    if ref is None:
+        return None
+    resolved = msgspec.structs.replace(ref, slug=graph.resolve_producer(ref.name))
+    if resolved.slug is None:
+        noun = "producer" if code == "producer-unresolved" else "partner"
+        hint = _did_you_mean(graph.suggest_producer(ref.name))
+        message = f"{noun} {ref.name!r} is no producer of producteurs/{hint}"
+        graph.diagnostics.append(diagnostic(file, code, message, ref.line, ref.column))
+    return resolved
 
 
 def _api_unresolved(graph: Graph, file: str, name: str, line: int, column: int) -> None:
