@@ -50,7 +50,7 @@ class Graph:
     files: dict[str, ApiPage | Producer | Service | None] = field(default_factory=dict)
     #: content key -> the page as parsed (before its references are resolved): the next load's
     parsed: dict[str, ApiPage | Producer | Service] = field(default_factory=dict)
-    _suggested: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _suggested: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
 
     def resolve_api(self, name: str) -> str | None:
         """The slug of the API page that ``name`` names (by slug, title or file name), or None."""
@@ -62,15 +62,19 @@ class Graph:
 
     def suggest_api(self, name: str) -> list[str]:
         """The titles of the API pages whose names are closest to ``name`` (up to 3)."""
-        key = api_slug(name)
-        slugs = self._suggested.get(key)
-        if slugs is None:  # the same few names come back in many guides: compared once each
-            slugs = self._suggested[key] = _closest(key, self.api_keys)
+        slugs = self._closest("api", api_slug(name), self.api_keys)
         return [self.apis[slug].title or slug for slug in slugs]
 
     def suggest_producer(self, name: str) -> list[str]:
         """The file names (slugs) of the producers whose names are closest to ``name`` (up to 3)."""
-        return _closest(slugify(name), self.producer_keys)
+        return self._closest("producer", slugify(name), self.producer_keys)
+
+    def _closest(self, kind: str, key: str, keys: Mapping[str, str]) -> list[str]:
+        """The slugs of the closest names, once per name (the same few names come back often)."""
+        found = self._suggested.get((kind, key))
+        if found is None:
+            found = self._suggested[(kind, key)] = _closest(key, keys)
+        return found
 
     def guides_of_api(self, slug: str) -> list[str]:
         """The slugs of the guides whose ``api`` names the API page ``slug``."""
@@ -176,7 +180,10 @@ def _entry_place(data: bytes, name: str) -> tuple[int, int]:
     """Line and column of ``name`` after the front matter's ``api:`` key (1, 1 when not found)."""
     start = data.find(b"\napi:")
     found = data.find(name.encode("utf-8", "replace"), start) if start >= 0 else -1
-    return SourceMap(data).point(found) if found >= 0 else (1, 1)
+    if found < 0:
+        return 1, 1
+    line_start = data.rfind(b"\n", 0, found) + 1  # the front matter only: no map of the whole file
+    return data.count(b"\n", 0, found) + 1, len(data[line_start:found].decode("utf-8", "replace")) + 1
 
 
 def _key_line(data: bytes, key: bytes) -> int:
