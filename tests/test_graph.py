@@ -466,3 +466,24 @@ def test_a_reload_reuses_the_parsed_pages_and_leaves_the_served_graph_as_it_was(
     assert [ref.slug for ref in second.graph.apis["particulier"].partners] == [None, None]
     assert second.graph.apis["legifrance"].producer is not None
     assert second.graph.apis["legifrance"].producer.slug is None
+
+
+def test_the_server_serves_a_site_layout_folder(site: Path) -> None:
+    """The snapshot handed to handlers holds the graph (its kinds are tagged, so a union of them
+    can be typed and checked: an untagged union made every handler taking the snapshot fail)."""
+    from litestar.testing import TestClient
+
+    from content_api.config import Settings
+    from content_api.web import app as web
+
+    edge = web.create_app(Settings(content_dir=str(site), watch=True))
+    with TestClient(app=edge.app) as client:
+        health = client.get("/health").json()
+        preview = client.get("/preview")
+        guide = client.get("/guides/ccas")
+    assert (health["guides"], preview.status_code, guide.status_code) == (2, 200, 200)
+    assert "Aides sociales" in preview.text and guide.json()["apis"] == [
+        {"slug": "particulier", "name": "API Particulier"}
+    ]
+    page = msgspec.json.decode(msgspec.json.encode(load_library(site).graph), type=dict)
+    assert page["apis"]["particulier"]["kind"] == "api" and page["producers"]["dila"]["kind"] == "producer"

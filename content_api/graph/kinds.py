@@ -6,6 +6,9 @@ its Markdown (the body and the Markdown inside YAML strings) as ``root`` nodes w
 lines and columns of the file, ``extra`` (unknown keys, never dropped) and its ``diagnostics``.
 A reference to another page (``producer``, ``partners``, ``api``) is a :class:`Ref`: the name as
 written, the slug it resolves to (None when it resolves to nothing) and the line where it is.
+The three kinds are tagged (``kind``: ``api``, ``producer``, ``service``), so that a union of
+them can be typed, decoded and validated (msgspec requires it; Litestar checks the types of a
+snapshot it hands to a handler).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ class AccessRule(msgspec.Struct, kw_only=True):
     extra: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-class ApiPage(msgspec.Struct, kw_only=True):
+class ApiPage(msgspec.Struct, kw_only=True, tag_field="kind", tag="api"):
     """An API of the catalogue (``api/<name>.md``). ``slug`` is the contract's API rule applied to
     the title (``API Particulier`` -> ``particulier``); ``aliases`` are the other names a reference
     may use (the file name, normalized the same way)."""
@@ -83,7 +86,7 @@ class ApiPage(msgspec.Struct, kw_only=True):
     diagnostics: list[m.Diagnostic] = msgspec.field(default_factory=list)
 
 
-class Producer(msgspec.Struct, kw_only=True):
+class Producer(msgspec.Struct, kw_only=True, tag_field="kind", tag="producer"):
     """A data producer (``producteurs/<name>.md``): its slug is its file name, normalized."""
 
     slug: str
@@ -107,7 +110,7 @@ class Producer(msgspec.Struct, kw_only=True):
     diagnostics: list[m.Diagnostic] = msgspec.field(default_factory=list)
 
 
-class Service(msgspec.Struct, kw_only=True):
+class Service(msgspec.Struct, kw_only=True, tag_field="kind", tag="service"):
     """A service built on APIs (``service/<name>.md``): its slug is its file name, normalized."""
 
     slug: str

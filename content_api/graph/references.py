@@ -50,7 +50,7 @@ class Graph:
     files: dict[str, ApiPage | Producer | Service | None] = field(default_factory=dict)
     #: content key -> the page as parsed (before its references are resolved): the next load's
     parsed: dict[str, ApiPage | Producer | Service] = field(default_factory=dict)
-    _suggested: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
+    _suggested: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def resolve_api(self, name: str) -> str | None:
         """The slug of the API page that ``name`` names (by slug, title or file name), or None."""
@@ -71,9 +71,9 @@ class Graph:
 
     def _closest(self, kind: str, key: str, keys: Mapping[str, str]) -> list[str]:
         """The slugs of the closest names, once per name (the same few names come back often)."""
-        found = self._suggested.get((kind, key))
+        found = self._suggested.get(f"{kind}:{key}")
         if found is None:
-            found = self._suggested[(kind, key)] = _closest(key, keys)
+            found = self._suggested[f"{kind}:{key}"] = _closest(key, keys)
         return found
 
     def guides_of_api(self, slug: str) -> list[str]:
