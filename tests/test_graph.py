@@ -487,3 +487,18 @@ def test_the_server_serves_a_site_layout_folder(site: Path) -> None:
     ]
     page = msgspec.json.decode(msgspec.json.encode(load_library(site).graph), type=dict)
     assert page["apis"]["particulier"]["kind"] == "api" and page["producers"]["dila"]["kind"] == "producer"
+
+
+def test_watch_reloads_on_a_change_in_any_folder_of_the_site(site: Path) -> None:
+    """With --watch, a guide of guides/ and a page of api/ are watched as the guides of a folder are."""
+    from .server import serve
+    from .test_reload import until
+
+    with serve("--content", str(site), "--watch") as server:
+        assert server.get("/guides/guide").json()["title"] == "Un guide"
+        write(site / "guides", "guide.md", GUIDE.replace("title: Un guide", "title: Un autre guide"))
+        until(lambda: server.get("/guides/guide").json()["title"] == "Un autre guide")
+        before = server.get("/health").json()
+        write(site / "api", "api-particulier.md", PARTICULIER.replace("taglin:", "tagline2:"))
+        until(lambda: server.get("/health").json()["content_hash"] != before["content_hash"])
+        assert server.get("/health").json()["warnings"] == before["warnings"]  # the same key-unknown
