@@ -154,6 +154,37 @@ _IMAGES: dict[str, Rule] = {
     ),
 }
 
+#: The content graph: API pages, producers and services of a site-layout folder (content_api/graph/).
+_GRAPH: dict[str, Rule] = {
+    "key-unknown": Rule(
+        "warning",
+        "an API page, producer or service has a key close to one of its kind's but not it (kept under "
+        "`extra`)",
+        "`taglin: …` in `api/x.md`",
+    ),
+    "api-duplicate": Rule(
+        "error",
+        "two API pages have the same slug (their titles normalized): the second is not served",
+        "`API Particulier` in two files",
+    ),
+    "api-unresolved": Rule(
+        "warning",
+        "a guide's or service's `api` entry names no API page (by slug, title or file name); the "
+        "closest titles are suggested",
+        "`api: [API Statut Etudiant]`",
+    ),
+    "producer-unresolved": Rule(
+        "warning",
+        "an API page's `producer` names no producer (by file name, acronym or name)",
+        "`producer: dinumm`",
+    ),
+    "partner-unresolved": Rule(
+        "info",
+        "an API page's `partners` entry names no producer: shown as written",
+        "`partners: [INAO]`",
+    ),
+}
+
 #: Ignore comments.
 _IGNORES: dict[str, Rule] = {
     "ignore-unknown": Rule(
@@ -179,6 +210,7 @@ RULES: dict[str, Rule] = {
     **SUBJECTS["links"].rules,
     **_LINKS,
     **_IMAGES,
+    **_GRAPH,
     **_IGNORES,
 }
 
@@ -200,6 +232,10 @@ LIBRARY_CODES = frozenset(
         "link-redirect",
         "link-unchecked",
         "image-missing",
+        "api-duplicate",
+        "api-unresolved",
+        "producer-unresolved",
+        "partner-unresolved",
     }
 )
 

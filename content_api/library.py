@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import stat
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -26,7 +25,9 @@ import msgspec
 
 from .assets import AssetSizes
 from .diagnostics import diagnostic
+from .files import read_file
 from .gitdates import GitDates, GitTimes, ask_git, file_time, git_answer
+from .graph import Graph, load_graph, site_layout
 from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
 from .images import assets_of, size_images
@@ -112,6 +113,7 @@ class Library:
     #: what git said of the folder (None: not a checkout, or ``git_dates="off"``): the next load
     #: reuses its history while HEAD has not moved
     git: GitTimes | None = None
+    graph: Graph | None = None  # a site-layout folder's API pages, producers, services (graph/)
 
     def release(self) -> None:
         """Drop what only a next load needs (parses, bodies, texts, sources): a served snapshot has
@@ -135,45 +137,6 @@ class Library:
     @property
     def editors(self) -> list[EditorRow]:
         return [row for guide in self.guides.values() for row in guide.editors]
-
-
-def _read(
-    source: str, file: str, root: Path, max_size: int, link: bool
-) -> tuple[bytes | None, list[Diagnostic], float]:
-    """The bytes of the file at ``source`` (``file`` in diagnostics) and its modification time, or
-    the reason it is not read. Only a link is resolved: a link that leads out of the content folder
-    is never followed."""
-    path: str | Path = source
-    try:
-        if link:
-            real = Path(source).resolve(strict=True)
-            if not real.is_relative_to(root):
-                message = "the file is a link to outside the content folder: not read"
-                return None, [diagnostic(file, "file-outside", message)], 0.0
-            path = real
-        # O_NOFOLLOW: a file swapped for a link between the listing and now is not followed either
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except (OSError, RuntimeError) as exc:
-        reason = getattr(exc, "strerror", None) or exc
-        return None, [diagnostic(file, "file-unreadable", f"cannot open the file: {reason}")], 0.0
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            return None, [diagnostic(file, "file-unreadable", "not a regular file: not read")], 0.0
-        if info.st_size > max_size:
-            message = f"the file has {info.st_size} bytes, over the {max_size} limit"
-            return None, [diagnostic(file, "file-too-large", message)], 0.0
-        with os.fdopen(os.dup(descriptor), "rb") as handle:
-            data = handle.read(max_size + 1)
-    except OSError as exc:
-        message = f"cannot read the file: {exc.strerror or exc}"
-        return None, [diagnostic(file, "file-unreadable", message)], 0.0
-    finally:
-        os.close(descriptor)
-    if len(data) > max_size:  # it grew while being read
-        message = f"the file has over {max_size} bytes, the limit"
-        return None, [diagnostic(file, "file-too-large", message)], 0.0
-    return data, [], info.st_mtime
 
 
 def _related_line(data: bytes, slug: str) -> int:
@@ -266,7 +229,7 @@ def _parse_all(load: _Load) -> None:
     for name in load.paths:
         file = load.file(name)
         link = name in load.links
-        data, problems, mtime = _read(load.path(name), file, load.root, load.max_file_size, link)
+        data, problems, mtime = read_file(load.path(name), file, load.root, load.max_file_size, link)
         load.diagnostics.extend(problems)
         load.files[file] = None
         if data is not None:
@@ -381,6 +344,28 @@ LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
 ]
 
 
+def _library(load: _Load, directory: str | os.PathLike[str], graph: Graph | None) -> Library:
+    """The snapshot of a finished load."""
+    return Library(
+        root=str(directory),
+        guides=load.guides,
+        diagnostics=load.diagnostics,
+        files=load.files,
+        failed=load.failed,
+        content_hash=load.digest.hexdigest(),
+        loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        parsed=load.parsed,
+        texts={slug: load.texts.get(guide.file or "", "") for slug, guide in load.guides.items()},
+        bodies={slug: load.bodies.get(guide.file or "", b"") for slug, guide in load.guides.items()},
+        sources={
+            s: load.stale.get(g.file or "") or load.sources[g.file or ""] for s, g in load.guides.items()
+        },
+        stats=load.stats,
+        git=load.git,
+        graph=graph,
+    )
+
+
 def load_library(
     directory: str | os.PathLike[str],
     *,
@@ -407,8 +392,9 @@ def load_library(
     not for a file with uncommitted changes), else by its modification time (``"off"``: no git);
     ``git``: what git said at an earlier load (``Library.git``), so that only newer commits are read.
     """
+    site = site_layout(directory)  # the site's layout: guides/, api/, producteurs/, service/
     load = _Load(
-        directory,
+        site.guides if site else directory,
         max_file_size,
         previous=previous,
         cache=cache or {},
@@ -421,26 +407,6 @@ def load_library(
     )
     for _name, step in LOAD_STEPS:
         step(load)
+    graph = load_graph(site, load) if site else None
     load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
-    return _library(load)
-
-
-def _library(load: _Load) -> Library:
-    """The snapshot the load steps made."""
-    return Library(
-        root=str(load.directory),
-        guides=load.guides,
-        diagnostics=load.diagnostics,
-        files=load.files,
-        failed=load.failed,
-        content_hash=load.digest.hexdigest(),
-        loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        parsed=load.parsed,
-        texts={slug: load.texts.get(guide.file or "", "") for slug, guide in load.guides.items()},
-        bodies={slug: load.bodies.get(guide.file or "", b"") for slug, guide in load.guides.items()},
-        sources={
-            s: load.stale.get(g.file or "") or load.sources[g.file or ""] for s, g in load.guides.items()
-        },
-        stats=load.stats,
-        git=load.git,
-    )
+    return _library(load, directory, graph)

@@ -65,10 +65,17 @@ def _pool(count: int) -> tuple[ProcessPoolExecutor, bool]:
     return pool, False
 
 
-def pmap(func: Callable[[T], R], items: Sequence[T], *, chunks_per_process: int = 4) -> list[R]:
-    """``[func(item) for item in items]``, spread over processes when it is worth it."""
+def pool_running() -> bool:
+    """Whether this thread's session has started its pool (a pmap of a few items then costs no start)."""
+    return getattr(_local, "pool", None) is not None
+
+
+def pmap(
+    func: Callable[[T], R], items: Sequence[T], *, chunks_per_process: int = 4, min_items: int = MIN_ITEMS
+) -> list[R]:
+    """``[func(item) for item in items]``, spread over processes when it is worth it (``min_items``)."""
     count = processes()
-    if count <= 1 or len(items) < MIN_ITEMS:
+    if count <= 1 or len(items) < min_items:
         return [func(item) for item in items]
     chunksize = max(1, len(items) // (count * chunks_per_process))
     pool, own = _pool(count)

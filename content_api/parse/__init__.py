@@ -33,7 +33,7 @@ from .tags import ScanBudget
 from .toc import assign_ids, excerpt, reading_time
 from .tokenizer import MAX_NESTING, make_markdown
 
-__all__ = ["ParseOptions", "parse_guide"]
+__all__ = ["ParseOptions", "parse_guide", "parse_markdown"]
 
 log = logging.getLogger("content_api")
 
@@ -208,6 +208,27 @@ def parse_guide(
     """
     options = ParseOptions(max_nesting, max_constructs, html, tuple(iframe_hosts))
     return parse_guide_and_text(text, path, options)[0]
+
+
+#: The stages that read Markdown, for a text that is not a whole file (see :func:`parse_markdown`).
+_MARKDOWN_STAGES = ("markdown", "toc", "checks", "hints")
+
+
+def parse_markdown(
+    text: str, first_line: int, ctx: Context, options: ParseOptions | None = None, slug: str | None = None
+) -> tuple[m.Root, str]:
+    """Markdown that is part of a file (an API page's body, a YAML string of its front matter)
+    parsed as a guide's body is, with the same rules and diagnostics (reported to ``ctx``):
+    the AST and its words. ``first_line`` is the 0-based file line where ``text`` starts.
+
+    Unlike :func:`parse_guide`, a bug of content-api raises here: the caller reports it.
+    """
+    p = _Parse(raw="", slug=slug, ctx=ctx, options=options or ParseOptions())
+    p.fm = FrontMatter(body=text, body_line=first_line)
+    for name, stage in STAGES:
+        if name in _MARKDOWN_STAGES:
+            stage(p)
+    return p.body, p.plain
 
 
 def parse_guide_and_text(

@@ -96,6 +96,49 @@ def split_front_matter(text: str, ctx: Context) -> FrontMatter:
     return result
 
 
+@dataclass
+class YamlFrontMatter:
+    """A front matter as a YAML node graph, for readers that need each value's place in the file
+    (the content graph's kinds: see content_api/graph/)."""
+
+    #: the mapping, or None (no front matter, broken YAML, empty, or not a mapping)
+    node: yaml.MappingNode | None = None
+    #: 0-based file line where the YAML text starts
+    line: int = 0
+    #: there is a front matter (a mapping, empty, or broken YAML already reported)
+    found: bool = False
+    body: str = ""
+    #: 0-based file line of the body's first line
+    body_line: int = 0
+
+
+def compose_front_matter(text: str, ctx: Context) -> YamlFrontMatter:
+    """The front matter of ``text`` (BOM- and CRLF-free) as YAML nodes, found with the rules of
+    :func:`split_front_matter` (a ``---`` thematic break followed by no mapping is Markdown) and
+    reported the same way (``yaml-invalid``, ``yaml-too-large``, ``front-matter-unclosed``); no
+    field is read."""
+    result = YamlFrontMatter(body=text)
+    opening = _BOUNDARY.match(text) if _HANDLER.detect(text) else None
+    closing = _BOUNDARY.search(text, opening.end()) if opening else None
+    if opening and not closing:
+        _report_unclosed(text, opening.end(), ctx)
+    if opening is None or closing is None:
+        return result
+    where = SourceMap(text)
+    result.line = where.line_index(opening.end())
+    node = _compose(text[opening.end() : closing.start()], result.line, ctx)
+    if node is not _FAILED and node is not None and not isinstance(node, yaml.MappingNode):
+        return result
+    result.found = True
+    result.node = node if isinstance(node, yaml.MappingNode) else None
+    body_start = closing.end()
+    if body_start < len(text) and text[body_start] == "\n":
+        body_start += 1
+    result.body = text[body_start:]
+    result.body_line = where.line_index(body_start)
+    return result
+
+
 def _report_unclosed(text: str, start: int, ctx: Context) -> None:
     head = text[start : start + 400].lstrip("\n").split("\n", 1)[0]
     if ":" in head and not head.lstrip().startswith(("#", "-", ">")):

@@ -31,6 +31,7 @@ from .. import changes, parallel
 from ..cache import ParseCache
 from ..config import Settings
 from ..gitdates import GitTimes
+from ..graph import site_layout
 from ..library import Library, load_library
 from ..webhooks import Webhooks
 from . import ops
@@ -132,7 +133,19 @@ def _return_memory() -> None:
 def _is_guide_change(path: str, folder: Path) -> bool:
     changed = Path(path)
     name = changed.name
-    return changed.parent == folder and name.endswith(".md") and not name.startswith((".", "#"))
+    in_folder = changed.parent == folder or changed.parent in _content_folders(folder)
+    return in_folder and name.endswith(".md") and not name.startswith((".", "#"))
+
+
+def _content_folders(folder: Path) -> list[Path]:
+    """The folders whose files are content: ``folder``, or the kinds' folders of a site layout
+    (``guides/``, ``api/``, ``producteurs/``, ``service/``, resolved)."""
+    site = site_layout(folder)
+    if site is None:
+        return [folder]
+    with contextlib.suppress(OSError, RuntimeError):
+        return [Path(path).resolve() for path in (site.guides, *site.folders.values())]
+    return [folder]
 
 
 class Loader:
@@ -335,11 +348,14 @@ class Loader:
 
 def _guide_files(folder: Path) -> frozenset[tuple[str, int, int]] | None:
     """Each guide file of ``folder`` with its modification time and size; None when unreadable."""
+    found: set[tuple[str, int, int]] = set()
     try:
-        with os.scandir(folder) as entries:
-            return frozenset(_stamp(entry) for entry in entries if _is_guide_change(entry.path, folder))
+        for each in _content_folders(folder):
+            with os.scandir(each) as entries:
+                found.update(_stamp(entry) for entry in entries if _is_guide_change(entry.path, each))
     except OSError:
         return None
+    return frozenset(found)
 
 
 def _stamp(entry: os.DirEntry[str]) -> tuple[str, int, int]:
@@ -347,14 +363,15 @@ def _stamp(entry: os.DirEntry[str]) -> tuple[str, int, int]:
     try:
         found = entry.stat()
     except OSError:
-        return entry.name, -1, -1
-    return entry.name, found.st_mtime_ns, found.st_size
+        return entry.path, -1, -1
+    return entry.path, found.st_mtime_ns, found.st_size
 
 
 def _watched_paths(named: str) -> list[Path]:
     """The folders to watch for ``named``: itself and the folders holding it and its links."""
     folder = Path(named).absolute()
     candidates = [folder, folder.parent, *(link.parent for link in _links(folder))]
+    candidates += _content_folders(folder)[1:]  # a site layout: each kind's folder too
     found = [path.resolve() for path in candidates if path.is_dir()]
     if not found:  # the folder and the one holding it are gone: watch the closest that is left
         found = [next(parent for parent in folder.parents if parent.is_dir())]
