@@ -92,11 +92,6 @@ class History(msgspec.Struct, frozen=True):
     def cursor(self) -> str:
         return self.steps[-1].cursor
 
-    @property
-    def previous(self) -> str | None:
-        """The cursor before the last step (None when the history holds one state)."""
-        return self.steps[-2].cursor if len(self.steps) > 1 else None
-
     def knows(self, cursor: str) -> bool:
         return any(step.cursor == cursor for step in self.steps)
 
@@ -129,11 +124,6 @@ class History(msgspec.Struct, frozen=True):
                 before.setdefault(slug, entry)
         changes = (_change(slug, old, self.head.get(slug), indexable) for slug, old in sorted(before.items()))
         return [change for change in changes if change is not None]
-
-    def last_step(self) -> list[GuideChange]:
-        """What the last step changed (what a webhook announces), in the plain view."""
-        previous = self.previous
-        return (self.since(previous) or []) if previous is not None else []
 
 
 def _in(entry: Entry | None, indexable: bool) -> bool:

@@ -62,6 +62,17 @@ Un brouillon sur l'editeur de logiciel.
 BROKEN = "---\ntitle: [cassé\n---\n\nTexte\n"
 
 
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    """Write ``text`` (UTF-8) or bytes as ``folder/name``, the folder made if need be."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
 def write_small_library(folder: Path) -> Path:
     shutil.copy(SEED, folder / "ccas.md")
     for name, text in (("noindex", NOINDEX), ("draft", DRAFT), ("broken", BROKEN)):

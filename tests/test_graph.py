@@ -19,7 +19,7 @@ from content_api import model as m
 from content_api.graph import ApiPage, Producer, Service, parse_page, site_layout
 from content_api.library import MAX_FILE_SIZE
 
-from .conftest import CORPUS, ROOT, SEED, SHARED
+from .conftest import CORPUS, ROOT, SEED, SHARED, write
 
 SITE = SHARED / "corpus" / "site"
 
@@ -127,16 +127,6 @@ api:
 ---
 Texte.
 """
-
-
-def write(folder: Path, name: str, text: str | bytes) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture

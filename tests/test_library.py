@@ -7,16 +7,9 @@ from pathlib import Path
 
 from content_api import load_library
 
+from .conftest import write
+
 GOOD = "---\ntitle: {title}\ntags: [t]\napi: [API Particulier]\n{extra}---\n\nTexte de {title}.\n"
-
-
-def write(folder: Path, name: str, text: str | bytes) -> Path:
-    path = folder / name
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def good(title: str, extra: str = "") -> str:

@@ -59,18 +59,12 @@ class FrontMatter:
 def split_front_matter(text: str, ctx: Context) -> FrontMatter:
     """Find and decode the front matter of ``text`` (already BOM- and CRLF-free)."""
     result = FrontMatter(body=text)
-    opening = _BOUNDARY.match(text) if _HANDLER.detect(text) else None
-    closing = _BOUNDARY.search(text, opening.end()) if opening else None
-    if opening and not closing:
-        _report_unclosed(text, opening.end(), ctx)
-    if opening is None or closing is None:
+    located = _locate(text, ctx)
+    if located is None:
         ctx.add(1, 1, "title-missing", "the file has no front matter, so no 'title'")
         return result
-    fm_text = text[opening.end() : closing.start()]
-    where = SourceMap(text)
-    fm_line = where.line_index(opening.end())  # 0-based file line where fm_text starts
-    node = _compose(fm_text, fm_line, ctx)
-    if node is not _FAILED and node is not None and not isinstance(node, yaml.MappingNode):
+    node, fm_line = located.node, located.line
+    if not located.mapping_or_broken:
         # Not a mapping: the '---' was a thematic break; keep every line as Markdown.
         ctx.add(
             1,
@@ -88,12 +82,44 @@ def split_front_matter(text: str, ctx: Context) -> FrontMatter:
             ctx.add(result.title_line, 1, "title-missing", "'title' is empty or not text")
         else:
             ctx.add(fm_line + 1, 1, "title-missing", "the front matter has no 'title'")
+    result.body, result.body_line = located.body, located.body_line
+    return result
+
+
+@dataclass
+class _Located:
+    """A front matter found between its ``---`` lines: what ``_compose`` made of it (a node,
+    None when empty, ``_FAILED`` when broken and reported), its 0-based file line, and the body
+    after it."""
+
+    node: Any
+    line: int
+    body: str
+    body_line: int
+
+    @property
+    def mapping_or_broken(self) -> bool:
+        """Whether it is a front matter at all: not a YAML value other than a mapping (then the
+        ``---`` was a thematic break, and every line is Markdown)."""
+        return self.node is _FAILED or self.node is None or isinstance(self.node, yaml.MappingNode)
+
+
+def _locate(text: str, ctx: Context) -> _Located | None:
+    """The front matter of ``text`` composed as YAML, or None when there is none (an opening
+    ``---`` without its closing one is reported)."""
+    opening = _BOUNDARY.match(text) if _HANDLER.detect(text) else None
+    closing = _BOUNDARY.search(text, opening.end()) if opening else None
+    if opening and not closing:
+        _report_unclosed(text, opening.end(), ctx)
+    if opening is None or closing is None:
+        return None
+    where = SourceMap(text)
+    line = where.line_index(opening.end())
+    node = _compose(text[opening.end() : closing.start()], line, ctx)
     body_start = closing.end()
     if body_start < len(text) and text[body_start] == "\n":
         body_start += 1
-    result.body = text[body_start:]
-    result.body_line = where.line_index(body_start)
-    return result
+    return _Located(node, line, text[body_start:], where.line_index(body_start))
 
 
 @dataclass
@@ -118,24 +144,15 @@ def compose_front_matter(text: str, ctx: Context) -> YamlFrontMatter:
     reported the same way (``yaml-invalid``, ``yaml-too-large``, ``front-matter-unclosed``); no
     field is read."""
     result = YamlFrontMatter(body=text)
-    opening = _BOUNDARY.match(text) if _HANDLER.detect(text) else None
-    closing = _BOUNDARY.search(text, opening.end()) if opening else None
-    if opening and not closing:
-        _report_unclosed(text, opening.end(), ctx)
-    if opening is None or closing is None:
+    located = _locate(text, ctx)
+    if located is None:
         return result
-    where = SourceMap(text)
-    result.line = where.line_index(opening.end())
-    node = _compose(text[opening.end() : closing.start()], result.line, ctx)
-    if node is not _FAILED and node is not None and not isinstance(node, yaml.MappingNode):
+    result.line = located.line
+    if not located.mapping_or_broken:
         return result
     result.found = True
-    result.node = node if isinstance(node, yaml.MappingNode) else None
-    body_start = closing.end()
-    if body_start < len(text) and text[body_start] == "\n":
-        body_start += 1
-    result.body = text[body_start:]
-    result.body_line = where.line_index(body_start)
+    result.node = located.node if isinstance(located.node, yaml.MappingNode) else None
+    result.body, result.body_line = located.body, located.body_line
     return result
 
 

@@ -286,7 +286,7 @@ class Loader:
             paths = _watched_paths(named)
             folder = Path(named).resolve()
             try:
-                for changes in watchfiles.watch(
+                for events in watchfiles.watch(
                     *paths,
                     stop_event=self.stop,
                     recursive=False,
@@ -297,8 +297,8 @@ class Loader:
                 ):
                     if self._moved():
                         break  # watch the folder the path names now
-                    seen = any(_is_guide_change(path, folder) for _change, path in changes)
-                    if seen or (not changes and self._missed(folder)):
+                    seen = any(_is_guide_change(path, folder) for _change, path in events)
+                    if seen or (not events and self._missed(folder)):
                         self._reload()
                 else:
                     return  # stopped
