@@ -19,6 +19,8 @@ import pytest
 
 from content_api import load_library
 from content_api.catalog import Catalog
+from content_api.config import Settings
+from content_api.web.export import export, file_for
 from content_api.web.routes import ROUTES
 
 from .conftest import CORPUS, SEED, SHARED
@@ -203,6 +205,19 @@ def test_guides_carry_the_api_page_of_each_entry(site: Server) -> None:
     assert listed["mix"] == mix["apis"] and listed["draft"][0]["page"] == "legifrance"
     related = checked(site, "/apis/particulier")["guides"]
     assert [g["apis"] for g in related if g["slug"] == "mix"] == [mix["apis"]]
+
+
+def test_the_static_export_holds_the_pages(
+    site: Server, folders: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    data, public, _ = folders
+    out = tmp_path / "export"
+    result = export(Settings(content_dir=str(data), assets_dir=str(public)), out, search=False)
+    for url in ("/apis", "/apis/particulier", "/apis/orpheline", "/producers", "/producers/dila",
+                "/services", "/services?api=legifrance", "/services/autre"):  # fmt: skip
+        assert url in result.urls, url
+        path, _, query = url.partition("?")
+        assert (out / file_for(path, query)).read_bytes() == site.get(url).body, url
 
 
 def test_a_missing_logo_is_reported_at_its_line(site: Server) -> None:
