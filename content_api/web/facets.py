@@ -20,5 +20,7 @@ def prepare_apis(snapshot: Snapshot) -> dict[str, Prepared]:
     with its fields, then the guides' API names that name no page (see ``catalog/graph.py``)."""
     site = snapshot.site
     body = m.ApiList(snapshot.catalog.apis()) if site is None else ApiItemList(site.api_items())
-    modified = snapshot.newest(i for i, guide in enumerate(snapshot.catalog.entries) if guide.apis)
+    # with a catalogue, the pages (which have no date) change the list too: no Last-Modified then
+    entries = snapshot.catalog.entries
+    modified = snapshot.newest(i for i, guide in enumerate(entries) if guide.apis) if site is None else None
     return {"/apis": Prepared.json(body, compressor=snapshot.compressor, last_modified=modified)}

@@ -86,14 +86,12 @@ def prepare_api_details(snapshot: Snapshot) -> dict[str, Prepared]:
     site = snapshot.site
     if site is None:
         return {}
-    prepared = {}
-    for slug in site.graph.apis:
-        detail = site.api(slug)
-        modified = snapshot.newest(site.guides_of.get(slug, ()))
-        prepared[f"/apis/{slug}"] = Prepared.json(
-            detail, compressor=snapshot.compressor, last_modified=modified
-        )
-    return prepared
+    # no Last-Modified: a page has no date of its own (its guides' would hide a change of the page
+    # from a client that revalidates with If-Modified-Since alone); the ETag says it
+    return {
+        f"/apis/{slug}": Prepared.json(site.api(slug), compressor=snapshot.compressor)
+        for slug in site.graph.apis
+    }
 
 
 def prepare_producers(snapshot: Snapshot) -> dict[str, Prepared]:

@@ -74,9 +74,15 @@ def _problem(description: str) -> dict[str, Any]:
     }
 
 
+#: The lists of the content graph: a 404 for a folder of guides, which has no catalogue.
+_CATALOGUE_LISTS = ("/producers", "/services")
+#: The pages that answer another of their names with a 301 to their path.
+_MOVED = ("/apis/{slug}", "/producers/{slug}")
+
+
 def _responses(path: str, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
-    codes = ["400", "405", "406", "500", "503"] + (["404"] if "{" in path else [])
+    codes = ["400", "405", "406", "500", "503"] + (["404"] if "{" in path or path in _CATALOGUE_LISTS else [])
     codes += ["410"] if path == "/changes" else []
     for code in codes:
         responses[code] = _problem(_ERRORS[code])
@@ -87,6 +93,12 @@ def _responses(path: str, operation: dict[str, Any]) -> None:
             "schema": {"type": "string"},
         }
     responses["304"] = {"description": "Not Modified: If-None-Match matched the current ETag"}
+    if path in _MOVED:
+        responses["301"] = {
+            "description": "Moved Permanently: another name of the page (its file name, its title, an "
+            "acronym); `Location` is the page's path",
+            "headers": {"Location": {"description": "the page's path", "schema": {"type": "string"}}},
+        }
     for media_type, what in _ALTERNATIVES.get(path, {}).items():
         if ok is not None:  # chosen by Accept: the first listed when Accept takes both
             ok.setdefault("content", {})[media_type] = {"schema": {"type": "string", "description": what}}
