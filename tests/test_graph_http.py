@@ -226,6 +226,20 @@ def test_a_missing_logo_is_reported_at_its_line(site: Server) -> None:
     assert logos == [("producteurs/dila.md", 4)]
 
 
+def test_pages_are_set_on_copies_and_follow_the_catalogue(tmp_path: Path) -> None:
+    """The parse kept for the next load (and the parse cache) has no ``page``: a reload whose
+    catalogue changed reuses the parse of an unchanged guide and resolves it again."""
+    data, _ = write_site(tmp_path)
+    first = load_library(data)
+    assert [a.page for a in first.guides["mix"].apis] == ["particulier", None]
+    assert all(a.page is msgspec.UNSET for p in first.parsed.values() for a in p.guide.apis)
+    (data / "api" / "api-particulier.md").unlink()
+    second = load_library(data, previous=first)
+    assert second.stats["reused"] == 3 and second.stats["parsed"] == 0
+    assert [a.page for a in second.guides["mix"].apis] == [None, None]
+    assert [a.page for a in first.guides["mix"].apis] == ["particulier", None]  # the served one, as it was
+
+
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The real samples in the site's layout; the guides are the real ones, with the repository's
