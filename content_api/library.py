@@ -38,7 +38,7 @@ from .parse.budget import MAX_CONSTRUCTS
 from .parse.html_policy import DEFAULT_IFRAME_HOSTS, HtmlMode
 from .parse.ignores import apply_in_library
 from .parse.tokenizer import MAX_NESTING
-from .redirects import build_redirects, take_moved
+from .redirects import build_redirects, redirected_slugs, take_moved
 from .source_map import SourceMap, display_path
 
 #: Files larger than this are refused (a diagnostic, not a crash).
@@ -328,6 +328,7 @@ def _guide_links(load: _Load) -> None:
         load.sources,
         load.site_url,
         lambda guide: body_of(guide, load.bodies.get(guide.file or "", b"")),
+        redirected_slugs(load.guides, load.moved),
     )
 
 

@@ -67,6 +67,14 @@ def take_moved(guides: dict[str, Guide]) -> dict[str, Guide]:
     return moved
 
 
+def redirected_slugs(guides: Mapping[str, Guide], moved: Mapping[str, Guide]) -> dict[str, str]:
+    """Old slug or moved guide -> where it redirects, as written (before the checks: for the
+    messages of the links between guides)."""
+    found = {entry.value: f"/guides/{slug}" for slug, g in guides.items() for entry in g.redirect_from}
+    found.update({slug: g.redirect_to.value for slug, g in moved.items() if g.redirect_to is not None})
+    return found
+
+
 def build_redirects(
     guides: Mapping[str, Guide], moved: Mapping[str, Guide], graph: Graph | None, site_url: str | None
 ) -> Built:

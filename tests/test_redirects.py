@@ -120,7 +120,7 @@ def test_location_keeps_the_query_before_the_fragment() -> None:
 
 def test_collisions_chains_and_loops_are_errors_where_written(tmp_path: Path) -> None:
     write(tmp_path, "new.md", guide("New", "redirect_from: [old, taken, new, shared, moved]\n"))
-    write(tmp_path, "taken.md", guide("Taken"))
+    write(tmp_path, "taken.md", guide("Taken") + "[Ancien](/guides/old), [parti](/guides/moved#x).\n")
     write(tmp_path, "zzz.md", guide("Second claimant", "redirect_from:\n  - shared\n"))
     write(tmp_path, "moved.md", guide("Moved", "redirect_to: https://example.org/\nredirect_from: [older]\n"))
     write(tmp_path, "self.md", guide("Self", "redirect_to: /guides/self.md\n"))
@@ -159,6 +159,9 @@ def test_collisions_chains_and_loops_are_errors_where_written(tmp_path: Path) ->
     assert sorted(library.guides) == ["new", "taken", "zzz"]  # everything else keeps working
     assert {"self", "a", "b", "chain"} <= set(library.failed)  # refused: a 404 that says why
     assert "moved" not in library.failed
+    links = [d.message for d in library.diagnostics if d.code == "link-guide-missing"]
+    assert len(links) == 2
+    assert "redirige vers « /guides/new »" in links[0] and "« https://example.org/ »" in links[1]
 
 
 def test_pages_of_the_graph_redirect_their_old_slugs(tmp_path: Path) -> None:
@@ -223,6 +226,8 @@ def test_old_slugs_answer_301_to_the_new_path(server: Server) -> None:
     assert (head.status, head.header("location"), head.body) == (301, "/guides/nouveau", b"")
     assert server.get(reply.header("location") or "").status == 200
     assert server.get("/apis/ancienne-api").header("location") == "/apis/particulier"
+    paths = server.get("/schema/openapi.json").json()["paths"]
+    assert "Location" in paths["/guides/{slug}"]["get"]["responses"]["301"]["headers"]
 
 
 def test_a_moved_guide_answers_301_away_and_leaves_every_list(server: Server) -> None:
