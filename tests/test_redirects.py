@@ -205,7 +205,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(site: Path) -> Iterator[Server]:
-    with serve("--content", str(site), "--watch", env={"CACHE_MAX_AGE": "60"}) as running:
+    with serve(
+        "--content", str(site), "--watch", "--watch-interval", "1", env={"CACHE_MAX_AGE": "60"}
+    ) as running:
         yield running
 
 
