@@ -311,6 +311,11 @@ def _owners(load: _Load) -> None:
             load.diagnostics.append(diagnostic(other, "slug-duplicate", message))
 
 
+def _moved(load: _Load) -> None:
+    """The guides with a ``redirect_to`` leave the served ones (redirects.py serves their 301)."""
+    load.moved = take_moved(load.guides)
+
+
 def _related(load: _Load) -> None:
     for slug, guide in load.guides.items():
         for related in guide.related:
@@ -343,7 +348,7 @@ LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
     ("images", size_images),
     ("slugs", _slugs),
     ("owners", _owners),
-    ("moved", lambda load: setattr(load, "moved", take_moved(load.guides))),
+    ("moved", _moved),
     ("related", _related),
     ("guide_links", _guide_links),
     ("ignore_comments", _ignore_comments),
