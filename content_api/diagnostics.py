@@ -97,8 +97,9 @@ _FILES: dict[str, Rule] = {
     ),
     "redirect-collision": Rule(
         "error",
-        "a `redirect_from` slug that is a served page's, or that another file (the first one keeps "
-        "it) or a moved guide already redirects: that redirect is not served",
+        "a `redirect_from` slug that names another page (served, or failed to load; an API page's or "
+        "producer's alias too), or that another file (the first one keeps it) or a moved guide "
+        "already redirects: that redirect is not served",
         "`redirect_from: [ccas]` while `ccas.md` exists",
     ),
     "redirect-chain": Rule(

@@ -357,7 +357,7 @@ LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
 
 def _library(load: _Load, directory: str | os.PathLike[str], graph: Graph | None) -> Library:
     """The snapshot of a finished load (its redirects checked against the graph's pages)."""
-    redirects = build_redirects(load.guides, load.moved, graph, load.site_url)
+    redirects = build_redirects(load.guides, load.moved, graph, load.site_url, load.failed)
     load.diagnostics += redirects.diagnostics  # errors an ignore comment would not make served
     load.failed.update(redirects.refused)
     load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))

@@ -76,13 +76,20 @@ def redirected_slugs(guides: Mapping[str, Guide], moved: Mapping[str, Guide]) ->
 
 
 def build_redirects(
-    guides: Mapping[str, Guide], moved: Mapping[str, Guide], graph: Graph | None, site_url: str | None
+    guides: Mapping[str, Guide],
+    moved: Mapping[str, Guide],
+    graph: Graph | None,
+    site_url: str | None,
+    failed: Mapping[str, str] | None = None,
 ) -> Built:
     """The redirect table of a load: ``guides`` served, ``moved`` taken out by :func:`take_moved`,
-    the ``graph``'s pages; ``site_url``: a ``redirect_to`` under it is a path of this site."""
+    the ``graph``'s pages; ``site_url``: a ``redirect_to`` under it is a path of this site;
+    ``failed``: the slugs of the guides that failed to load (slug -> file), whose paths stay theirs."""
     live: dict[str, Mapping[str, Any]] = {"/guides": guides}
     if graph is not None:
         live.update({"/apis": graph.apis, "/producers": graph.producers, "/services": graph.services})
+    taken = {prefix: _taken(pages) for prefix, pages in live.items()}
+    taken["/guides"].update({slug: file for slug, file in (failed or {}).items() if slug not in guides})
     built = Built()
     claims: dict[str, _Claim] = {}
     for slug, guide in sorted(moved.items()):
@@ -93,7 +100,7 @@ def build_redirects(
     for prefix, pages in live.items():
         for page in sorted(pages.values(), key=lambda p: p.file or ""):
             for entry in page.redirect_from:
-                _claim_old(prefix, page, entry, pages, claims, built)
+                _claim_old(prefix, page, entry, taken[prefix], claims, built)
     for guide in sorted(moved.values(), key=lambda g: g.file or ""):
         _chained_old_slugs(guide, built)
     for slug, guide in sorted(moved.items()):  # each one against every claim, then the refused go
@@ -119,16 +126,28 @@ def _at(file: str | None, code: str, message: str, where: Located) -> Diagnostic
     return diagnostic(file, code, message, where.line, where.column)
 
 
+def _taken(pages: Mapping[str, Any]) -> dict[str, str]:
+    """Slug or alias (API pages, producers) -> the file of the page it names: paths a
+    ``redirect_from`` of another page may not take."""
+    found = {alias: page.file for page in pages.values() for alias in getattr(page, "aliases", ())}
+    return found | {slug: page.file for slug, page in pages.items()}
+
+
 def _claim_old(
-    prefix: str, page: _Page, entry: Located, live: Mapping[str, Any], claims: dict[str, _Claim], built: Built
+    prefix: str,
+    page: _Page,
+    entry: Located,
+    taken: Mapping[str, str],
+    claims: dict[str, _Claim],
+    built: Built,
 ) -> None:
     """Claim ``<prefix>/<entry>`` for ``page``, or say why it cannot be."""
     path = f"{prefix}/{entry.value}"
     problem = None
     if entry.value == page.slug:
         problem = "is this page's own slug"
-    elif entry.value in live:
-        problem = f"is the slug of a served page ({live[entry.value].file})"
+    elif taken.get(entry.value, page.file) != page.file:  # its own alias may redirect to its slug
+        problem = f"names another page ({taken[entry.value]}: a served page, or one that failed to load)"
     elif path in claims:
         other = claims[path]
         held = "moved away (its 'redirect_to')" if other.moved else f"redirects it (line {other.where.line})"

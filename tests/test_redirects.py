@@ -119,7 +119,8 @@ def test_location_keeps_the_query_before_the_fragment() -> None:
 
 
 def test_collisions_chains_and_loops_are_errors_where_written(tmp_path: Path) -> None:
-    write(tmp_path, "new.md", guide("New", "redirect_from: [old, taken, new, shared, moved]\n"))
+    write(tmp_path, "new.md", guide("New", "redirect_from: [old, taken, new, shared, moved, broken]\n"))
+    write(tmp_path, "broken.md", "---\ntagline: no title\n---\n")
     write(tmp_path, "taken.md", guide("Taken") + "[Ancien](/guides/old), [parti](/guides/moved#x).\n")
     write(tmp_path, "zzz.md", guide("Second claimant", "redirect_from:\n  - shared\n"))
     write(tmp_path, "moved.md", guide("Moved", "redirect_to: https://example.org/\nredirect_from: [older]\n"))
@@ -138,6 +139,7 @@ def test_collisions_chains_and_loops_are_errors_where_written(tmp_path: Path) ->
         ("new.md", 3, 22): "redirect-collision",  # taken: a served guide
         ("new.md", 3, 29): "redirect-collision",  # new: its own slug
         ("new.md", 3, 42): "redirect-collision",  # moved: a moved guide's path
+        ("new.md", 3, 49): "redirect-collision",  # broken: a guide that failed to load
         ("zzz.md", 4, 5): "redirect-collision",  # shared: new.md (first by path) keeps it
         ("moved.md", 4, 17): "redirect-chain",  # older -> moved -> away
         ("self.md", 3, 14): "redirect-loop",
@@ -170,8 +172,10 @@ def test_pages_of_the_graph_redirect_their_old_slugs(tmp_path: Path) -> None:
     write(
         tmp_path / "api",
         "autre.md",
-        "---\ntitle: API Autre\nredirect_from: [ancienne-api, particulier]\n---\n",
+        "---\ntitle: API Autre\nredirect_from: [ancienne-api, particulier, dila-api-legifrance]\n---\n",
     )
+    legifrance = "---\ntitle: API Légifrance\nredirect_from: dila-api-legifrance\n---\n"
+    write(tmp_path / "api", "DILA_api_Legifrance.md", legifrance)
     write(tmp_path / "producteurs", "dinum.md", "---\nname: DINUM\nredirect_from: etalab\n---\n")
     write(tmp_path / "service", "mon-service.md", "---\ntitle: S\nredirect_from: [Ancien Service]\n---\n")
     library = load_library(tmp_path)
@@ -182,11 +186,13 @@ def test_pages_of_the_graph_redirect_their_old_slugs(tmp_path: Path) -> None:
         "/guides/vieux-g": "/guides/g",
         "/guides/vieux-g.md": "/guides/g.md",
         "/apis/ancienne-api": "/apis/autre",  # api/autre.md sorts first: it keeps the old slug
+        "/apis/dila-api-legifrance": "/apis/legifrance",  # its own alias (the file name)
         "/producers/etalab": "/producers/dinum",
     }
     found = {(Path(d.file or "").name, d.line, d.column): d.code for d in library.diagnostics}
     assert found[("particulier.md", 4, 5)] == "redirect-collision"  # the second claimant
     assert found[("autre.md", 3, 31)] == "redirect-collision"  # particulier: a served API page
+    assert found[("autre.md", 3, 44)] == "redirect-collision"  # another page's alias
     assert ("autre.md", 3, 17) not in found
     assert found[("mon-service.md", 3, 17)] == "redirect-from-invalid"
 
