@@ -83,6 +83,41 @@ _FILES: dict[str, Rule] = {
         "on reload, the file has errors: its last good version is still served",
         "a served guide saved with broken YAML (`--watch`)",
     ),
+    # redirects (content_api/parse/redirects.py, content_api/redirects.py)
+    "redirect-from-invalid": Rule(
+        "warning",
+        "a `redirect_from` entry that is not a slug: ignored",
+        "`redirect_from: [Mon ancien guide]`",
+    ),
+    "redirect-to-invalid": Rule(
+        "error",
+        "a `redirect_to` that is not an `http(s)` URL or a path from the root, or is unsafe "
+        "(`javascript:`, `//host`): the guide is served neither as a guide nor as a redirect",
+        "`redirect_to: javascript:alert(1)`",
+    ),
+    "redirect-collision": Rule(
+        "error",
+        "a `redirect_from` slug that names another page (served, or failed to load; an API page's or "
+        "producer's alias too), or that another file (the first one keeps it) or a moved guide "
+        "already redirects: that redirect is not served",
+        "`redirect_from: [ccas]` while `ccas.md` exists",
+    ),
+    "redirect-chain": Rule(
+        "error",
+        "a redirect to a page that redirects again (`redirect_from` on a guide with `redirect_to`, a "
+        "`redirect_to` to an old slug): that redirect is not served; point it at the last address",
+        "`redirect_to: /guides/ancien` where `ancien` is a `redirect_from`",
+    ),
+    "redirect-loop": Rule(
+        "error",
+        "a `redirect_to` that leads back to its own guide (itself, or a → b → a): not served",
+        "`redirect_to: /guides/<its own slug>`",
+    ),
+    "redirect-target-missing": Rule(
+        "warning",
+        "a `redirect_to` to a path of this site where no page is served (the redirect leads to a 404)",
+        "`redirect_to: /guides/fantome`",
+    ),
 }
 
 #: What a parse removes (unsafe HTML and URLs) or keeps as text (past its limits).
@@ -226,6 +261,10 @@ LIBRARY_CODES = frozenset(
         "slug-duplicate",
         "related-missing",
         "guide-stale",
+        "redirect-collision",
+        "redirect-chain",
+        "redirect-loop",
+        "redirect-target-missing",
         "link-guide-missing",
         "link-broken",
         "link-timeout",

@@ -42,13 +42,16 @@ def guide_link_diagnostics(
     sources: Mapping[str, bytes],
     site_url: str | None,
     root_of: Callable[[Guide], Root],
+    redirected: Mapping[str, str] | None = None,
 ) -> list[Diagnostic]:
     """The broken links between ``guides`` (by slug; ``failed``: slugs that did not load).
 
     ``bodies`` and ``sources`` are by file: each body's JSON, each file's bytes; ``root_of`` gives
-    a guide's AST (for the heading ids an anchor may name).
+    a guide's AST (for the heading ids an anchor may name); ``redirected``: old or moved slug ->
+    where it redirects (a link there names the new address).
     """
     targets = _Targets(guides, failed, root_of)
+    targets.redirected = redirected or {}
     found = []
     for guide in guides.values():
         file = guide.file or ""
@@ -77,10 +80,15 @@ class _Targets:
         self.guides, self.failed, self.root_of = guides, failed, root_of
         self._anchors: dict[str, set[str]] = {}
         self._suggestions: dict[str, str] = {}
+        self.redirected: Mapping[str, str] = {}
 
     def problem(self, url: str, target: str, fragment: str) -> str | None:
         """What is wrong with a link to guide ``target`` (and ``#fragment``), or None."""
         to = f"le lien « {url} » mène au guide « {target} »"
+        if target in self.redirected and target not in self.guides:
+            return (
+                f"{to}, qui redirige vers « {self.redirected[target]} » : faites le lien vers cette adresse"
+            )
         if target in self.failed and target not in self.guides:
             return f"{to}, qui n'a pas pu être chargé (voir ses diagnostics)"
         if target not in self.guides:

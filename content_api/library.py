@@ -39,6 +39,7 @@ from .parse.budget import MAX_CONSTRUCTS
 from .parse.html_policy import DEFAULT_IFRAME_HOSTS, HtmlMode
 from .parse.ignores import apply_in_library
 from .parse.tokenizer import MAX_NESTING
+from .redirects import build_redirects, redirected_slugs, take_moved
 from .source_map import SourceMap, display_path
 
 #: Files larger than this are refused (a diagnostic, not a crash).
@@ -115,6 +116,8 @@ class Library:
     #: reuses its history while HEAD has not moved
     git: GitTimes | None = None
     graph: Graph | None = None  # a site-layout folder's API pages, producers, services (graph/)
+    #: path -> target of every redirect served (``/guides/old`` -> ``/guides/new``; redirects.py)
+    redirects: dict[str, str] = field(default_factory=dict)
 
     def release(self) -> None:
         """Drop what only a next load needs (parses, bodies, texts, sources): a served snapshot has
@@ -163,6 +166,7 @@ class _Load:
     candidates: dict[str, list[str]] = field(default_factory=dict)
     guides: dict[str, Guide] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    moved: dict[str, Guide] = field(default_factory=dict)  # slug -> guide with a redirect_to
     digest: Any = field(default_factory=hashlib.sha256)
     previous: Library | None = None
     cache: Mapping[str, Parsed] = field(default_factory=dict)
@@ -308,6 +312,11 @@ def _owners(load: _Load) -> None:
             load.diagnostics.append(diagnostic(other, "slug-duplicate", message))
 
 
+def _moved(load: _Load) -> None:
+    """The guides with a ``redirect_to`` leave the served ones (redirects.py serves their 301)."""
+    load.moved = take_moved(load.guides)
+
+
 def _related(load: _Load) -> None:
     for slug, guide in load.guides.items():
         for related in guide.related:
@@ -325,6 +334,7 @@ def _guide_links(load: _Load) -> None:
         load.sources,
         load.site_url,
         lambda guide: body_of(guide, load.bodies.get(guide.file or "", b"")),
+        redirected_slugs(load.guides, load.moved),
     )
 
 
@@ -339,6 +349,7 @@ LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
     ("images", size_images),
     ("slugs", _slugs),
     ("owners", _owners),
+    ("moved", _moved),
     ("related", _related),
     ("guide_links", _guide_links),
     ("ignore_comments", _ignore_comments),
@@ -346,7 +357,11 @@ LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
 
 
 def _library(load: _Load, directory: str | os.PathLike[str], graph: Graph | None) -> Library:
-    """The snapshot of a finished load."""
+    """The snapshot of a finished load (its redirects checked against the graph's pages)."""
+    redirects = build_redirects(load.guides, load.moved, graph, load.site_url, load.failed)
+    load.diagnostics += redirects.diagnostics  # errors an ignore comment would not make served
+    load.failed.update(redirects.refused)
+    load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
     return Library(
         root=str(directory),
         guides=load.guides,
@@ -364,6 +379,7 @@ def _library(load: _Load, directory: str | os.PathLike[str], graph: Graph | None
         stats=load.stats,
         git=load.git,
         graph=graph,
+        redirects=redirects.table,
     )
 
 
@@ -412,5 +428,4 @@ def load_library(
     if graph is not None:  # each guide's apis[].page, the logos' sizes (graph/attach.py)
         load.guides = attach_pages(graph, load.guides)
         load.diagnostics += size_logos(graph, load.assets)
-    load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
     return _library(load, directory, graph)

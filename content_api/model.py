@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, get_args
 import msgspec
 
 from .hast_types import Data
+from .located import Located
 
 Severity = Literal["error", "warning", "info"]
 Align = Literal["left", "right", "center"] | None
@@ -303,6 +304,9 @@ class Guide(msgspec.Struct, kw_only=True):
     search: bool = True
     related: list[str]
     updated: str | None
+    #: ``redirect_from``: old slugs answering 301 here; ``redirect_to``: where it moved (see redirects.py)
+    redirect_from: list[Located] = msgspec.field(default_factory=list)
+    redirect_to: Located | None = None
     extra: dict[str, Any]
     body: Root
     toc: list[TocEntry]

@@ -79,7 +79,9 @@ def test_every_error_is_a_problem(doc: dict[str, Any]) -> None:
             }
         # a page, or a list of the content graph (a folder of guides has none)
         assert ("404" in responses) == ("{" in path or path in ("/producers", "/services"))
-        assert ("301" in responses) == (path in ("/apis/{slug}", "/producers/{slug}"))
+        assert ("301" in responses) == (
+            path in ("/guides/{slug}", "/apis/{slug}", "/producers/{slug}", "/services/{slug}")
+        )
         assert ("410" in responses) == (path == "/changes")
         assert "304" in responses and "ETag" in responses["200"]["headers"]
     problem = doc["components"]["schemas"]["Problem"]

@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 from .. import model as m
+from ..located import Located
 
 
 class Ref(msgspec.Struct, kw_only=True):
@@ -85,6 +86,8 @@ class ApiPage(msgspec.Struct, kw_only=True, tag_field="kind", tag="api"):
     datagouv_uuid: list[str] = msgspec.field(default_factory=list)
     is_france_connected: int | None = None
     body: m.Root | None = None
+    #: old slugs whose path answers 301 to this page's (front matter ``redirect_from``)
+    redirect_from: list[Located] = msgspec.field(default_factory=list)
     extra: dict[str, Any] = msgspec.field(default_factory=dict)
     diagnostics: list[m.Diagnostic] = msgspec.field(default_factory=list)
 
@@ -112,6 +115,8 @@ class Producer(msgspec.Struct, kw_only=True, tag_field="kind", tag="producer"):
     site_open_data: str | None = None
     site_api: str | None = None
     body: m.Root | None = None
+    #: old slugs whose path answers 301 to this page's (front matter ``redirect_from``)
+    redirect_from: list[Located] = msgspec.field(default_factory=list)
     extra: dict[str, Any] = msgspec.field(default_factory=dict)
     diagnostics: list[m.Diagnostic] = msgspec.field(default_factory=list)
 
@@ -128,6 +133,8 @@ class Service(msgspec.Struct, kw_only=True, tag_field="kind", tag="service"):
     screenshot: str | None = None
     noindex: bool = False
     body: m.Root | None = None
+    #: old slugs whose path answers 301 to this page's (front matter ``redirect_from``)
+    redirect_from: list[Located] = msgspec.field(default_factory=list)
     extra: dict[str, Any] = msgspec.field(default_factory=dict)
     diagnostics: list[m.Diagnostic] = msgspec.field(default_factory=list)
 

@@ -68,6 +68,7 @@ API_SPEC: Spec = {
     "uptime": ("uptime", "number"),
     "stat": ("stat", "mapping"),
     "access_page": ("access_page", "access"),
+    "redirect_from": ("redirect_from", "redirects"),
 }
 
 PRODUCER_SPEC: Spec = {
@@ -81,12 +82,14 @@ PRODUCER_SPEC: Spec = {
     "siteAPI": ("site_api", _TEXT),
     "description": ("description", _MARKDOWN),
     "data": ("data", _MARKDOWN),
+    "redirect_from": ("redirect_from", "redirects"),
 }
 
 SERVICE_SPEC: Spec = {
     **{key: (key, _TEXT) for key in ("title", "link", "description", "screenshot")},
     "api": ("apis", "refs"),
     "noindex": ("noindex", "boolean"),
+    "redirect_from": ("redirect_from", "redirects"),
 }
 
 _KINDS: dict[Kind, tuple[type[ApiPage] | type[Producer] | type[Service], Spec, str]] = {

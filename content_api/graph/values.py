@@ -20,9 +20,11 @@ import msgspec
 import yaml
 
 from .. import model as m
+from ..located import Located
 from ..parse import ParseOptions, parse_markdown
 from ..parse.context import Context
 from ..parse.front_matter import _jsonable as jsonable
+from ..parse.redirects import read_redirect_from
 from .kinds import AccessRule, Ref
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -147,6 +149,10 @@ class Reader:
         if not isinstance(node, yaml.ScalarNode):
             self.warn(node, key, "a name")
         return None
+
+    def redirects(self, node: yaml.Node, key: str) -> list[Located]:
+        """``redirect_from``: old slugs, each with its place (see parse/redirects.py)."""
+        return read_redirect_from(node, self.fm_line, self.ctx)
 
     def _ref(self, node: yaml.Node, name: str) -> Ref:
         return Ref(name=name.strip(), line=self.line(node), column=node.start_mark.column + 1)

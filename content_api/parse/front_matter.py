@@ -18,10 +18,12 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from ..ids import SLUG_RE, api_slug, slugify
+from ..located import Located
 from ..model import Api, Tag
 from ..source_map import SourceMap
 from ..urls import is_unsafe_url
 from .context import Context
+from .redirects import read_redirect_from, read_redirect_to
 
 _HANDLER = YAMLHandler()
 _BOUNDARY = _HANDLER.FM_BOUNDARY
@@ -50,6 +52,8 @@ class FrontMatter:
     search: bool = True
     related: list[str] = field(default_factory=list)
     updated: str | None = None
+    redirect_from: list[Located] = field(default_factory=list)
+    redirect_to: Located | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     body: str = ""
     #: 0-based file line of the body's first line.
@@ -239,6 +243,9 @@ def _read_fields(mapping: yaml.MappingNode, fm_line: int, fm: FrontMatter, ctx: 
         if key in seen:
             ctx.add(line, 1, "yaml-duplicate-key", f"key '{key}' is repeated: the last value wins")
         seen.add(key)
+        if key in ("redirect_from", "redirect_to"):  # read from the node: each entry's place
+            _read_redirect(fm, key, value_node, fm_line, ctx)
+            continue
         ok, value = _construct(loader, value_node, line, key, ctx)
         if not ok:
             continue
@@ -252,6 +259,13 @@ def _read_fields(mapping: yaml.MappingNode, fm_line: int, fm: FrontMatter, ctx: 
 
 
 # --- field readers --------------------------------------------------------------------------------
+
+
+def _read_redirect(fm: FrontMatter, key: str, node: yaml.Node, fm_line: int, ctx: Context) -> None:
+    if key == "redirect_from":
+        fm.redirect_from = read_redirect_from(node, fm_line, ctx)
+    else:
+        fm.redirect_to = read_redirect_to(node, fm_line, ctx)
 
 
 def _text(value: Any, raw: str | None) -> str | None:

@@ -1,6 +1,7 @@
 """The outer ASGI layer: CORS, HEAD, common headers, and prepared responses without a handler.
 
-A GET or HEAD whose exact path and query have a prepared response (a guide, the first page of
+A GET or HEAD of a redirect's path (content_api/redirects.py) is a ``301`` at once. A GET or HEAD
+whose exact path and query have a prepared response (a guide, the first page of
 /guides, facets, sitemap, health, the OpenAPI document...) is answered here, with the same
 negotiation as the handlers (:func:`.negotiation.negotiate`), without routing or parameter
 parsing; so is a request a handler answered before (the memo: a handler's :class:`.negotiation.Answer`
@@ -21,6 +22,7 @@ from .loader import SnapshotHolder, workers_ready
 from .negotiation import ANSWERED, negotiate, request_headers
 from .prepared import Prepared, encode
 from .problems import problem
+from .redirects import moved
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -79,6 +81,12 @@ class Edge:
             await self._downstream(scope, receive, send, cors, head=method == "HEAD")
             return
         query = scope["query_string"]
+        redirects = snapshot.library.redirects
+        if redirects and (target := redirects.get(scope["path"]) or redirects.get(scope["path"].lower())):
+            status, raw, body = moved(target, query, snapshot.policy)
+            await send({"type": "http.response.start", "status": status, "headers": raw + cors})
+            await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+            return
         key = scope["path"] + ("?" + query.decode("latin-1") if query else "")
         prepared = snapshot.prepared.get(key) or self.static.get(key) or snapshot.answered.get(key)
         if prepared is not None:

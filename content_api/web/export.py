@@ -46,6 +46,7 @@ from .app import create_app
 from .edge import Edge
 from .prepared import MIN_COMPRESS
 from .problems import problem_body
+from .redirects import nginx_redirects
 from .routes import export_urls as api_urls
 from .search_index import BUNDLE_DIR, SearchIndex, build_search_index, nginx_locations, search_files
 from .snapshot import Snapshot
@@ -280,6 +281,7 @@ def nginx_server(
     )
     headers = _HEADERS.format(cache_control=snapshot.settings.cache_control_header)
     search_locations = nginx_locations(textwrap.indent(headers, " " * 4)) if search else ""
+    redirects = nginx_redirects(snapshot.library.redirects)  # before the regex locations
     return f"""# content-api static export: include this server block in nginx's http block.
 # Responses with their .gz forms (gzip_static); with the ngx_brotli module, uncomment brotli_static.
 map $uri $content_api_robots {{
@@ -298,6 +300,7 @@ server {{
     root {root};
     default_type application/json;
     charset utf-8;
+    absolute_redirect off;
     charset_types text/plain text/markdown text/csv application/xml;
     gzip_static on;
     gzip_vary on;
@@ -307,7 +310,7 @@ server {{
     error_page 404 /_errors/404.json;
     location = /_errors/404.json {{ internal; default_type application/problem+json; }}
 {queries}
-{search_locations}    location = /sitemap.xml {{ default_type application/xml; }}
+{redirects}{search_locations}    location = /sitemap.xml {{ default_type application/xml; }}
     location = /robots.txt {{ default_type text/plain; }}
     location = /llms.txt {{ default_type text/plain; }}
     location ~ ^/guides/[^/]+\\.md$ {{ default_type text/markdown; }}
@@ -380,6 +383,8 @@ Upload the folder as is, then:
   `_QUERY` would be longer than 140 bytes, the key is `PATH.q/~DIGEST` instead, DIGEST being the
   BLAKE2b-128 hex digest of the query string (`nginx.conf` lists those queries). Only the
   exported queries exist: the ones the API's own `links` (self, next, prev) write, in that order;
+- redirects: each `location = PATH { return 301 "TARGET…"; }` of `nginx.conf` is a redirect rule
+  for the CDN (`301`, `Location: TARGET`, the request's query string kept);
 - headers: `Cache-Control` as in `nginx.conf`, `Access-Control-Allow-Origin: *`, and
   `X-Robots-Tag: noindex` on the guides (and their `.md`) listed in its `map`;
 - full-text search (`q`) is not in a static export: keep one live instance for it, or use the

@@ -20,9 +20,10 @@ from ..catalog import Catalog
 from ..catalog.graph import SiteCatalog
 from ..graph.views import ProducerList, ServiceList
 from . import params
-from .headers import NOSNIFF, Policy
+from .headers import Policy
 from .negotiation import Answer
 from .prepared import Prepared
+from .redirects import moved
 from .snapshot import Current, Snapshot
 
 NO_CATALOGUE = (
@@ -48,7 +49,8 @@ SERVICES_DESCRIPTION = (
 
 
 class Moved(Answer):
-    """A ``301`` to ``location`` (a page's canonical path), with an empty body."""
+    """A ``301`` to ``location`` (a page's canonical path), as a redirect's (``.redirects.moved``:
+    the request's query string kept, a small JSON body saying the same)."""
 
     __slots__ = ("location",)
 
@@ -57,15 +59,9 @@ class Moved(Answer):
         self.location = location
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        headers = [
-            (b"location", self.location.encode()),
-            (b"content-length", b"0"),
-            (b"cache-control", self.policy.cache_control),
-            NOSNIFF,
-            *self.policy.extra,
-        ]
-        await send({"type": "http.response.start", "status": 301, "headers": headers})
-        await send({"type": "http.response.body", "body": b""})
+        status, headers, body = moved(self.location, scope.get("query_string", b""), self.policy)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
 def site_of(snapshot: Snapshot) -> SiteCatalog:

@@ -18,11 +18,12 @@ from ..catalog import SUMMARY_FIELDS
 from ..diagnostics import RULES
 from .guides import INCLUDES
 from .problems import PROBLEM_JSON, Problem
+from .redirects import Moved
 from .routes import ROUTES
 
 REF = "#/components/schemas/{name}"
 #: The models of the route table's JSON bodies, and the problem every error is.
-RESPONSE_MODELS = (*(route.model for route in ROUTES if route.model is not str), Problem)
+RESPONSE_MODELS = (*(route.model for route in ROUTES if route.model is not str), Problem, Moved)
 #: The other media types of a path's 200 body (media type -> what the body is).
 _ALTERNATIVES = {route.path: route.alternatives for route in ROUTES if route.alternatives}
 _ERRORS = {
@@ -76,12 +77,21 @@ def _problem(description: str) -> dict[str, Any]:
 
 #: The lists of the content graph: a 404 for a folder of guides, which has no catalogue.
 _CATALOGUE_LISTS = ("/producers", "/services")
-#: The pages that answer another of their names with a 301 to their path.
-_MOVED = ("/apis/{slug}", "/producers/{slug}")
+#: The paths a front matter's ``redirect_from`` (or a guide's ``redirect_to``) may answer with a 301.
+_REDIRECTED = ("/guides/{slug}", "/apis/{slug}", "/producers/{slug}", "/services/{slug}")
+_MOVED = {
+    "description": "Moved Permanently: an old slug (front matter `redirect_from`), a guide that moved "
+    "(`redirect_to`), or another name of an API page (its file name, its title) or of a producer (its "
+    "acronym, its name); `Location` is the new address, the request's query string kept",
+    "headers": {"Location": {"description": "the new address", "schema": {"type": "string"}}},
+    "content": {"application/json": {"schema": {"$ref": REF.format(name="Moved")}}},
+}
 
 
 def _responses(path: str, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
+    if path in _REDIRECTED:
+        responses["301"] = copy.deepcopy(_MOVED)
     codes = ["400", "405", "406", "500", "503"] + (["404"] if "{" in path or path in _CATALOGUE_LISTS else [])
     codes += ["410"] if path == "/changes" else []
     for code in codes:
@@ -93,12 +103,6 @@ def _responses(path: str, operation: dict[str, Any]) -> None:
             "schema": {"type": "string"},
         }
     responses["304"] = {"description": "Not Modified: If-None-Match matched the current ETag"}
-    if path in _MOVED:
-        responses["301"] = {
-            "description": "Moved Permanently: another name of the page (its file name, its title, an "
-            "acronym); `Location` is the page's path",
-            "headers": {"Location": {"description": "the page's path", "schema": {"type": "string"}}},
-        }
     for media_type, what in _ALTERNATIVES.get(path, {}).items():
         if ok is not None:  # chosen by Accept: the first listed when Accept takes both
             ok.setdefault("content", {})[media_type] = {"schema": {"type": "string", "description": what}}
