@@ -28,6 +28,7 @@ from .diagnostics import diagnostic
 from .files import read_file
 from .gitdates import GitDates, GitTimes, ask_git, file_time, git_answer
 from .graph import Graph, load_graph, site_layout
+from .graph.attach import attach_pages, size_logos
 from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
 from .images import assets_of, size_images
@@ -424,4 +425,7 @@ def load_library(
     for _name, step in LOAD_STEPS:
         step(load)
     graph = load_graph(site, load) if site else None
+    if graph is not None:  # each guide's apis[].page, the logos' sizes (graph/attach.py)
+        load.guides = attach_pages(graph, load.guides)
+        load.diagnostics += size_logos(graph, load.assets)
     return _library(load, directory, graph)

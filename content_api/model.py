@@ -198,6 +198,8 @@ class Component(Node, tag="component"):
 class Api(msgspec.Struct, frozen=True):
     slug: str
     name: str
+    #: a site-layout folder's API page this name resolves to (null: none); absent without api/
+    page: str | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class Tag(msgspec.Struct, frozen=True):

@@ -321,8 +321,12 @@ def test_a_site_layout_serves_its_guides_as_a_folder_of_guides_does(site: Path) 
     plain, layout = load_library(site / "guides"), load_library(site)
     assert plain.graph is None and layout.root == str(site)
     assert sorted(plain.guides) == sorted(layout.guides) == ["ccas", "guide"]
-    for slug, guide in plain.guides.items():
-        assert msgspec.json.encode(guide) == msgspec.json.encode(layout.guides[slug])
+    for slug, guide in plain.guides.items():  # the same, but for the API page of each entry
+        served = layout.guides[slug]
+        unlinked = msgspec.structs.replace(served, apis=[m.Api(a.slug, a.name) for a in served.apis])
+        assert msgspec.json.encode(guide) == msgspec.json.encode(unlinked)
+    assert [a.page for a in layout.guides["guide"].apis] == ["particulier", "legifrance", None]
+    assert [a.page for a in plain.guides["guide"].apis] == [msgspec.UNSET] * 3
     assert plain.content_hash != layout.content_hash  # the pages are content too
 
 
@@ -407,7 +411,7 @@ def test_the_site_samples_load_and_link(tmp_path: Path) -> None:
     ccas = next(
         slug
         for slug, guide in library.guides.items()
-        if guide.apis == [m.Api(slug="particulier", name="API Particulier")]
+        if guide.apis == [m.Api(slug="particulier", name="API Particulier", page="particulier")]
     )
     assert graph.guide_apis[ccas] == ["particulier"]
     assert (
@@ -473,7 +477,7 @@ def test_the_server_serves_a_site_layout_folder(site: Path) -> None:
         guide = client.get("/guides/ccas")
     assert (health["guides"], preview.status_code, guide.status_code) == (2, 200, 200)
     assert "Aides sociales" in preview.text and guide.json()["apis"] == [
-        {"slug": "particulier", "name": "API Particulier"}
+        {"slug": "particulier", "name": "API Particulier", "page": "particulier"}
     ]
     page = msgspec.json.decode(msgspec.json.encode(load_library(site).graph), type=dict)
     assert page["apis"]["particulier"]["kind"] == "api" and page["producers"]["dila"]["kind"] == "producer"

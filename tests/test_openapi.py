@@ -25,6 +25,11 @@ CONTRACT_PARAMS = {
     "/changes": {"since", "indexable"},
     "/tags": set(),
     "/apis": set(),
+    "/apis/{slug}": {"slug"},
+    "/producers": set(),
+    "/producers/{slug}": {"slug"},
+    "/services": {"api"},
+    "/services/{slug}": {"slug"},
     "/sitemap.xml": set(),
     "/robots.txt": set(),
     "/llms.txt": set(),
@@ -72,7 +77,11 @@ def test_every_error_is_a_problem(doc: dict[str, Any]) -> None:
             assert responses[code]["content"] == {
                 "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
             }
-        assert ("404" in responses) == ("{" in path)
+        # a page, or a list of the content graph (a folder of guides has none)
+        assert ("404" in responses) == ("{" in path or path in ("/producers", "/services"))
+        assert ("301" in responses) == (
+            path in ("/guides/{slug}", "/apis/{slug}", "/producers/{slug}", "/services/{slug}")
+        )
         assert ("410" in responses) == (path == "/changes")
         assert "304" in responses and "ETag" in responses["200"]["headers"]
     problem = doc["components"]["schemas"]["Problem"]

@@ -21,6 +21,7 @@ from content_api.web.edge import Edge
 from content_api.web.routes import ROUTES, Route
 
 from .conftest import write_small_library
+from .site import write_site
 
 #: Queries beyond each route's exported URLs: searches, renderings, pages, filters.
 MORE = {
@@ -33,7 +34,17 @@ MORE = {
     "/editors": ["/editors?page=1&per_page=2", "/editors?q=zebre", "/editors?api=inconnue"],
     "/search/records": ["/search/records?page=2&per_page=1", "/search/records?page=99&per_page=3"],
     "/diagnostics": ["/diagnostics?severity=error", "/diagnostics?file=broken.md&code=yaml-invalid"],
+    "/services": ["/services?api=API%20Inconnue", "/services?api=zzz"],
 }
+#: The routes of the content graph: checked on a site-layout folder (a folder of guides has none).
+GRAPH = (
+    "/apis",
+    "/apis/{slug:str}",
+    "/producers",
+    "/producers/{slug:str}",
+    "/services",
+    "/services/{slug:str}",
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +56,18 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> Edge:
 @pytest.fixture(scope="module")
 def client(edge: Edge) -> Iterator[TestClient[Any]]:
     with TestClient(app=edge) as test_client:  # type: ignore[type-var]
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def site_edge(tmp_path_factory: pytest.TempPathFactory) -> Edge:
+    data, public = write_site(tmp_path_factory.mktemp("site"))
+    return create_app(Settings(content_dir=str(data), assets_dir=str(public)))
+
+
+@pytest.fixture(scope="module")
+def site_client(site_edge: Edge) -> Iterator[TestClient[Any]]:
+    with TestClient(app=site_edge) as test_client:  # type: ignore[type-var]
         yield test_client
 
 
@@ -90,7 +113,16 @@ def urls(route: Route, edge: Edge) -> list[str]:
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[route.path for route in ROUTES])
-def test_every_response_is_its_model(route: Route, edge: Edge, client: TestClient[Any]) -> None:
+def test_every_response_is_its_model(route: Route, request: pytest.FixtureRequest) -> None:
+    folders = ["site"] if route.path in GRAPH else [""]
+    folders += ["site"] if route.path == "/apis" else []  # a folder of guides' facet, the catalogue's
+    for folder in folders:
+        edge: Edge = request.getfixturevalue(f"{folder}_edge" if folder else "edge")
+        client: TestClient[Any] = request.getfixturevalue(f"{folder}_client" if folder else "client")
+        check_responses(route, edge, client)
+
+
+def check_responses(route: Route, edge: Edge, client: TestClient[Any]) -> None:
     for url in urls(route, edge):
         reply = client.get(url)
         assert reply.status_code == 200, (url, reply.text[:300])

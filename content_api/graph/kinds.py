@@ -60,6 +60,9 @@ class ApiPage(msgspec.Struct, kw_only=True, tag_field="kind", tag="api"):
     keywords: list[str] = msgspec.field(default_factory=list)
     themes: list[str] = msgspec.field(default_factory=list)
     logo: str | None = None
+    #: the logo file's size in pixels, when ``ASSETS_DIR`` is set and the file is found there
+    logo_width: int | None = None
+    logo_height: int | None = None
     rate_limiting_resume: str | None = None
     rate_limiting_description: m.Root | None = None
     rate_limiting_link: str | None = None
@@ -99,6 +102,9 @@ class Producer(msgspec.Struct, kw_only=True, tag_field="kind", tag="producer"):
     acronym: str | None = None
     name_with_pronoun: str | None = None
     logo: str | None = None
+    #: the logo file's size in pixels, when ``ASSETS_DIR`` is set and the file is found there
+    logo_width: int | None = None
+    logo_height: int | None = None
     type: str | None = None
     site: str | None = None
     short: str | None = None

@@ -51,7 +51,18 @@ from .routes import export_urls as api_urls
 from .search_index import BUNDLE_DIR, SearchIndex, build_search_index, nginx_locations, search_files
 from .snapshot import Snapshot
 
-QUERY_ENDPOINTS = ("/guides", "/editors", "/editors.csv", "/search/records", "/changes")
+#: The paths stored as ``PATH.q/_QUERY``: those that take a query, and the lists whose path is also
+#: the folder of their pages (``/apis`` and ``/apis/particulier``: a file cannot be a folder too).
+QUERY_ENDPOINTS = (
+    "/guides",
+    "/editors",
+    "/editors.csv",
+    "/search/records",
+    "/changes",
+    "/apis",
+    "/producers",
+    "/services",
+)
 
 
 #: The longest file name written for a query, in bytes: file systems take 255 (143 for some
@@ -366,8 +377,9 @@ Upload the folder as is, then:
   (`text/markdown; charset=utf-8`) and `editors.csv.q/*` (`text/csv; charset=utf-8`); for each
   `X.gz` / `X.br`, store it under the key `X` with `Content-Encoding: gzip` / `br` in a second
   bucket or path, or let the CDN compress;
-- queries: `/guides`, `/editors` and `/editors.csv` take a query string. Map `PATH?QUERY` to the key
-  `PATH.q/_QUERY` (an edge function or a CDN rewrite rule; the empty query is `PATH.q/_`). When
+- queries: `/guides`, `/editors`, `/editors.csv` and `/services` take a query string. Map
+  `PATH?QUERY` to the key `PATH.q/_QUERY` (an edge function or a CDN rewrite rule; the empty query
+  is `PATH.q/_`: so are `/apis` and `/producers`, whose paths are also their pages' folders). When
   `_QUERY` would be longer than 140 bytes, the key is `PATH.q/~DIGEST` instead, DIGEST being the
   BLAKE2b-128 hex digest of the query string (`nginx.conf` lists those queries). Only the
   exported queries exist: the ones the API's own `links` (self, next, prev) write, in that order;

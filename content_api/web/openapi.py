@@ -75,11 +75,14 @@ def _problem(description: str) -> dict[str, Any]:
     }
 
 
+#: The lists of the content graph: a 404 for a folder of guides, which has no catalogue.
+_CATALOGUE_LISTS = ("/producers", "/services")
 #: The paths a front matter's ``redirect_from`` (or a guide's ``redirect_to``) may answer with a 301.
 _REDIRECTED = ("/guides/{slug}", "/apis/{slug}", "/producers/{slug}", "/services/{slug}")
 _MOVED = {
-    "description": "Moved Permanently: an old slug (front matter `redirect_from`) or a guide that moved "
-    "(`redirect_to`); `Location` is the new address, the request's query string kept",
+    "description": "Moved Permanently: an old slug (front matter `redirect_from`), a guide that moved "
+    "(`redirect_to`), or another name of an API page (its file name, its title) or of a producer (its "
+    "acronym, its name); `Location` is the new address, the request's query string kept",
     "headers": {"Location": {"description": "the new address", "schema": {"type": "string"}}},
     "content": {"application/json": {"schema": {"$ref": REF.format(name="Moved")}}},
 }
@@ -89,7 +92,7 @@ def _responses(path: str, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     if path in _REDIRECTED:
         responses["301"] = copy.deepcopy(_MOVED)
-    codes = ["400", "405", "406", "500", "503"] + (["404"] if "{" in path else [])
+    codes = ["400", "405", "406", "500", "503"] + (["404"] if "{" in path or path in _CATALOGUE_LISTS else [])
     codes += ["410"] if path == "/changes" else []
     for code in codes:
         responses[code] = _problem(_ERRORS[code])

@@ -25,7 +25,8 @@ from .. import status
 from ..catalog import Catalog
 from ..catalog.records import RecordList
 from ..changes import ChangeList
-from . import changes, editors, editors_csv, facets, guides, llms, ops, params, records, seo
+from ..graph import views
+from . import changes, editors, editors_csv, facets, graph, guides, llms, ops, params, records, seo
 from .negotiation import Answer
 from .snapshot import Current, Preparer
 
@@ -165,11 +166,78 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "/apis",
         "APIs, with their guides and editors",
-        m.ApiList,
+        views.ApiItemList,
         "APIs, most used first",
+        description=(
+            "The APIs the guides name, with how many guides and editor rows name each. With a "
+            "site-layout content folder (an `api/` catalogue), every API page is listed (0 guides when "
+            "none names it) with its `title`, `tagline`, `producer` (resolved), `is_open`, `logo` and "
+            "`path`, and counted through the names that resolve to it (slug, title, file name); the "
+            "guides' API names that resolve to no page follow as a folder of guides lists them, "
+            "without those fields."
+        ),
         prepare=(facets.prepare_apis,),
         export=True,
         name="list_apis",
+    ),
+    Route(
+        "/apis/{slug:str}",
+        "One API page of the catalogue, with its guides, editors and services",
+        views.ApiDetail,
+        "The API page",
+        description=graph.API_DESCRIPTION,
+        handler=graph.get_api,
+        prepare=(graph.prepare_api_details,),
+        export=graph.api_urls,
+    ),
+    Route(
+        "/producers",
+        "The producers of the APIs",
+        views.ProducerList,
+        "Producers, by slug",
+        description=(
+            "The producers (`producteurs/`), by slug (the file name), each with how many API pages it "
+            "produces. A folder of guides has none: 404."
+        ),
+        handler=graph.list_producers,
+        prepare=(graph.prepare_producers,),
+        export=graph.producer_urls,
+    ),
+    Route(
+        "/producers/{slug:str}",
+        "One producer, with its APIs",
+        views.ProducerDetail,
+        "The producer",
+        description=(
+            "A producer's fields (Markdown ones as AST roots), the API pages it produces (`apis`) and "
+            "those it is a partner of (`partner_of`), as summaries. Its acronym or name answers `301` "
+            "to its path. A folder of guides has none: 404."
+        ),
+        handler=graph.get_producer,
+        export=graph.producer_detail_urls,
+    ),
+    Route(
+        "/services",
+        "The services built on the APIs",
+        views.ServiceList,
+        "Services, by slug",
+        description=graph.SERVICES_DESCRIPTION,
+        handler=graph.list_services,
+        prepare=(graph.prepare_services,),
+        export=graph.service_urls,
+    ),
+    Route(
+        "/services/{slug:str}",
+        "One service",
+        views.ServiceDetail,
+        "The service",
+        description=(
+            "A service's fields, its Markdown `body` as an AST root, its `apis` entries (`page`: the API "
+            "page each names, or null) and the summaries of those pages (`api_pages`). A folder of "
+            "guides has none: 404."
+        ),
+        handler=graph.get_service,
+        export=graph.service_detail_urls,
     ),
     Route(
         records.PATH,

@@ -21,6 +21,7 @@ from litestar.di import NamedDependency
 from .. import model as m
 from .. import status
 from ..catalog import Catalog
+from ..catalog.graph import SiteCatalog
 from ..changes import History
 from ..config import Settings
 from ..dates import epoch_of, newest
@@ -50,6 +51,8 @@ class Snapshot:
     catalog: Catalog
     policy: Policy
     compressor: Compressor
+    #: the content graph of a site-layout folder, queried (None: a folder of guides)
+    site: SiteCatalog | None = None
     #: position in ``catalog.entries`` -> the summary's JSON (a /guides item)
     summary_json: list[bytes] = field(default_factory=list)
     #: position in ``catalog.entries`` -> the guide's ``updated`` in seconds since the epoch (its
@@ -144,6 +147,7 @@ def build_snapshot(
         library=library,
         settings=settings,
         catalog=catalog,
+        site=SiteCatalog.of(catalog),
         policy=Policy(cache_control=settings.cache_control_header.encode()),
         compressor=compressor or Compressor(),
         summary_json=[encode(summary) for summary in catalog.summaries],
