@@ -11,14 +11,44 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** APIs, with their guides and editors */
+        /**
+         * APIs, with their guides and editors
+         * @description The APIs the guides name, with how many guides and editor rows name each. With a site-layout content folder (an `api/` catalogue), every API page is listed (0 guides when none names it) with its `title`, `tagline`, `producer` (resolved), `is_open`, `logo` and `path`, and counted through the names that resolve to it (slug, title, file name); the guides' API names that resolve to no page follow as a folder of guides lists them, without those fields.
+         */
         get: operations["ApisListApis"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        /** APIs, with their guides and editors (headers only) */
+        /**
+         * APIs, with their guides and editors (headers only)
+         * @description The APIs the guides name, with how many guides and editor rows name each. With a site-layout content folder (an `api/` catalogue), every API page is listed (0 guides when none names it) with its `title`, `tagline`, `producer` (resolved), `is_open`, `logo` and `path`, and counted through the names that resolve to it (slug, title, file name); the guides' API names that resolve to no page follow as a folder of guides lists them, without those fields.
+         */
         head: operations["ApisListApisHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One API page of the catalogue, with its guides, editors and services
+         * @description An API page of the catalogue (`api/`): its fields as typed (Markdown ones as AST roots: `content_intro`, `access_page[].description`, the `body`...), its `producer` and `partners` resolved (`slug` and `producer` null when the name names no producer; `name` as written), the `guides` whose `api` entries name it (summaries, drafts included: each says `publish`), the `editors` rows of their editor tables and the `services` built on it. The slug is the title's by the contract's API rule (`API Particulier` -> `particulier`); another name of the page (its file name, its title) answers `301` to its path. A folder of guides has no API pages: 404.
+         */
+        get: operations["ApisSlugGetApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * One API page of the catalogue, with its guides, editors and services (headers only)
+         * @description An API page of the catalogue (`api/`): its fields as typed (Markdown ones as AST roots: `content_intro`, `access_page[].description`, the `body`...), its `producer` and `partners` resolved (`slug` and `producer` null when the name names no producer; `name` as written), the `guides` whose `api` entries name it (summaries, drafts included: each says `publish`), the `editors` rows of their editor tables and the `services` built on it. The slug is the title's by the contract's API rule (`API Particulier` -> `particulier`); another name of the page (its file name, its title) answers `301` to its path. A folder of guides has no API pages: 404.
+         */
+        head: operations["ApisSlugGetApiHead"];
         patch?: never;
         trace?: never;
     };
@@ -214,6 +244,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/producers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The producers of the APIs
+         * @description The producers (`producteurs/`), by slug (the file name), each with how many API pages it produces. A folder of guides has none: 404.
+         */
+        get: operations["ProducersListProducers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The producers of the APIs (headers only)
+         * @description The producers (`producteurs/`), by slug (the file name), each with how many API pages it produces. A folder of guides has none: 404.
+         */
+        head: operations["ProducersListProducersHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/producers/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One producer, with its APIs
+         * @description A producer's fields (Markdown ones as AST roots), the API pages it produces (`apis`) and those it is a partner of (`partner_of`), as summaries. Its acronym or name answers `301` to its path. A folder of guides has none: 404.
+         */
+        get: operations["ProducersSlugGetProducer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * One producer, with its APIs (headers only)
+         * @description A producer's fields (Markdown ones as AST roots), the API pages it produces (`apis`) and those it is a partner of (`partner_of`), as summaries. Its acronym or name answers `301` to its path. A folder of guides has none: 404.
+         */
+        head: operations["ProducersSlugGetProducerHead"];
+        patch?: never;
+        trace?: never;
+    };
     "/ready": {
         parameters: {
             query?: never;
@@ -280,6 +358,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The services built on the APIs
+         * @description The services built on the APIs (`service/`), by slug. `api` (repeatable or comma-separated; all must match) is an API page's slug, title or file name, normalized as the /guides filter is and resolved through the catalogue (`api=particulier`, `api=API Particulier` and `api=api-particulier` are one); a name of no page matches the services whose `api` entry is that name. Each `apis` entry is `{slug, name, page}` as a guide's. A folder of guides: 404.
+         */
+        get: operations["ServicesListServices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The services built on the APIs (headers only)
+         * @description The services built on the APIs (`service/`), by slug. `api` (repeatable or comma-separated; all must match) is an API page's slug, title or file name, normalized as the /guides filter is and resolved through the catalogue (`api=particulier`, `api=API Particulier` and `api=api-particulier` are one); a name of no page matches the services whose `api` entry is that name. Each `apis` entry is `{slug, name, page}` as a guide's. A folder of guides: 404.
+         */
+        head: operations["ServicesListServicesHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/services/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One service
+         * @description A service's fields, its Markdown `body` as an AST root, its `apis` entries (`page`: the API page each names, or null) and the summaries of those pages (`api_pages`). A folder of guides has none: 404.
+         */
+        get: operations["ServicesSlugGetService"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * One service (headers only)
+         * @description A service's fields, its Markdown `body` as an AST root, its `apis` entries (`page`: the API page each names, or null) and the summaries of those pages (`api_pages`). A folder of guides has none: 404.
+         */
+        head: operations["ServicesSlugGetServiceHead"];
+        patch?: never;
+        trace?: never;
+    };
     "/sitemap.xml": {
         parameters: {
             query?: never;
@@ -326,21 +452,112 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccessRule
+         * @description One entry of an API page's ``access_page``: who asks, whether they may, what to do.
+         */
+        AccessRule: {
+            /** @default null */
+            description?: components["schemas"]["Root"] | null;
+            /** @default {} */
+            extra?: Record<string, unknown>;
+            /** @default null */
+            is_eligible?: number | null;
+            /** @default [] */
+            who?: string[];
+        };
         /** Api */
         Api: {
             name: string;
+            page?: string | null;
             slug: string;
         };
-        /** ApiFacet */
-        ApiFacet: {
+        /**
+         * ApiDetail
+         * @description /apis/{slug}: the page's fields (Markdown ones as AST roots), its producer and partners
+         *         resolved, and what links to it: the guides, their editor rows, the services.
+         */
+        ApiDetail: {
+            access_page: components["schemas"]["AccessRule"][];
+            account_link: string | null;
+            aliases: string[];
+            body: components["schemas"]["Root"] | null;
+            category: string | null;
+            clients: string[];
+            contact_link: string | null;
+            content_intro: components["schemas"]["Root"] | null;
+            datagouv_uuid: string[];
+            datapass_link: string | null;
+            doc_tech_external: string | null;
+            doc_tech_link: string | null;
+            editors: components["schemas"]["EditorRow"][];
+            external_site: string | null;
+            extra: Record<string, unknown>;
+            guides: components["schemas"]["GuideSummary"][];
+            is_france_connected: number | null;
+            is_open: number | null;
+            keywords: string[];
+            last_update: string | null;
+            logo: string | null;
+            logo_height?: number;
+            logo_width?: number;
+            monitoring_description: components["schemas"]["Root"] | null;
+            monitoring_link: string | null;
+            partners: components["schemas"]["ProducerRef"][];
+            path: string;
+            producer: components["schemas"]["ProducerRef"] | null;
+            rate_limiting_description: components["schemas"]["Root"] | null;
+            rate_limiting_link: string | null;
+            rate_limiting_resume: string | null;
+            services: components["schemas"]["ServiceSummary"][];
+            slug: string;
+            stat: Record<string, unknown> | null;
+            stats_detail_description: components["schemas"]["Root"] | null;
+            stats_detail_link: string | null;
+            stats_detail_resume: string | null;
+            tagline: string | null;
+            themes: string[];
+            title: string | null;
+            uptime: number | null;
+            visits_2019: number | null;
+        };
+        /**
+         * ApiItem
+         * @description An /apis item: the facet (``slug``, ``name``, ``guides``, ``editors``) and, when the name is
+         *         an API page of the catalogue, the page's fields.
+         */
+        ApiItem: {
             editors: number;
             guides: number;
+            is_open?: number | null;
+            logo?: string | null;
+            logo_height?: number;
+            logo_width?: number;
             name: string;
+            path?: string;
+            producer?: components["schemas"]["ProducerRef"] | null;
             slug: string;
+            tagline?: string | null;
+            title?: string | null;
         };
-        /** ApiList */
-        ApiList: {
-            data: components["schemas"]["ApiFacet"][];
+        /** ApiItemList */
+        ApiItemList: {
+            data: components["schemas"]["ApiItem"][];
+        };
+        /**
+         * ApiSummary
+         * @description An API page in a list: ``path`` is ``/apis/<slug>``.
+         */
+        ApiSummary: {
+            is_open: number | null;
+            logo: string | null;
+            logo_height?: number;
+            logo_width?: number;
+            path: string;
+            producer: components["schemas"]["ProducerRef"] | null;
+            slug: string;
+            tagline: string | null;
+            title: string | null;
         };
         /** Blockquote */
         Blockquote: {
@@ -828,6 +1045,15 @@ export interface components {
             per_page: number;
             total: number;
         };
+        /**
+         * Moved
+         * @description The body of a ``301``: the same address as its ``Location`` header.
+         */
+        Moved: {
+            location: string;
+            status: number;
+            title: string;
+        };
         /** @description An AST node (mdast and content-api components). */
         Node: components["schemas"]["Root"] | components["schemas"]["Paragraph"] | components["schemas"]["Heading"] | components["schemas"]["ThematicBreak"] | components["schemas"]["Blockquote"] | components["schemas"]["List"] | components["schemas"]["ListItem"] | components["schemas"]["Code"] | components["schemas"]["Html"] | components["schemas"]["Table"] | components["schemas"]["TableRow"] | components["schemas"]["TableCell"] | components["schemas"]["Text"] | components["schemas"]["Emphasis"] | components["schemas"]["Strong"] | components["schemas"]["Delete"] | components["schemas"]["InlineCode"] | components["schemas"]["Break"] | components["schemas"]["Link"] | components["schemas"]["Image"] | components["schemas"]["Quote"] | components["schemas"]["External"] | components["schemas"]["Button"] | components["schemas"]["Component"] | components["schemas"]["EditorTable"];
         /** Paragraph */
@@ -868,6 +1094,78 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        /**
+         * ProducerDetail
+         * @description /producers/{slug}: the producer's fields, the API pages it produces and those it is a
+         *         partner of.
+         */
+        ProducerDetail: {
+            acronym: string | null;
+            annuaire: string | null;
+            apis: components["schemas"]["ApiSummary"][];
+            body: components["schemas"]["Root"] | null;
+            contact: string | null;
+            data: components["schemas"]["Root"] | null;
+            description: components["schemas"]["Root"] | null;
+            extra: Record<string, unknown>;
+            logo: string | null;
+            logo_height?: number;
+            logo_width?: number;
+            name: string | null;
+            name_with_pronoun: string | null;
+            partner_of: components["schemas"]["ApiSummary"][];
+            path: string;
+            short: string | null;
+            site: string | null;
+            site_api: string | null;
+            site_open_data: string | null;
+            slug: string;
+            type: string | null;
+        };
+        /**
+         * ProducerItem
+         * @description A /producers item: the summary and how many API pages it produces.
+         */
+        ProducerItem: {
+            acronym: string | null;
+            apis: number;
+            logo: string | null;
+            logo_height?: number;
+            logo_width?: number;
+            name: string | null;
+            path: string;
+            slug: string;
+            type: string | null;
+        };
+        /** ProducerList */
+        ProducerList: {
+            data: components["schemas"]["ProducerItem"][];
+            meta: components["schemas"]["Total"];
+        };
+        /**
+         * ProducerRef
+         * @description A ``producer`` or ``partners`` entry: the name as written, the producer's slug and summary
+         *         (both null when the name names no producer).
+         */
+        ProducerRef: {
+            name: string;
+            producer: components["schemas"]["ProducerSummary"] | null;
+            slug: string | null;
+        };
+        /**
+         * ProducerSummary
+         * @description A producer in a list or a reference: ``path`` is ``/producers/<slug>``.
+         */
+        ProducerSummary: {
+            acronym: string | null;
+            logo: string | null;
+            logo_height?: number;
+            logo_width?: number;
+            name: string | null;
+            path: string;
+            slug: string;
+            type: string | null;
         };
         /**
          * Quote
@@ -955,6 +1253,42 @@ export interface components {
             url: string;
             url_without_anchor: string;
         };
+        /**
+         * ServiceDetail
+         * @description /services/{slug}: the summary, the Markdown body, the API pages it is built on, ``extra``.
+         */
+        ServiceDetail: {
+            api_pages: components["schemas"]["ApiSummary"][];
+            apis: components["schemas"]["Api"][];
+            body: components["schemas"]["Root"] | null;
+            description: string | null;
+            extra: Record<string, unknown>;
+            link: string | null;
+            noindex: boolean;
+            path: string;
+            screenshot: string | null;
+            slug: string;
+            title: string | null;
+        };
+        /** ServiceList */
+        ServiceList: {
+            data: components["schemas"]["ServiceSummary"][];
+            meta: components["schemas"]["Total"];
+        };
+        /**
+         * ServiceSummary
+         * @description A service in a list: ``apis`` as the guides' are (``page``: the API page, or null).
+         */
+        ServiceSummary: {
+            apis: components["schemas"]["Api"][];
+            description: string | null;
+            link: string | null;
+            noindex: boolean;
+            path: string;
+            screenshot: string | null;
+            slug: string;
+            title: string | null;
+        };
         /** Strong */
         Strong: {
             children: components["schemas"]["Node"][];
@@ -1036,6 +1370,10 @@ export interface components {
             id: string;
             text: string;
         };
+        /** Total */
+        Total: {
+            total: number;
+        };
         /**
          * WebhookDelivery
          * @description The last delivery to a webhook URL (``retrying``: after a network error, timeout or 5xx).
@@ -1080,7 +1418,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApiList"];
+                    "application/json": components["schemas"]["ApiItemList"];
                 };
             };
             /** @description Not Modified: If-None-Match matched the current ETag */
@@ -1164,6 +1502,184 @@ export interface operations {
             };
             /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ApisSlugGetApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the page's slug (any case) */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API page */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiDetail"];
+                };
+            };
+            /** @description Moved Permanently: an old slug (front matter `redirect_from`), a guide that moved (`redirect_to`), or another name of an API page (its file name, its title) or of a producer (its acronym, its name); `Location` is the new address, the request's query string kept */
+            301: {
+                headers: {
+                    /** @description the new address */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Moved"];
+                };
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or a guide that failed to load: see /diagnostics) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApisSlugGetApiHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the page's slug (any case) */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API page */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Moved Permanently: an old slug (front matter `redirect_from`), a guide that moved (`redirect_to`), or another name of an API page (its file name, its title) or of a producer (its acronym, its name); `Location` is the new address, the request's query string kept */
+            301: {
+                headers: {
+                    /** @description the new address */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource (or a guide that failed to load: see /diagnostics) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1367,7 +1883,7 @@ export interface operations {
                 /** @description file name (`ccas.md`) or slug; repeatable */
                 file?: string[];
                 /** @description diagnostic code; repeatable */
-                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-duplicate" | "api-invalid" | "api-unresolved" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-date-past" | "editor-row-duplicate" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "image-missing" | "internal-error" | "key-unknown" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "partner-unresolved" | "producer-unresolved" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
+                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-duplicate" | "api-invalid" | "api-unresolved" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-date-past" | "editor-row-duplicate" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "image-missing" | "internal-error" | "key-unknown" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "partner-unresolved" | "producer-unresolved" | "redirect-chain" | "redirect-collision" | "redirect-from-invalid" | "redirect-loop" | "redirect-target-missing" | "redirect-to-invalid" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
                 /** @description severity; repeatable */
                 severity?: ("error" | "warning" | "info")[];
             };
@@ -1448,7 +1964,7 @@ export interface operations {
                 /** @description file name (`ccas.md`) or slug; repeatable */
                 file?: string[];
                 /** @description diagnostic code; repeatable */
-                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-duplicate" | "api-invalid" | "api-unresolved" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-date-past" | "editor-row-duplicate" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "image-missing" | "internal-error" | "key-unknown" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "partner-unresolved" | "producer-unresolved" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
+                code?: ("a11y-heading-h1" | "a11y-heading-skip" | "a11y-image-alt-filename" | "a11y-image-alt-missing" | "a11y-link-empty" | "a11y-link-text-duplicate" | "a11y-link-text-url" | "a11y-link-text-vague" | "a11y-new-window" | "a11y-table-header-missing" | "api-duplicate" | "api-invalid" | "api-unresolved" | "attribute-quote" | "attribute-unquoted" | "component-unclosed" | "component-unexpected-close" | "component-unknown" | "editor-cell-empty" | "editor-date-past" | "editor-row-duplicate" | "editor-row-skipped" | "editor-table-empty" | "encoding-invalid" | "encoding-unreadable" | "encoding-utf16" | "file-binary" | "file-outside" | "file-too-large" | "file-unreadable" | "folder-unreadable" | "front-matter-type" | "front-matter-unclosed" | "guide-stale" | "heading-after-list" | "hints-too-deep" | "hints-too-large" | "html-swallows-markdown" | "html-unsafe" | "ignore-unknown" | "ignore-unused" | "image-missing" | "internal-error" | "key-unknown" | "link-anchor-missing" | "link-broken" | "link-guide-missing" | "link-redirect" | "link-text-brackets" | "link-timeout" | "link-unchecked" | "nesting-too-deep" | "partner-unresolved" | "producer-unresolved" | "redirect-chain" | "redirect-collision" | "redirect-from-invalid" | "redirect-loop" | "redirect-target-missing" | "redirect-to-invalid" | "related-invalid" | "related-missing" | "slug-duplicate" | "slug-invalid" | "table-delimiter-mismatch" | "table-extra-cells" | "table-lazy-row" | "table-pipe-in-code" | "table-pipe-in-component" | "tag-invalid" | "tag-not-component" | "task-outside-list" | "title-missing" | "too-complex" | "url-unsafe" | "yaml-duplicate-key" | "yaml-invalid" | "yaml-too-large")[];
                 /** @description severity; repeatable */
                 severity?: ("error" | "warning" | "info")[];
             };
@@ -2028,6 +2544,17 @@ export interface operations {
                     "application/json": components["schemas"]["GuideWithRenderings"];
                 };
             };
+            /** @description Moved Permanently: an old slug (front matter `redirect_from`), a guide that moved (`redirect_to`), or another name of an API page (its file name, its title) or of a producer (its acronym, its name); `Location` is the new address, the request's query string kept */
+            301: {
+                headers: {
+                    /** @description the new address */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Moved"];
+                };
+            };
             /** @description Not Modified: If-None-Match matched the current ETag */
             304: {
                 headers: {
@@ -2111,6 +2638,15 @@ export interface operations {
                 headers: {
                     /** @description strong entity tag of the representation; send it back in If-None-Match */
                     ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Moved Permanently: an old slug (front matter `redirect_from`), a guide that moved (`redirect_to`), or another name of an API page (its file name, its title) or of a producer (its acronym, its name); `Location` is the new address, the request's query string kept */
+            301: {
+                headers: {
+                    /** @description the new address */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2403,6 +2939,336 @@ export interface operations {
             };
             /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ProducersListProducers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Producers, by slug */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProducerList"];
+                };
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or a guide that failed to load: see /diagnostics) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ProducersListProducersHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Producers, by slug */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource (or a guide that failed to load: see /diagnostics) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ProducersSlugGetProducer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the page's slug (any case) */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The producer */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProducerDetail"];
+                };
+            };
+            /** @description Moved Permanently: an old slug (front matter `redirect_from`), a guide that moved (`redirect_to`), or another name of an API page (its file name, its title) or of a producer (its acronym, its name); `Location` is the new address, the request's query string kept */
+            301: {
+                headers: {
+                    /** @description the new address */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Moved"];
+                };
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or a guide that failed to load: see /diagnostics) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ProducersSlugGetProducerHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the page's slug (any case) */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The producer */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Moved Permanently: an old slug (front matter `redirect_from`), a guide that moved (`redirect_to`), or another name of an API page (its file name, its title) or of a producer (its acronym, its name); `Location` is the new address, the request's query string kept */
+            301: {
+                headers: {
+                    /** @description the new address */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource (or a guide that failed to load: see /diagnostics) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2822,6 +3688,342 @@ export interface operations {
             };
             /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ServicesListServices: {
+        parameters: {
+            query?: {
+                /** @description API page slug, title or file name (`particulier`, `API Particulier`); repeatable */
+                api?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Services, by slug */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceList"];
+                };
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or a guide that failed to load: see /diagnostics) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ServicesListServicesHead: {
+        parameters: {
+            query?: {
+                /** @description API page slug, title or file name (`particulier`, `API Particulier`); repeatable */
+                api?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Services, by slug */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource (or a guide that failed to load: see /diagnostics) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ServicesSlugGetService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the page's slug (any case) */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceDetail"];
+                };
+            };
+            /** @description Moved Permanently: an old slug (front matter `redirect_from`), a guide that moved (`redirect_to`), or another name of an API page (its file name, its title) or of a producer (its acronym, its name); `Location` is the new address, the request's query string kept */
+            301: {
+                headers: {
+                    /** @description the new address */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Moved"];
+                };
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or a guide that failed to load: see /diagnostics) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only GET, HEAD and OPTIONS are allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing acceptable: the Accept or Accept-Encoding header refuses what this resource is */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed; nothing of the error is shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The content is still loading (Retry-After says when to try again) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ServicesSlugGetServiceHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the page's slug (any case) */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service */
+            200: {
+                headers: {
+                    /** @description strong entity tag of the representation; send it back in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Moved Permanently: an old slug (front matter `redirect_from`), a guide that moved (`redirect_to`), or another name of an API page (its file name, its title) or of a producer (its acronym, its name); `Location` is the new address, the request's query string kept */
+            301: {
+                headers: {
+                    /** @description the new address */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is unknown or has a bad value: each is named in `errors` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such resource (or a guide that failed to load: see /diagnostics) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
