@@ -420,19 +420,23 @@ class Catalog:
         return EditorPage([self.editor_rows[n] for n in rows], len(chosen), page, per_page, pages)
 
     def tags(self) -> list[m.TagFacet]:
-        """Every tag with how many guides carry it, the most used first."""
+        """Every tag of the published guides with how many carry it, the most used first (a tag
+        that only drafts carry is not listed: the facets describe the published site)."""
         tags = []
         for slug, members in self.by_tag.items():
-            label = next(t.label for t in self.entries[min(members)].tags if t.slug == slug)
-            tags.append(m.TagFacet(slug, label, len(members)))
+            if shown := members & self.published:
+                label = next(t.label for t in self.entries[min(shown)].tags if t.slug == slug)
+                tags.append(m.TagFacet(slug, label, len(shown)))
         tags.sort(key=lambda f: (-f.guides, f.slug))
         return tags
 
     def apis(self) -> list[m.ApiFacet]:
-        """Every API with how many guides and editor rows name it, the most used first."""
+        """Every API of the published guides with how many of them and how many editor rows
+        (``/editors?api=``'s) name it, the most used first."""
         apis = []
         for slug, members in self.by_api.items():
-            name = next(a.name for a in self.entries[min(members)].apis if a.slug == slug)
-            apis.append(m.ApiFacet(slug, name, len(members), len(self.editors_by_api.get(slug, ()))))
+            if shown := members & self.published:
+                name = next(a.name for a in self.entries[min(shown)].apis if a.slug == slug)
+                apis.append(m.ApiFacet(slug, name, len(shown), len(self.editors_by_api.get(slug, ()))))
         apis.sort(key=lambda f: (-f.guides, f.slug))
         return apis

@@ -148,7 +148,7 @@ class SiteCatalog:
         return ApiItem(
             page.slug,
             page.title or page.slug,
-            len(self.guides_of.get(page.slug, ())),
+            len(self.guides_of.get(page.slug, frozenset()) & self.catalog.published),
             len(self.editors_of.get(page.slug, ())),
             title=page.title,
             tagline=page.tagline,

@@ -159,6 +159,10 @@ ROUTES: tuple[Route, ...] = (
         "Tags and how many guides carry each",
         m.TagList,
         "Tags, most used first",
+        description=(
+            "Each tag of the published guides with how many of them carry it (what "
+            "`/guides?tag=X&publish=true` lists); a tag that only drafts carry is not listed."
+        ),
         prepare=(facets.prepare_tags,),
         export=True,
         name="list_tags",
@@ -169,7 +173,8 @@ ROUTES: tuple[Route, ...] = (
         views.ApiItemList,
         "APIs, most used first",
         description=(
-            "The APIs the guides name, with how many guides and editor rows name each. With a "
+            "The APIs the published guides name, with how many of them and how many editor rows "
+            "(those of `/editors?api=`) name each. With a "
             "site-layout content folder (an `api/` catalogue), every API page is listed (0 guides when "
             "none names it) with its `title`, `tagline`, `producer` (resolved), `is_open`, `logo` and "
             "`path`, and counted through the names that resolve to it (slug, title, file name); the "

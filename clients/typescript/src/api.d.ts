@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * APIs, with their guides and editors
-         * @description The APIs the guides name, with how many guides and editor rows name each. With a site-layout content folder (an `api/` catalogue), every API page is listed (0 guides when none names it) with its `title`, `tagline`, `producer` (resolved), `is_open`, `logo` and `path`, and counted through the names that resolve to it (slug, title, file name); the guides' API names that resolve to no page follow as a folder of guides lists them, without those fields.
+         * @description The APIs the published guides name, with how many of them and how many editor rows (those of `/editors?api=`) name each. With a site-layout content folder (an `api/` catalogue), every API page is listed (0 guides when none names it) with its `title`, `tagline`, `producer` (resolved), `is_open`, `logo` and `path`, and counted through the names that resolve to it (slug, title, file name); the guides' API names that resolve to no page follow as a folder of guides lists them, without those fields.
          */
         get: operations["ApisListApis"];
         put?: never;
@@ -22,7 +22,7 @@ export interface paths {
         options?: never;
         /**
          * APIs, with their guides and editors (headers only)
-         * @description The APIs the guides name, with how many guides and editor rows name each. With a site-layout content folder (an `api/` catalogue), every API page is listed (0 guides when none names it) with its `title`, `tagline`, `producer` (resolved), `is_open`, `logo` and `path`, and counted through the names that resolve to it (slug, title, file name); the guides' API names that resolve to no page follow as a folder of guides lists them, without those fields.
+         * @description The APIs the published guides name, with how many of them and how many editor rows (those of `/editors?api=`) name each. With a site-layout content folder (an `api/` catalogue), every API page is listed (0 guides when none names it) with its `title`, `tagline`, `producer` (resolved), `is_open`, `logo` and `path`, and counted through the names that resolve to it (slug, title, file name); the guides' API names that resolve to no page follow as a folder of guides lists them, without those fields.
          */
         head: operations["ApisListApisHead"];
         patch?: never;
@@ -437,13 +437,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Tags and how many guides carry each */
+        /**
+         * Tags and how many guides carry each
+         * @description Each tag of the published guides with how many of them carry it (what `/guides?tag=X&publish=true` lists); a tag that only drafts carry is not listed.
+         */
         get: operations["TagsListTags"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        /** Tags and how many guides carry each (headers only) */
+        /**
+         * Tags and how many guides carry each (headers only)
+         * @description Each tag of the published guides with how many of them carry it (what `/guides?tag=X&publish=true` lists); a tag that only drafts carry is not listed.
+         */
         head: operations["TagsListTagsHead"];
         patch?: never;
         trace?: never;
