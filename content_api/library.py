@@ -27,7 +27,9 @@ from .assets import AssetSizes
 from .diagnostics import diagnostic
 from .files import read_file
 from .gitdates import GitDates, GitTimes, ask_git, file_time, git_answer
-from .graph import Graph, load_graph, site_layout
+from .graph import Graph, SiteLayout, load_graph, site_layout
+from .graph.kinds import Page
+from .graph.load import PageJob, PageRead, parse_page_job, read_pages
 from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
 from .images import assets_of, size_images
@@ -46,6 +48,13 @@ MAX_FILE_SIZE = 1_000_000
 
 _EMPTY = msgspec.json.decode(b'{"type":"root","children":[]}', type=Root)
 _EMPTY_JSON = msgspec.json.encode(_EMPTY)
+#: the ``guide`` of a page's :class:`Parsed` (a page is no guide: never served as one)
+_STAND_IN = msgspec.json.decode(
+    b'{"slug":null,"file":null,"title":null,"tagline":null,"tags":[],"apis":[],"image":null,'
+    b'"publish":false,"noindex":true,"related":[],"updated":null,"extra":{},"toc":[],"editors":[],'
+    b'"body":{"type":"root","children":[]},"excerpt":"","reading_time":0,"diagnostics":[]}',
+    type=Guide,
+)
 
 
 class Parsed(msgspec.Struct, array_like=True):
@@ -53,12 +62,14 @@ class Parsed(msgspec.Struct, array_like=True):
 
     ``guide`` may hold its body or not (``lean``): ``body`` always holds it, as JSON bytes, which
     is what a response needs, ten times smaller in memory than the AST and quick to decode again.
-    ``text`` is the body's plain text (for search).
+    ``text`` is the body's plain text (for search). For a page of a site layout (API page,
+    producer, service), ``page`` holds it and ``guide`` is an empty stand-in (never served).
     """
 
     guide: Guide
     body: bytes
     text: str
+    page: Page | None = None
 
     def lean(self) -> Parsed:
         """The same, without the AST in ``guide`` (what the cache and a served snapshot keep)."""
@@ -177,6 +188,8 @@ class _Load:
     dating: Future[GitTimes | None] | None = None
     git: GitTimes | None = None
     known_git: GitTimes | None = None  # what git said at the last load (a warm restart's cache)
+    site: SiteLayout | None = None  # a site layout's kinds' folders (graph/), None for a folder of guides
+    pages: PageRead | None = None  # their files, read before the guides are parsed, to be parsed with them
 
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
@@ -202,8 +215,13 @@ def _list(load: _Load) -> None:
         load.diagnostics.append(diagnostic(str(load.directory), "folder-unreadable", message))
 
 
-def _parse_job(job: tuple[str, str, bytes, bool, ParseOptions]) -> bytes:
-    """Parse one file (in a worker process): the Parsed, as MessagePack."""
+_Job = tuple[str, str, bytes, bool, ParseOptions] | PageJob
+
+
+def _parse_job(job: _Job) -> bytes:
+    """Parse one file (in a worker process): the Parsed (or the page), as MessagePack."""
+    if isinstance(job, PageJob):
+        return parse_page_job(job)
     name, file, data, lean, options = job
     parsed = parse_file(name, file, data, options)
     try:
@@ -242,9 +260,12 @@ def _parse_all(load: _Load) -> None:
         for name, file, data, key, _ in read
         if key not in known and key not in load.cache
     ]
-    fresh = dict(
-        zip((job[1] for job in missing), map(_decode_parsed, pmap(_parse_job, missing)), strict=True)
-    )
+    pages = load.pages.missing() if load.pages is not None else []
+    jobs: list[_Job] = [*missing, *pages]  # a site's pages with the guides: one call, one pool
+    results = pmap(_parse_job, jobs)
+    fresh = dict(zip((job[1] for job in missing), map(_decode_parsed, results[: len(missing)]), strict=True))
+    if load.pages is not None:
+        load.pages.add(pages, results[len(missing) :])
     load.stats["parsed"] = len(fresh)
     load.stats["reused"] = len(read) - len(fresh)
     load.git = git_answer(load.dating)
@@ -331,9 +352,17 @@ def _ignore_comments(load: _Load) -> None:
     load.diagnostics = apply_in_library(load.diagnostics, load.sources)
 
 
+def _read_pages(load: _Load) -> None:
+    """A site layout's pages, read before the guides are parsed, to be parsed with them."""
+    if load.site is not None:
+        cached = {key: parsed.page for key, parsed in load.cache.items() if parsed.page is not None}
+        load.pages = read_pages(load.site, load, cached)
+
+
 LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
     ("list", _list),
     ("ask_git", _ask_git),
+    ("read_pages", _read_pages),
     ("parse", _parse_all),
     ("images", size_images),
     ("slugs", _slugs),
@@ -404,9 +433,12 @@ def load_library(
         assets=assets_of(assets_dir),
         git_dates=git_dates,
         known_git=git,
+        site=site,
     )
     for _name, step in LOAD_STEPS:
         step(load)
     graph = load_graph(site, load) if site else None
+    if graph is not None:  # its pages' parses are kept with the guides' (the next load's cache)
+        load.parsed.update({key: Parsed(_STAND_IN, b"", "", page) for key, page in graph.parsed.items()})
     load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
     return _library(load, directory, graph)
