@@ -73,7 +73,7 @@ class Parsed(msgspec.Struct, array_like=True):
 
     def lean(self) -> Parsed:
         """The same, without the AST in ``guide`` (what the cache and a served snapshot keep)."""
-        return Parsed(msgspec.structs.replace(self.guide, body=_EMPTY), self.body, self.text)
+        return Parsed(msgspec.structs.replace(self.guide, body=_EMPTY), self.body, self.text, self.page)
 
 
 def content_key(name: str, data: bytes, options: ParseOptions | None = None) -> str:
