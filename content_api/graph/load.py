@@ -65,7 +65,7 @@ class PageRead:
     not parsed yet are parsed in the same call as the guides (``library._parse_all``): the
     load's processes are never idle between the two."""
 
-    #: file -> None (read, not parsed yet) or its page; every file of every kind
+    #: every file of every kind -> None (the graph step gives the ones read their page)
     files: dict[str, Page | None] = field(default_factory=dict)
     sources: dict[str, bytes] = field(default_factory=dict)
     problems: list[m.Diagnostic] = field(default_factory=list)
