@@ -8,6 +8,8 @@ A file is parsed only when its bytes are new: ``previous`` (the snapshot being r
 reload) and ``cache`` (the parse cache of a warm restart) give back the guides of files already
 seen, keyed by a hash of their name and bytes. On reload, a guide whose file becomes invalid
 keeps its last good version served, with the new diagnostics and a ``guide-stale`` warning.
+In the site's layout (``graph/``), the pages are read first and parsed in the same call as the
+guides; their parses are kept in ``parsed`` beside the guides' (``Parsed.page``).
 """
 
 from __future__ import annotations
