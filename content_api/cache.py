@@ -1,8 +1,9 @@
 """The parse cache of a warm restart: what the last load parsed and compressed, on disk.
 
 ``content-api serve --cache DIR`` keeps one file, ``DIR/content-api.cache``: msgspec MessagePack
-of the guides parsed by the last load (keyed by a hash of each file's name and bytes) and the
-br forms of its prepared responses (keyed by ETag). The next start parses and compresses
+of the guides parsed by the last load (keyed by a hash of each file's name and bytes, and of the
+parse options), of a site layout's API pages, producers and services likewise (``Parsed.page``),
+and the br forms of its prepared responses (keyed by ETag). The next start parses and compresses
 only what changed. The file records the engine version (a hash of this package's code and of the
 versions of the parsing libraries): written by another version, or unreadable, it is ignored
 with a warning, never trusted. It is written to a temporary file and renamed, so a crash never
@@ -22,7 +23,7 @@ from pathlib import Path
 import msgspec
 
 from .gitdates import GitTimes
-from .library import Parsed
+from .parsed import Parsed
 
 log = logging.getLogger("content_api.cache")
 
@@ -41,6 +42,7 @@ _LIBRARIES = (
 
 class Pack(msgspec.Struct):
     engine: str
+    #: content key -> parse: the guides' and the site layout's pages' (``Library.parsed``)
     guides: dict[str, Parsed]
     forms: dict[str, bytes | None]
     #: what git said of the content folder (its HEAD, each file's last commit): a warm restart on

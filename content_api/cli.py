@@ -135,25 +135,36 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if errors or (args.fail_on == "warning" and warnings) else 0
 
 
+_SERVED = {"guides": "guide", "apis": "API page", "producers": "producer", "services": "service"}
+
+
+def _counts(library: Library) -> dict[str, int]:
+    """The files read (every kind's) and what is served: guides, and a site layout's pages."""
+    graph = library.graph
+    counts = {"guides": len(library.guides), "files": len(library.files) + len(graph.files if graph else ())}
+    if graph is not None:
+        counts |= {
+            "apis": len(graph.apis),
+            "producers": len(graph.producers),
+            "services": len(graph.services),
+        }
+    return counts
+
+
 def _report(library: Library, diagnostics: list[Diagnostic], errors: int, warnings: int, form: str) -> None:
     """Print ``diagnostics`` in format ``form`` (text, json, github); the text one ends with a count."""
+    counts = _counts(library)
     if form == "json":
-        report = {
-            "guides": len(library.guides),
-            "files": len(library.files),
-            "errors": errors,
-            "warnings": warnings,
-            "diagnostics": diagnostics,
-        }
+        report = {**counts, "errors": errors, "warnings": warnings, "diagnostics": diagnostics}
         sys.stdout.write(msgspec.json.format(msgspec.json.encode(report).decode(), indent=2) + "\n")
         return
     formatter = _format_github if form == "github" else _format_text
     for found in diagnostics:
         print(formatter(found))
     if form == "text":
+        served = ", ".join(f"{counts[key]} {noun}(s)" for key, noun in _SERVED.items() if key in counts)
         print(
-            f"{len(library.files)} file(s), {len(library.guides)} guide(s) served, "
-            f"{errors} error(s), {warnings} warning(s)",
+            f"{counts['files']} file(s), {served} served, {errors} error(s), {warnings} warning(s)",
             file=sys.stderr,
         )
 

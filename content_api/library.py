@@ -8,6 +8,8 @@ A file is parsed only when its bytes are new: ``previous`` (the snapshot being r
 reload) and ``cache`` (the parse cache of a warm restart) give back the guides of files already
 seen, keyed by a hash of their name and bytes. On reload, a guide whose file becomes invalid
 keeps its last good version served, with the new diagnostics and a ``guide-stale`` warning.
+In the site's layout (``graph/``), the pages are read first and parsed in the same call as the
+guides; their parses are kept in ``parsed`` beside the guides' (``Parsed.page``).
 """
 
 from __future__ import annotations
@@ -27,67 +29,25 @@ from .assets import AssetSizes
 from .diagnostics import diagnostic
 from .files import read_file
 from .gitdates import GitDates, GitTimes, ask_git, file_time, git_answer
-from .graph import Graph, load_graph, site_layout
+from .graph import Graph, SiteLayout, load_graph, site_layout
 from .graph.attach import attach_pages, size_logos
+from .graph.load import PageJob, PageRead, parse_page_job, read_pages
 from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
 from .images import assets_of, size_images
 from .model import Diagnostic, EditorRow, Guide, Root
 from .parallel import pmap
-from .parse import ParseOptions, failed_guide, parse_guide_and_text
+from .parse import ParseOptions, failed_guide
 from .parse.budget import MAX_CONSTRUCTS
 from .parse.html_policy import DEFAULT_IFRAME_HOSTS, HtmlMode
 from .parse.ignores import apply_in_library
 from .parse.tokenizer import MAX_NESTING
+from .parsed import EMPTY_JSON, STAND_IN, Parsed, body_of, content_key, parse_file
 from .redirects import build_redirects, redirected_slugs, take_moved
 from .source_map import SourceMap, display_path
 
 #: Files larger than this are refused (a diagnostic, not a crash).
 MAX_FILE_SIZE = 1_000_000
-
-
-_EMPTY = msgspec.json.decode(b'{"type":"root","children":[]}', type=Root)
-_EMPTY_JSON = msgspec.json.encode(_EMPTY)
-
-
-class Parsed(msgspec.Struct, array_like=True):
-    """What parsing one file gives, as kept for the next load and in the parse cache.
-
-    ``guide`` may hold its body or not (``lean``): ``body`` always holds it, as JSON bytes, which
-    is what a response needs, ten times smaller in memory than the AST and quick to decode again.
-    ``text`` is the body's plain text (for search).
-    """
-
-    guide: Guide
-    body: bytes
-    text: str
-
-    def lean(self) -> Parsed:
-        """The same, without the AST in ``guide`` (what the cache and a served snapshot keep)."""
-        return Parsed(msgspec.structs.replace(self.guide, body=_EMPTY), self.body, self.text)
-
-
-def content_key(name: str, data: bytes, options: ParseOptions | None = None) -> str:
-    """The key of a file's parse: its name and bytes (the slug and file come from the name), and the
-    options that change the parse (a cache made in one HTML mode is never reused in the other)."""
-    head = f"{name}\0{(options or ParseOptions()).key()}\0".encode("utf-8", "surrogateescape")
-    return hashlib.blake2b(head + data, digest_size=20).hexdigest()
-
-
-def parse_file(name: str, file: str, data: bytes, options: ParseOptions | None = None) -> Parsed:
-    """Parse one file; whatever happens, a Parsed comes back (see ``failed_guide``)."""
-    guide, text = parse_guide_and_text(data, file, options)
-    try:
-        return Parsed(guide, msgspec.json.encode(guide.body), text)
-    except Exception as exc:  # an AST that cannot be encoded (a bug): the file is reported
-        return Parsed(failed_guide(file, guide.slug, exc, "while encoding the body"), _EMPTY_JSON, "")
-
-
-def body_of(guide: Guide, body: bytes) -> Root:
-    """The AST of a guide whose ``guide.body`` may have been left out (lean)."""
-    if guide.body.children or not body or body == _EMPTY_JSON:
-        return guide.body
-    return msgspec.json.decode(body, type=Root)
 
 
 @dataclass(frozen=True)
@@ -182,6 +142,8 @@ class _Load:
     dating: Future[GitTimes | None] | None = None
     git: GitTimes | None = None
     known_git: GitTimes | None = None  # what git said at the last load (a warm restart's cache)
+    site: SiteLayout | None = None  # a site layout's kinds' folders (graph/), None for a folder of guides
+    pages: PageRead | None = None  # their files, read before the guides are parsed, to be parsed with them
 
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
@@ -207,15 +169,20 @@ def _list(load: _Load) -> None:
         load.diagnostics.append(diagnostic(str(load.directory), "folder-unreadable", message))
 
 
-def _parse_job(job: tuple[str, str, bytes, bool, ParseOptions]) -> bytes:
-    """Parse one file (in a worker process): the Parsed, as MessagePack."""
+_Job = tuple[str, str, bytes, bool, ParseOptions] | PageJob
+
+
+def _parse_job(job: _Job) -> bytes:
+    """Parse one file (in a worker process): the Parsed (or the page), as MessagePack."""
+    if isinstance(job, PageJob):
+        return parse_page_job(job)
     name, file, data, lean, options = job
     parsed = parse_file(name, file, data, options)
     try:
         return msgspec.msgpack.encode(parsed.lean() if lean else parsed)
     except Exception as exc:  # a guide that cannot cross to the parent process (a bug)
         failed = failed_guide(file, parsed.guide.slug, exc, "while handing the parse over")
-        return msgspec.msgpack.encode(Parsed(failed, _EMPTY_JSON, ""))
+        return msgspec.msgpack.encode(Parsed(failed, EMPTY_JSON, ""))
 
 
 _decode_parsed = msgspec.msgpack.Decoder(Parsed).decode
@@ -247,9 +214,12 @@ def _parse_all(load: _Load) -> None:
         for name, file, data, key, _ in read
         if key not in known and key not in load.cache
     ]
-    fresh = dict(
-        zip((job[1] for job in missing), map(_decode_parsed, pmap(_parse_job, missing)), strict=True)
-    )
+    pages = load.pages.missing() if load.pages is not None else []
+    jobs: list[_Job] = [*missing, *pages]  # a site's pages with the guides: one call, one pool
+    results = pmap(_parse_job, jobs)
+    fresh = dict(zip((job[1] for job in missing), map(_decode_parsed, results[: len(missing)]), strict=True))
+    if load.pages is not None:
+        load.pages.add(pages, results[len(missing) :])
     load.stats["parsed"] = len(fresh)
     load.stats["reused"] = len(read) - len(fresh)
     load.git = git_answer(load.dating)
@@ -342,9 +312,17 @@ def _ignore_comments(load: _Load) -> None:
     load.diagnostics = apply_in_library(load.diagnostics, load.sources)
 
 
+def _read_pages(load: _Load) -> None:
+    """A site layout's pages, read before the guides are parsed, to be parsed with them."""
+    if load.site is not None:
+        cached = {key: parsed.page for key, parsed in load.cache.items() if parsed.page is not None}
+        load.pages = read_pages(load.site, load, cached)
+
+
 LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
     ("list", _list),
     ("ask_git", _ask_git),
+    ("read_pages", _read_pages),
     ("parse", _parse_all),
     ("images", size_images),
     ("slugs", _slugs),
@@ -421,11 +399,14 @@ def load_library(
         assets=assets_of(assets_dir),
         git_dates=git_dates,
         known_git=git,
+        site=site,
     )
     for _name, step in LOAD_STEPS:
         step(load)
     graph = load_graph(site, load) if site else None
-    if graph is not None:  # each guide's apis[].page, the logos' sizes (graph/attach.py)
+    if graph is not None:  # apis[].page and logo sizes (graph/attach.py); pages kept for the cache
         load.guides = attach_pages(graph, load.guides)
         load.diagnostics += size_logos(graph, load.assets)
+        load.parsed.update({key: Parsed(STAND_IN, b"", "", page) for key, page in graph.parsed.items()})
+    load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
     return _library(load, directory, graph)

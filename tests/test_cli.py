@@ -57,6 +57,30 @@ def test_check_github_annotations(tmp_path: Path) -> None:
     assert lines[1].startswith(f"::warning file={tmp_path}/ok.md,line=4,col=1,title=component-unknown::")
 
 
+def test_check_counts_the_pages_of_a_site_layout(tmp_path: Path) -> None:
+    """In the site's layout, the summary counts every kind read and served, not the guides only."""
+    for name, text in {
+        "guides/un-guide.md": "---\ntitle: Un guide\napi: [API Particuliers]\n---\nTexte.\n",
+        "api/api-particulier.md": "---\ntitle: API Particulier\nproducer: dinum\n---\n",
+        "producteurs/dinum.md": "---\nname: DINUM\n---\n",
+        "service/cassé.md": "---\ntitle: [cassé\n---\n",
+    }.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    text = run("check", str(tmp_path), "--select", "api")
+    assert text.stdout.startswith(f"{tmp_path}/guides/un-guide.md:3:7: warning [api-unresolved] API ")
+    assert text.stdout.rstrip().endswith("did you mean `API Particulier`?")
+    assert text.stderr.strip() == (
+        "4 file(s), 1 guide(s), 1 API page(s), 1 producer(s), 0 service(s) served, 0 error(s), 1 warning(s)"
+    )
+    report = json.loads(run("check", str(tmp_path), "--format", "json").stdout)
+    counts = {key: report[key] for key in ("files", "guides", "apis", "producers", "services")}
+    assert counts == {"files": 4, "guides": 1, "apis": 1, "producers": 1, "services": 0}
+    assert {d["file"] for d in report["diagnostics"] if d["severity"] == "error"} == {
+        f"{tmp_path}/service/cassé.md"
+    }
+
+
 def test_check_a_missing_folder() -> None:
     result = run("check", "/nonexistent/folder")
     assert result.returncode == 2 and "not a folder" in result.stderr

@@ -4,7 +4,7 @@ guides resolved, or reported at their line with suggestions."""
 
 from __future__ import annotations
 
-import json
+import re
 import shutil
 import subprocess
 import sys
@@ -433,16 +433,22 @@ def test_check_reports_the_unresolved_apis_of_the_real_guides(tmp_path: Path) ->
         (data / name).symlink_to(SITE / name)
     (data / "guides").symlink_to(CORPUS)
     result = subprocess.run(
-        [sys.executable, "-m", "content_api", "check", str(data), "--format", "json", "--select", "api"],
+        [sys.executable, "-m", "content_api", "check", str(data), "--select", "api"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    report = json.loads(result.stdout)
-    found = [d for d in report["diagnostics"] if d["code"] == "api-unresolved" and "/guides/" in d["file"]]
-    assert found and all(d["severity"] == "warning" for d in found)
-    assert any("did you mean `API Statut Etudiant - écriture`?" in d["message"] for d in found)
+    found = [line for line in result.stdout.splitlines() if f"{data}/guides/" in line]
+    assert found and all(" warning [api-unresolved] API " in line for line in found), found
+    assert any(line.endswith("did you mean `API Statut Etudiant - écriture`?") for line in found)
+    assert any("'API Répertoire National des Associations' is no API page" in line for line in found)
+    # the summary counts every kind: the files read, and the guides and pages served
+    counts = [len(list(SITE.glob(f"{kind}/*.md"))) for kind in ("api", "producteurs", "service")]
+    total = sum(counts) + len(list(CORPUS.glob("*.md")))
+    summary = result.stderr.strip().splitlines()[-1]
+    served = r"{} file\(s\), \d+ guide\(s\), {} API page\(s\), {} producer\(s\), {} service\(s\) served, "
+    assert re.fullmatch(served.format(total, *counts) + r"0 error\(s\), \d+ warning\(s\)", summary), summary
 
 
 def test_a_reload_reuses_the_parsed_pages_and_leaves_the_served_graph_as_it_was(site: Path) -> None:

@@ -1,17 +1,22 @@
 """The load step of the content graph: list and read each kind's files, parse them, resolve the
 references, and add it all to the library's load (its diagnostics, its content hash).
 
-The library (``library.py``) calls :func:`load_graph` with its load state (this package never
-imports the library); the files of every kind are read as the guides are (``files.py``: size
-limit, links that lead outside the folder, not regular files).
+The library (``library.py``) calls :func:`read_pages` before it parses the guides, parses the
+pages not known yet in the same call as the guides (:func:`parse_page_job`), then calls
+:func:`load_graph` with its load state (this package never imports the library). The files of
+every kind are read as the guides are (``files.py``: size limit, links that lead outside the
+folder, not regular files). A page is parsed again only when its bytes, name or the parse options
+change: the previous load's parses and the parse cache's (a warm restart) are reused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import msgspec
 
@@ -22,7 +27,7 @@ from ..parallel import MIN_ITEMS, pmap, pool_running
 from ..parse import ParseOptions
 from ..parse.ignores import apply_in_library
 from ..source_map import display_path
-from .kinds import ApiPage, Producer, Service
+from .kinds import ApiPage, Page, Producer, Service
 from .layout import Kind, SiteLayout, markdown_files
 from .parse import parse_page
 from .references import Graph, keys_of, resolve_guides, resolve_refs, serve
@@ -39,65 +44,107 @@ class LoadState(Protocol):
     sources: dict[str, bytes]
     #: the library being replaced (on reload), whose graph's parses are reused
     previous: Any
+    #: the pages read (and parsed with the guides) before the graph step, if they were
+    pages: PageRead | None
+    #: how many files were parsed, and how many reused (the pages are added)
+    stats: dict[str, int]
 
 
-def load_graph(site: SiteLayout, load: LoadState) -> Graph:
-    """The graph of ``site``'s pages, with the guides of ``load`` resolved against it; its
-    diagnostics are added to ``load``'s, its files to ``load``'s content hash."""
-    files: dict[str, ApiPage | Producer | Service | None] = {}
-    sources: dict[str, bytes] = {}
-    problems: list[m.Diagnostic] = []
-    jobs = _read_all(site, load, files, sources, problems)
-    previous = getattr(load.previous, "graph", None)
-    known: dict[str, Any] = previous.parsed if isinstance(previous, Graph) else {}
-    keys = [_key(kind, file, data, load.options) for kind, file, data, _ in jobs]
-    missing = [job for job, key in zip(jobs, keys, strict=True) if key not in known]
-    # in the guides' pool when it is running (a server's load), else on every core from MIN_ITEMS on
-    fresh = pmap(_parse_job, missing, min_items=1 if pool_running() else MIN_ITEMS)
-    decoded = {job[1]: _decode(job[0], page) for job, page in zip(missing, fresh, strict=True)}
-    pages: dict[Kind, list[Any]] = {"api": [], "producer": [], "service": []}
-    parsed: dict[str, Any] = {}
-    for (kind, file, _, _), key in zip(jobs, keys, strict=True):
-        page = parsed[key] = decoded.get(file) or known[key]
-        files[file] = page
-        problems += page.diagnostics
-        pages[kind].append(page)
-    graph = _link(pages, files, sources, problems, load)
-    graph.parsed.update(parsed)
-    return graph
+class PageJob(NamedTuple):
+    """One page to parse (maybe in a worker process, beside the guides' jobs)."""
+
+    kind: Kind
+    file: str
+    data: bytes
+    options: ParseOptions
 
 
-_Job = tuple[Kind, str, bytes, ParseOptions]
+@dataclass
+class PageRead:
+    """The files of a site layout's kinds, read before the guides are parsed, so that the pages
+    not parsed yet are parsed in the same call as the guides (``library._parse_all``): the
+    load's processes are never idle between the two."""
+
+    #: every file of every kind -> None (the graph step gives the ones read their page)
+    files: dict[str, Page | None] = field(default_factory=dict)
+    sources: dict[str, bytes] = field(default_factory=dict)
+    problems: list[m.Diagnostic] = field(default_factory=list)
+    #: what each file adds to the load's content hash, in order (added by the graph step)
+    digests: list[bytes] = field(default_factory=list)
+    #: each page read, with the key of its parse
+    jobs: list[tuple[PageJob, str]] = field(default_factory=list)
+    #: key -> the page as parsed: known (the previous load, the parse cache), then fresh
+    parsed: dict[str, Page] = field(default_factory=dict)
+    #: how many pages were parsed by this load
+    fresh: int = 0
+
+    def missing(self) -> list[PageJob]:
+        """The pages whose parse is not known yet."""
+        return [job for job, key in self.jobs if key not in self.parsed]
+
+    def add(self, jobs: list[PageJob], results: Iterable[bytes]) -> None:
+        """Keep the parses of ``jobs`` (``parse_page_job``'s results, in the same order)."""
+        keys = {job.file: key for job, key in self.jobs}
+        for job, data in zip(jobs, results, strict=True):
+            self.parsed[keys[job.file]] = msgspec.msgpack.decode(data, type=_TYPES[job.kind])
+            self.fresh += 1
 
 
-def _read_all(
-    site: SiteLayout,
-    load: LoadState,
-    files: dict[str, ApiPage | Producer | Service | None],
-    sources: dict[str, bytes],
-    problems: list[m.Diagnostic],
-) -> list[_Job]:
-    """Read every file of every kind (the guides' rules: size, links, regular files)."""
+def read_pages(site: SiteLayout, load: LoadState, cached: Mapping[str, Page]) -> PageRead:
+    """Read every file of every kind of ``site`` (the guides' rules: size, links, regular files);
+    the parses of the previous load and of ``cached`` (the parse cache) are reused by key."""
+    read = PageRead()
     root = Path(site.root).resolve()
-    jobs: list[_Job] = []
+    previous = getattr(load.previous, "graph", None)
+    known: dict[str, Page] = previous.parsed if isinstance(previous, Graph) else {}
     for kind, folder in sorted(site.folders.items()):
         names, error = markdown_files(folder)
         if error is not None:
-            problems.append(diagnostic(display_path(folder), "folder-unreadable", f"cannot list: {error}"))
+            read.problems.append(
+                diagnostic(display_path(folder), "folder-unreadable", f"cannot list: {error}")
+            )
         for name, link in names:
             path = os.path.join(folder, name)
             file = display_path(path)
             data, found, _ = read_file(path, file, root, load.max_file_size, link)
-            problems += found
-            files[file] = None
+            read.problems += found
+            read.files[file] = None
             if data is not None:
-                load.digest.update(file.encode() + b"\0" + hashlib.sha256(data).digest())
-                sources[file] = data
-                jobs.append((kind, file, data, load.options))
-    return jobs
+                read.digests.append(file.encode() + b"\0" + hashlib.sha256(data).digest())
+                read.sources[file] = data
+                key = _key(kind, file, data, load.options)
+                page = known.get(key) or cached.get(key)
+                if page is not None:
+                    read.parsed[key] = page
+                read.jobs.append((PageJob(kind, file, data, load.options), key))
+    return read
 
 
-def _parse_job(job: _Job) -> bytes:
+def load_graph(site: SiteLayout, load: LoadState) -> Graph:
+    """The graph of ``site``'s pages, with the guides of ``load`` resolved against it; its
+    diagnostics are added to ``load``'s, its files to ``load``'s content hash. The pages not
+    parsed with the guides (``load.pages``) are parsed here."""
+    read = load.pages if load.pages is not None else read_pages(site, load, {})
+    missing = read.missing()
+    # in the guides' pool when it is running (a server's load), else on every core from MIN_ITEMS on
+    read.add(missing, pmap(parse_page_job, missing, min_items=1 if pool_running() else MIN_ITEMS))
+    for digest in read.digests:
+        load.digest.update(digest)
+    load.stats["parsed"] += read.fresh
+    load.stats["reused"] += len(read.jobs) - read.fresh
+    pages: dict[Kind, list[Any]] = {"api": [], "producer": [], "service": []}
+    files, problems, parsed = dict(read.files), list(read.problems), {}
+    for job, key in read.jobs:
+        page = parsed[key] = read.parsed[key]
+        files[job.file] = page
+        problems += page.diagnostics
+        pages[job.kind].append(page)
+    graph = _link(pages, files, read.sources, problems, load)
+    graph.parsed.update(parsed)
+    return graph
+
+
+def parse_page_job(job: PageJob) -> bytes:
     """Parse one page (maybe in a worker process): the page, as MessagePack."""
     kind, file, data, options = job
     page = parse_page(kind, file, data, options)
@@ -106,10 +153,6 @@ def _parse_job(job: _Job) -> bytes:
     except Exception as exc:  # a page that cannot cross to the parent process (a bug): reported
         found = diagnostic(file, "internal-error", f"content-api failed on this file ({type(exc).__name__})")
         return msgspec.msgpack.encode(_TYPES[kind](slug=page.slug, file=file, diagnostics=[found]))
-
-
-def _decode(kind: Kind, data: bytes) -> ApiPage | Producer | Service:
-    return msgspec.msgpack.decode(data, type=_TYPES[kind])
 
 
 _TYPES: dict[Kind, type[ApiPage] | type[Producer] | type[Service]] = {
@@ -121,7 +164,7 @@ _TYPES: dict[Kind, type[ApiPage] | type[Producer] | type[Service]] = {
 
 def _link(
     pages: dict[Kind, list[Any]],
-    files: dict[str, ApiPage | Producer | Service | None],
+    files: dict[str, Page | None],
     sources: dict[str, bytes],
     problems: list[m.Diagnostic],
     load: LoadState,
