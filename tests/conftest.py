@@ -51,6 +51,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)  # stable: a file's own tests keep their order
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` on one test file runs it in this process: no worker to start, and ``-s`` shows
+    what it prints. Otherwise xdist's own count (a worker per core, or PYTEST_XDIST_AUTO_NUM_WORKERS)."""
+    named = {str(arg).split("::")[0] for arg in config.args}
+    if len(named) == 1 and named.pop().endswith(".py") and "PYTEST_XDIST_AUTO_NUM_WORKERS" not in os.environ:
+        return 0
+    return None
+
+
 needs_shared = pytest.mark.skipif(
     not (CORPUS.is_dir() and SPEC.is_dir()),
     reason="../shared (guide corpus and spec examples) is not next to this checkout",
