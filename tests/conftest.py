@@ -23,6 +23,44 @@ REFERENCE = SHARED / "corpus" / "reference"
 SPEC = SHARED / "spec"
 SEED = ROOT / "content" / "ccas.md"
 
+# The suite runs on every core (pyproject's addopts: pytest-xdist, one test file per worker at a
+# time, handed out in the order of the collection). The files that take longest go first, so that no
+# worker is left alone with one at the end; the others follow by their number of tests, as xdist's
+# default order has them. ``-n 0`` runs the same order in one process.
+SLOWEST_FIRST = (
+    "test_xss.py",  # two Chromium runs
+    "test_deploy.py",  # the image's virtual environment installed from the wheelhouse
+    "test_react.py",
+    "test_reload.py",
+    "test_faults.py",
+    "test_fuzz.py",
+    "test_caches.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.path.name] = counts.get(item.path.name, 0) + 1
+
+    def rank(item: pytest.Item) -> tuple[int, int, str]:
+        name = item.path.name
+        first = SLOWEST_FIRST.index(name) if name in SLOWEST_FIRST else len(SLOWEST_FIRST)
+        return (first, -counts[name], str(item.path))
+
+    items.sort(key=rank)  # stable: a file's own tests keep their order
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` on one test file runs it in this process: no worker to start, and ``-s`` shows
+    what it prints. Otherwise xdist's own count (a worker per core, or PYTEST_XDIST_AUTO_NUM_WORKERS)."""
+    named = {str(arg).split("::")[0] for arg in config.args}
+    if len(named) == 1 and named.pop().endswith(".py") and "PYTEST_XDIST_AUTO_NUM_WORKERS" not in os.environ:
+        return 0
+    return None
+
+
 needs_shared = pytest.mark.skipif(
     not (CORPUS.is_dir() and SPEC.is_dir()),
     reason="../shared (guide corpus and spec examples) is not next to this checkout",

@@ -23,9 +23,18 @@ SETTINGS_ENV = ("CONTENT_DIR", "HOST", "PORT", "WORKERS", "SITE_URL", "ASSET_BAS
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
+    """A free loopback port, left in TIME_WAIT: for a minute the kernel gives it to no other bind to
+    port 0 nor outgoing connection, while a server binding it (SO_REUSEADDR, as uvicorn, granian and
+    nginx do) may. Without this, a port chosen here could be chosen again before the server binds it
+    (tests run in parallel workers), and granian (SO_REUSEPORT) would then share it, unnoticed."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port: int = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)):
+            accepted, _ = listener.accept()
+            accepted.close()  # this side closes first: it is the one left in TIME_WAIT, on the port
         return port
 
 

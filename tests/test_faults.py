@@ -128,16 +128,21 @@ def test_a_killed_worker_does_not_take_the_service_down(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                answered.append(server.get("/guides/guide").status)
+                reply = server.get("/guides/guide")
+                answered.append(reply.status)
             except OSError:
                 answered.append(0)  # a connection the dead worker held
+            else:  # a 503 is the replacement taking a request while its content loads (its OpenAPI 503)
+                assert reply.status != 503 or "loading" in reply.json()["detail"], reply.body
             alive = _pids(server.process.pid)
             if len(alive) == 2 and workers[0] not in alive and server.get("/ready").status == 200:
                 break
             time.sleep(0.05)
         else:
             pytest.fail(f"the worker was not replaced: {_pids(server.process.pid)}")
-        assert answered.count(200) >= len(answered) - 1, answered  # at most the one cut connection
+        # at most the one cut connection; the others are the guide or, on a busy machine where the
+        # replacement takes requests before its content is loaded, its 503 "still loading"
+        assert answered.count(0) <= 1 and set(answered) <= {0, 200, 503}, answered
         assert server.get("/guides/guide").status == 200
 
 
@@ -243,7 +248,10 @@ def test_a_worker_holds_at_most_max_connections(tmp_path: Path, server_name: str
         before = _sockets(worker)
         idle = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(300)]
         try:
-            time.sleep(0.5)
+            deadline = time.monotonic() + 15  # a busy machine (the suite's other worker) accepts slowly
+            while _sockets(worker) - before < 100 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(0.5)  # time to take more, were there no cap
             held = _sockets(worker) - before
             assert 90 <= held <= 100, held
             started = time.monotonic()

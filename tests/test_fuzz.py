@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from bench.fuzz import SAMPLE, fuzz, serve
-from bench.load import free_port
 
 from .conftest import ROOT
+from .server import free_port
 
 pytestmark = pytest.mark.skipif(
     not Path(sys.executable).with_name("st").exists() and shutil.which("st") is None,
