@@ -35,6 +35,7 @@ SLOWEST_FIRST = (
     "test_faults.py",
     "test_fuzz.py",
     "test_caches.py",
+    "test_graph_http.py",  # three servers, one on the real samples
 )
 
 
