@@ -122,3 +122,15 @@ def test_facets(catalog: Catalog) -> None:
     assert catalog.tags()[0].guides >= catalog.tags()[-1].guides  # most used first
     apis = {a.slug: (a.guides, a.editors) for a in catalog.apis()}
     assert apis["entreprise"] == (1, 1) and apis["particulier"][0] == 1
+
+
+def test_a_tag_or_api_only_drafts_name_is_no_facet(tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = write_small_library(tmp_path_factory.mktemp("drafts"))
+    (folder / "seul.md").write_text(
+        "---\ntitle: Seul\ntags: [Brouillon seul]\napi: [API Fantôme]\n---\n\nTexte\n", encoding="utf-8"
+    )
+    catalog = Catalog.from_library(load_library(folder))
+    assert "brouillon-seul" not in {t.slug for t in catalog.tags()}
+    assert "fantome" not in {a.slug for a in catalog.apis()}
+    # the draft is still listed and filtered by them, as /guides lists drafts
+    assert catalog.guides(tag="Brouillon seul", api="fantome").total == 1
