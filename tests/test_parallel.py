@@ -46,14 +46,16 @@ def test_the_same_figures_give_the_same_answer() -> None:
 
 def test_load_processes_overrides_the_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(parallel.PROCESSES, "1")
-    assert parallel._children(10_000, 10**9, parallel.MIN_ITEMS) == 0
+    assert parallel._children(10_000, 10**9, parallel.MIN_ITEMS, 1e-6) == 0
     monkeypatch.setenv(parallel.PROCESSES, "3")
-    assert parallel._children(10, 10, parallel.MIN_ITEMS) == 2  # tiny work, processes all the same
+    assert parallel._children(10, 10, parallel.MIN_ITEMS, 1e-6) == 2  # tiny work, processes all the same
     monkeypatch.delenv(parallel.PROCESSES)
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     monkeypatch.delenv("CONTENT_API_WORKERS", raising=False)
-    assert parallel._children(10, 10, parallel.MIN_ITEMS) == 0
-    assert parallel._children(500, ONE_MORE, parallel.MIN_ITEMS) == 1
+    assert parallel._children(10, 10, parallel.MIN_ITEMS, 1e-6) == 0
+    assert parallel._children(500, ONE_MORE, parallel.MIN_ITEMS, PARSE_SECONDS_PER_BYTE) == 1
+    compressing = parallel.COMPRESS_SECONDS_PER_BYTE  # 20 times cheaper than parsing: no pool for as much
+    assert parallel._children(500, ONE_MORE, parallel.MIN_ITEMS, compressing) == 0
 
 
 def test_this_process_and_a_spawned_one_give_the_results_in_order(monkeypatch: pytest.MonkeyPatch) -> None:

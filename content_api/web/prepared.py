@@ -77,10 +77,12 @@ class Compressor:
 
     def prefill(self, bodies: list[bytes], etags: list[str]) -> None:
         """Compress the bodies not seen before, on every core (see content_api.parallel)."""
-        from ..parallel import pmap
+        from ..parallel import COMPRESS_SECONDS_PER_BYTE, pmap
 
         missing = {etag: body for etag, body in zip(etags, bodies, strict=True) if etag not in self.forms}
-        for etag, form in zip(missing, pmap(compress, list(missing.values())), strict=True):
+        work = sum(map(len, missing.values()))  # a pool is started for it only if the bytes pay for it
+        forms = pmap(compress, list(missing.values()), work=work, seconds_per_byte=COMPRESS_SECONDS_PER_BYTE)
+        for etag, form in zip(missing, forms, strict=True):
             self.forms[etag] = form
             self.fresh += 1
 
