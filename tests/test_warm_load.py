@@ -11,6 +11,7 @@ import pytest
 
 import content_api.library as library_module
 import content_api.web.prepared as prepared_module
+import content_api.web.records as records_module
 from content_api.config import Settings
 from content_api.web.loader import Loader, SnapshotHolder
 
@@ -34,26 +35,32 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 
     counting(library_module, "parse_file")
     counting(prepared_module, "compress")
+    counting(records_module, "section_records")
     return found
 
 
-def test_a_warm_restart_parses_and_compresses_nothing_and_serves_the_same(
+def test_a_warm_restart_parses_compresses_and_cuts_nothing_and_serves_the_same(
     tmp_path: Path, calls: Counter[str]
 ) -> None:
     content = tmp_path / "content"
     write(content, "ccas.md", SEED.read_bytes())
     for i in range(6):
         link = f"[suivant](/guides/g{i + 1})" if i < 5 else "[absent](/guides/absent)"
-        write(content, f"g{i}.md", f"---\ntitle: Guide {i}\n---\n## Partie\n\n{'Un texte. ' * 60}{link}\n")
+        write(
+            content,
+            f"g{i}.md",
+            f"---\ntitle: Guide {i}\npublish: true\n---\n## Partie\n\n{'Un texte. ' * 60}{link}\n",
+        )
     settings = Settings(content_dir=str(content), cache_dir=str(tmp_path / "cache"))
     cold = Loader(settings, SnapshotHolder()).load()
-    assert calls["parse_file"] == 7 and calls["compress"] > 7
+    assert calls["parse_file"] == 7 and calls["compress"] > 7 and calls["section_records"] == 7
     calls.clear()
     warm = Loader(settings, SnapshotHolder()).load()
-    assert calls == {}, "a warm restart parsed or compressed again"
+    assert calls == {}, "a warm restart parsed, compressed or cut records again"
     assert warm.library.stats == {"parsed": 0, "reused": 7}
     assert {path: p.etag for path, p in warm.prepared.items()} == {
         path: p.etag for path, p in cold.prepared.items()
     }
+    assert warm.record_json == cold.record_json and warm.record_modified == cold.record_modified
     assert warm.diagnostics == cold.diagnostics  # the link checks ran again: same findings
     assert any(d.code == "link-guide-missing" for d in warm.diagnostics)
