@@ -3,7 +3,8 @@
 ``content-api serve --cache DIR`` keeps one file, ``DIR/content-api.cache``: msgspec MessagePack
 of the guides parsed by the last load (keyed by a hash of each file's name and bytes, and of the
 parse options), of a site layout's API pages, producers and services likewise (``Parsed.page``),
-and the br forms of its prepared responses (keyed by ETag). The next start parses and compresses
+the br forms of its prepared responses (keyed by ETag) and each guide's search records (keyed by
+its detail's ETag and the site's URL). The next start parses and compresses
 only what changed. The file records the engine version (a hash of this package's code and of the
 versions of the parsing libraries): written by another version, or unreadable, it is ignored
 with a warning, never trusted. It is written to a temporary file and renamed, so a crash never
@@ -48,6 +49,8 @@ class Pack(msgspec.Struct):
     #: what git said of the content folder (its HEAD, each file's last commit): a warm restart on
     #: the same HEAD runs no ``git log``, and after a pull reads only the new commits
     git: GitTimes | None = None
+    #: each guide's search records, encoded (``Compressor.records``)
+    records: dict[str, list[bytes]] = msgspec.field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -93,10 +96,14 @@ class ParseCache:
         return pack
 
     def save(
-        self, guides: dict[str, Parsed], forms: dict[str, bytes | None], git: GitTimes | None = None
+        self,
+        guides: dict[str, Parsed],
+        forms: dict[str, bytes | None],
+        git: GitTimes | None = None,
+        records: dict[str, list[bytes]] | None = None,
     ) -> None:
         """Write the cache atomically; a failure is logged, never raised (the cache is optional)."""
-        data = msgspec.msgpack.encode(Pack(engine_version(), guides, forms, git))
+        data = msgspec.msgpack.encode(Pack(engine_version(), guides, forms, git, records or {}))
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".tmp-", delete=False) as handle:

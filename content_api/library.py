@@ -216,7 +216,7 @@ def _parse_all(load: _Load) -> None:
     ]
     pages = load.pages.missing() if load.pages is not None else []
     jobs: list[_Job] = [*missing, *pages]  # a site's pages with the guides: one call, one pool
-    results = pmap(_parse_job, jobs)
+    results = pmap(_parse_job, jobs, work=sum(len(job[2]) for job in jobs))  # processes if it pays
     fresh = dict(zip((job[1] for job in missing), map(_decode_parsed, results[: len(missing)]), strict=True))
     if load.pages is not None:
         load.pages.add(pages, results[len(missing) :])

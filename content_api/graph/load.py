@@ -23,7 +23,7 @@ import msgspec
 from .. import model as m
 from ..diagnostics import diagnostic
 from ..files import read_file
-from ..parallel import MIN_ITEMS, pmap, pool_running
+from ..parallel import pmap
 from ..parse import ParseOptions
 from ..parse.ignores import apply_in_library
 from ..source_map import display_path
@@ -126,8 +126,8 @@ def load_graph(site: SiteLayout, load: LoadState) -> Graph:
     parsed with the guides (``load.pages``) are parsed here."""
     read = load.pages if load.pages is not None else read_pages(site, load, {})
     missing = read.missing()
-    # in the guides' pool when it is running (a server's load), else on every core from MIN_ITEMS on
-    read.add(missing, pmap(parse_page_job, missing, min_items=1 if pool_running() else MIN_ITEMS))
+    # in the guides' pool when it is running (a server's load), else on every core if the bytes pay for it
+    read.add(missing, pmap(parse_page_job, missing, work=sum(len(job.data) for job in missing)))
     for digest in read.digests:
         load.digest.update(digest)
     load.stats["parsed"] += read.fresh

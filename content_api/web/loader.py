@@ -196,7 +196,7 @@ class Loader:
         self.loaded_files = files
         moved, self.known_git = library.git is not self.known_git, library.git
         if self.cache is not None and (library.stats.get("parsed") or fresh or moved):
-            self.cache.save(library.parsed, self.compressor.forms, library.git)
+            self.cache.save(library.parsed, self.compressor.forms, library.git, self.compressor.records)
         self._record(snapshot)
         if not self.settings.watch:  # nothing will reload from this library: keep only the responses
             library.release()
@@ -235,7 +235,7 @@ class Loader:
         if current is None and self.cache is not None:
             pack = self.cache.load()
             cached, self.known_git = pack.guides, pack.git
-            self.compressor = Compressor(pack.forms)
+            self.compressor = Compressor(pack.forms, pack.records)
         library = load_library(
             self.settings.content_dir,
             previous=current.library if current is not None else None,

@@ -61,11 +61,26 @@ class Compressor:
     made on demand (:data:`GZIP_CACHE`), so that memory does not hold every body three times.
     """
 
-    def __init__(self, forms: dict[str, bytes | None] | None = None) -> None:
+    def __init__(
+        self, forms: dict[str, bytes | None] | None = None, records: dict[str, list[bytes]] | None = None
+    ) -> None:
         self.forms: dict[str, bytes | None] = forms or {}
         self.used: set[str] = set()
-        #: how many bodies were compressed since the last ``keep_used``
+        #: how many bodies were compressed (or guides' records made) since the last ``keep_used``
         self.fresh = 0
+        #: a guide's search records, encoded, by its detail's ETag and the site's URL (web/records.py):
+        #: kept and saved like the forms, so that a warm restart does not make them again
+        self.records: dict[str, list[bytes]] = records or {}
+        self.used_records: set[str] = set()
+
+    def records_of(self, key: str, make: Callable[[], list[bytes]]) -> list[bytes]:
+        """The records kept under ``key``, else made now (and kept)."""
+        self.used_records.add(key)
+        found = self.records.get(key)
+        if found is None:
+            found = self.records[key] = make()
+            self.fresh += 1
+        return found
 
     def __call__(self, etag: str, body: bytes) -> bytes | None:
         self.used.add(etag)
@@ -77,10 +92,12 @@ class Compressor:
 
     def prefill(self, bodies: list[bytes], etags: list[str]) -> None:
         """Compress the bodies not seen before, on every core (see content_api.parallel)."""
-        from ..parallel import pmap
+        from ..parallel import COMPRESS_SECONDS_PER_BYTE, pmap
 
         missing = {etag: body for etag, body in zip(etags, bodies, strict=True) if etag not in self.forms}
-        for etag, form in zip(missing, pmap(compress, list(missing.values())), strict=True):
+        work = sum(map(len, missing.values()))  # a pool is started for it only if the bytes pay for it
+        forms = pmap(compress, list(missing.values()), work=work, seconds_per_byte=COMPRESS_SECONDS_PER_BYTE)
+        for etag, form in zip(missing, forms, strict=True):
             self.forms[etag] = form
             self.fresh += 1
 
@@ -88,6 +105,8 @@ class Compressor:
         """Forget the forms of bodies no longer served (after a new snapshot is built)."""
         self.forms = {etag: form for etag, form in self.forms.items() if etag in self.used}
         self.used = set()
+        self.records = {key: found for key, found in self.records.items() if key in self.used_records}
+        self.used_records = set()
 
 
 class _LruCache:

@@ -18,7 +18,7 @@ from litestar.params import Parameter
 
 from .. import model as m
 from ..catalog import Catalog
-from ..catalog.records import MAX_CONTENT_CHARS
+from ..catalog.records import MAX_CONTENT_CHARS, searchable, section_records
 from ..dates import newest
 from . import params
 from .negotiation import Answer
@@ -72,13 +72,31 @@ def _page(snapshot: Snapshot, page: int, per_page: int, shared: bool = False) ->
     )
 
 
+def _guide_records(snapshot: Snapshot, guide: m.Guide) -> list[bytes]:
+    """The records of a searchable guide, encoded: kept by the compressor under its detail's ETag
+    (a function of the whole guide: body, title, tags, APIs, date) and the site's URL, so that a
+    warm restart or a reload takes those of an unchanged guide as they were."""
+    slug, site_url = guide.slug or "", snapshot.settings.site_url
+
+    def make() -> list[bytes]:
+        return [encode(record) for record in section_records(guide, snapshot.library.body(slug), site_url)]
+
+    detail = snapshot.prepared.get(f"/guides/{slug}")
+    if detail is None:  # every served guide has one (prepare_details runs first): never kept blind
+        return make()
+    return snapshot.compressor.records_of(f"{detail.etag}\0{site_url}", make)
+
+
 def prepare_records(snapshot: Snapshot) -> dict[str, Prepared]:
-    """Every record encoded, their JSON Lines, and the first page as an indexer asks for it."""
-    records = snapshot.catalog.records(snapshot.settings.site_url)
-    snapshot.record_json = [encode(record) for record in records]
-    position = snapshot.catalog.position
-    # the record's guide: its slug is the objectID up to "#" (a slug has none)
-    snapshot.record_modified = [snapshot.modified[position[r.objectID.split("#", 1)[0]]] for r in records]
+    """Every record encoded, their JSON Lines, and the first page as an indexer asks for it: the
+    records of ``catalog.records()``, guide by guide in the catalog's order."""
+    snapshot.record_json, snapshot.record_modified = [], []
+    for position, guide in enumerate(snapshot.catalog.entries):
+        if searchable(guide):
+            found = _guide_records(snapshot, guide)
+            snapshot.record_json += found
+            snapshot.record_modified += [snapshot.modified[position]] * len(found)
+    snapshot.catalog.record_total = len(snapshot.record_json)
     lines = b"".join(line + b"\n" for line in snapshot.record_json)
     modified = newest(snapshot.record_modified)
     snapshot.records_ndjson = Prepared(lines, NDJSON, compressor=snapshot.compressor, last_modified=modified)
