@@ -246,14 +246,29 @@ def test_a_worker_holds_at_most_max_connections(tmp_path: Path, server_name: str
     with serve("--content", str(tmp_path), "--server", server_name, *limits) as server:
         (worker,) = _workers(server.process.pid, 1)
         before = _sockets(worker)
+        # The most the worker holds at once, sampled from the first connection on (a busy machine
+        # accepts slowly, and the header timeout closes idle connections after 2 s): it took them.
+        peak, done = [0], threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], _sockets(worker) - before)
+                time.sleep(0.02)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         idle = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(300)]
         try:
-            deadline = time.monotonic() + 15  # a busy machine (the suite's other worker) accepts slowly
-            while _sockets(worker) - before < 100 and time.monotonic() < deadline:
-                time.sleep(0.1)
-            time.sleep(0.5)  # time to take more, were there no cap
-            held = _sockets(worker) - before
-            assert 90 <= held <= 100, held
+            deadline = time.monotonic() + 15
+            while peak[0] < 90 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.5)  # time to take more, were there no cap (still within the header timeout)
+            held = _sockets(worker) - before  # settled: uvicorn accepts a newcomer, then closes the oldest
+            done.set()
+            sampler.join()
+            assert peak[0] >= 90 and held <= 100, (peak[0], held)
+            if server_name == "granian":  # granian does not accept past its cap: never more
+                assert peak[0] <= 100, peak[0]
             started = time.monotonic()
             assert server.get("/health").status == 200
             waited = time.monotonic() - started
