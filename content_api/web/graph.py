@@ -9,6 +9,7 @@ or a folder of guides, which has no catalogue). Bodies are made by
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 from litestar import Request
@@ -78,16 +79,18 @@ def _did_you_mean(names: list[str]) -> str:
 # --- prepared at load -----------------------------------------------------------------------------
 
 
+def _details(
+    snapshot: Snapshot, kind: str, slugs: Iterable[str], body: Callable[[str], Any]
+) -> dict[str, Prepared]:
+    """``/<kind>/<slug>`` prepared for each of ``slugs``. No Last-Modified: a page has no date of
+    its own (its guides' would hide a change of the page from a client that revalidates with
+    If-Modified-Since alone); the ETag says it."""
+    return {f"/{kind}/{slug}": Prepared.json(body(slug), compressor=snapshot.compressor) for slug in slugs}
+
+
 def prepare_api_details(snapshot: Snapshot) -> dict[str, Prepared]:
     site = snapshot.site
-    if site is None:
-        return {}
-    # no Last-Modified: a page has no date of its own (its guides' would hide a change of the page
-    # from a client that revalidates with If-Modified-Since alone); the ETag says it
-    return {
-        f"/apis/{slug}": Prepared.json(site.api(slug), compressor=snapshot.compressor)
-        for slug in site.graph.apis
-    }
+    return {} if site is None else _details(snapshot, "apis", site.graph.apis, site.api)
 
 
 def prepare_producers(snapshot: Snapshot) -> dict[str, Prepared]:
@@ -95,12 +98,8 @@ def prepare_producers(snapshot: Snapshot) -> dict[str, Prepared]:
     if site is None:
         return {}
     items = site.producers()
-    prepared = {
-        "/producers": Prepared.json(ProducerList(items, m.Total(len(items))), compressor=snapshot.compressor)
-    }
-    for slug in site.graph.producers:
-        prepared[f"/producers/{slug}"] = Prepared.json(site.producer(slug), compressor=snapshot.compressor)
-    return prepared
+    listing = Prepared.json(ProducerList(items, m.Total(len(items))), compressor=snapshot.compressor)
+    return {"/producers": listing, **_details(snapshot, "producers", site.graph.producers, site.producer)}
 
 
 def prepare_services(snapshot: Snapshot) -> dict[str, Prepared]:
@@ -108,12 +107,8 @@ def prepare_services(snapshot: Snapshot) -> dict[str, Prepared]:
     if site is None:
         return {}
     items = site.services()
-    prepared = {
-        "/services": Prepared.json(ServiceList(items, m.Total(len(items))), compressor=snapshot.compressor)
-    }
-    for slug in site.graph.services:
-        prepared[f"/services/{slug}"] = Prepared.json(site.service(slug), compressor=snapshot.compressor)
-    return prepared
+    listing = Prepared.json(ServiceList(items, m.Total(len(items))), compressor=snapshot.compressor)
+    return {"/services": listing, **_details(snapshot, "services", site.graph.services, site.service)}
 
 
 # --- the static export ----------------------------------------------------------------------------
