@@ -30,7 +30,7 @@ from .diagnostics import diagnostic
 from .files import read_file
 from .gitdates import GitDates, GitTimes, ask_git, file_time, git_answer
 from .graph import Graph, SiteLayout, load_graph, site_layout
-from .graph.attach import attach_pages, size_logos
+from .graph.attach import attach_pages
 from .graph.load import PageJob, PageRead, parse_page_job, read_pages
 from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
@@ -406,7 +406,6 @@ def load_library(
     graph = load_graph(site, load) if site else None
     if graph is not None:  # apis[].page and logo sizes (graph/attach.py); pages kept for the cache
         load.guides = attach_pages(graph, load.guides)
-        load.diagnostics += size_logos(graph, load.assets)
         load.parsed.update({key: Parsed(STAND_IN, b"", "", page) for key, page in graph.parsed.items()})
     load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
     return _library(load, directory, graph)

@@ -8,8 +8,7 @@ cached parse never depends on the catalogue it was served with.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 import msgspec
@@ -17,9 +16,8 @@ import msgspec
 from .. import model as m
 from ..assets import AssetSizes
 from ..diagnostics import diagnostic
-from ..source_map import SourceMap
 from .kinds import ApiPage, Producer
-from .references import Graph
+from .references import Graph, key_line
 
 __all__ = ["LOGO_PAGES", "attach_pages", "size_logos"]
 
@@ -37,23 +35,24 @@ def attach_pages(graph: Graph, guides: Mapping[str, m.Guide]) -> dict[str, m.Gui
     return linked
 
 
-def size_logos(graph: Graph, assets: AssetSizes | None) -> list[m.Diagnostic]:
+def size_logos(graph: Graph, assets: AssetSizes | None, source: Callable[[str], bytes]) -> list[m.Diagnostic]:
     """Give the served API pages and producers the size of their logo (``ASSETS_DIR``); a local
-    logo that is not there is an ``image-missing`` warning at its line."""
+    logo that is not there is an ``image-missing`` warning at its line (``source``: a page file's
+    bytes, as the load read them)."""
     if assets is None:
         return []
     found: list[m.Diagnostic] = []
     for slug, api in graph.apis.items():
-        graph.apis[slug] = graph.files[api.file] = _sized(api, assets, found)
+        graph.apis[slug] = graph.files[api.file] = _sized(api, assets, found, source)
     for slug, producer in graph.producers.items():
-        graph.producers[slug] = graph.files[producer.file] = _sized(producer, assets, found)
+        graph.producers[slug] = graph.files[producer.file] = _sized(producer, assets, found, source)
     return found
 
 
 _P = TypeVar("_P", ApiPage, Producer)
 
 
-def _sized(page: _P, assets: AssetSizes, found: list[m.Diagnostic]) -> _P:
+def _sized(page: _P, assets: AssetSizes, found: list[m.Diagnostic], source: Callable[[str], bytes]) -> _P:
     if not page.logo:
         return page
     checked = assets.check(page.logo, LOGO_PAGES)
@@ -61,18 +60,8 @@ def _sized(page: _P, assets: AssetSizes, found: list[m.Diagnostic]) -> _P:
         return page
     if checked.problem is not None:
         message = f"image {page.logo!r}: {checked.problem}"
-        found.append(diagnostic(page.file, "image-missing", message, _logo_line(page.file)))
+        found.append(diagnostic(page.file, "image-missing", message, key_line(source(page.file), b"logo")))
     if checked.size is None:
         return page
     width, height = checked.size
     return msgspec.structs.replace(page, logo_width=width, logo_height=height)
-
-
-def _logo_line(file: str) -> int:
-    """The line of the front matter's ``logo:`` (1 when the file cannot be read again)."""
-    try:
-        data = Path(file).read_bytes()[:1_000_000]
-    except (OSError, ValueError):
-        return 1
-    at = data.find(b"\nlogo:")
-    return SourceMap(data).point(at + 1)[0] if at >= 0 else 1

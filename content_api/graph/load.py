@@ -21,12 +21,14 @@ from typing import Any, NamedTuple, Protocol
 import msgspec
 
 from .. import model as m
+from ..assets import AssetSizes
 from ..diagnostics import diagnostic
 from ..files import read_file
 from ..parallel import pmap
 from ..parse import ParseOptions
 from ..parse.ignores import apply_in_library
 from ..source_map import display_path
+from .attach import size_logos
 from .kinds import ApiPage, Page, Producer, Service
 from .layout import Kind, SiteLayout, markdown_files
 from .parse import parse_page
@@ -42,6 +44,8 @@ class LoadState(Protocol):
     diagnostics: list[m.Diagnostic]
     guides: dict[str, m.Guide]
     sources: dict[str, bytes]
+    #: the image sizes of ASSETS_DIR (None without it)
+    assets: AssetSizes | None
     #: the library being replaced (on reload), whose graph's parses are reused
     previous: Any
     #: the pages read (and parsed with the guides) before the graph step, if they were
@@ -179,6 +183,7 @@ def _link(
         apis, producers, services, files=files, api_keys=keys_of(apis), producer_keys=keys_of(producers)
     )
     resolve_refs(graph)
+    graph.diagnostics.extend(size_logos(graph, load.assets, source))
     # the ignore comments of the pages apply to what is reported in them (the guides' do not)
     graph.diagnostics[:] = apply_in_library(problems + graph.diagnostics, sources)
     resolve_guides(graph, load.guides, source)

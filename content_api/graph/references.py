@@ -113,7 +113,7 @@ def serve(
             continue
         if page.slug in served:
             message = f"slug {page.slug!r} is already {served[page.slug].file!r}'s: not served"
-            line = _key_line(source(page.file), b"title") if isinstance(page, ApiPage) else 1
+            line = key_line(source(page.file), b"title") if isinstance(page, ApiPage) else 1
             diagnostics.append(diagnostic(page.file, code, message, line))
             continue
         served[page.slug] = page
@@ -186,7 +186,7 @@ def _entry_place(data: bytes, name: str) -> tuple[int, int]:
     return data.count(b"\n", 0, found) + 1, len(data[line_start:found].decode("utf-8", "replace")) + 1
 
 
-def _key_line(data: bytes, key: bytes) -> int:
+def key_line(data: bytes, key: bytes) -> int:
     """The line of the front matter's ``key:`` (1 when not found)."""
     found = data.find(b"\n" + key + b":")
     return SourceMap(data).point(found + 1)[0] if found >= 0 else 1
