@@ -14,6 +14,11 @@ catalogue), alternating, keeping each one's best time:
 * warm: a restart with the parse cache (``cache.py``: the file written, then read by each load),
   as ``serve --cache`` does.
 
+The site is loaded twice: whole (``check``'s load, and every reload), and as a server's first
+load, which serves the guides once the pages' front matter is read and parses their Markdown in a
+second load (``web/loader.py``): the target is the first figure of that one, the time until the
+guides are served; the second load's time is printed beside it.
+
 Also times the graph step on its own (``load_graph``: reading what the guides' call parsed,
 resolving the references). Prints the ratios site / guides alone (target: under 10 %, <= 1.10) and
 the machine's load average (the machine may be shared).
@@ -79,15 +84,27 @@ def make_site(out: Path, guides: int, pages: int) -> None:
             shutil.copytree(SITE / kind, out / kind)
 
 
-def timed_load(folder: Path, cache: ParseCache | None = None) -> tuple[float, float]:
-    """One load of ``folder`` in a session (warm when ``cache`` is given): wall and CPU seconds."""
+def timed_load(
+    folder: Path, cache: ParseCache | None = None, *, defer: bool = False
+) -> tuple[float, float, float]:
+    """One load of ``folder`` in a session (warm when ``cache`` is given): wall and CPU seconds.
+    ``defer``: as a server's first load, the pages' front matter only (the guides are served
+    then), followed by the load that parses the pages' Markdown (its wall time is the third
+    figure; 0 when there is none)."""
     before, start = os.times(), time.perf_counter()
     with parallel.session():
         cached = cache.load().guides if cache is not None else None
-        library = load_library(folder, cache=cached, lean=True, git_dates="off")
+        library = load_library(folder, cache=cached, lean=True, git_dates="off", defer_pages=defer)
     wall, after = time.perf_counter() - start, os.times()
     assert library.guides, "nothing loaded"
-    return wall, sum(after[:4]) - sum(before[:4])
+    second = 0.0
+    if library.graph is not None and library.graph.pending:
+        begun = time.perf_counter()
+        with parallel.session():
+            completed = load_library(folder, previous=library, lean=True, git_dates="off")
+        second = time.perf_counter() - begun
+        assert completed.graph is not None and not completed.graph.pending
+    return wall, sum(after[:4]) - sum(before[:4]), second
 
 
 def _timing_the_graph_step(graph_times: list[float]) -> None:
@@ -103,24 +120,35 @@ def _timing_the_graph_step(graph_times: list[float]) -> None:
     library_module.load_graph = timed  # type: ignore[assignment]
 
 
-def rounds(site: Path, count: int, caches: dict[Path, ParseCache] | None) -> tuple[list[float], ...]:
-    """``count`` loads of the guides alone and of the site, alternating: their wall and CPU times
-    (warm, each from the cache of its own folder, when ``caches`` is given)."""
-    times: tuple[list[float], ...] = ([], [], [], [])
+#: What is compared: the guides alone, the site loaded whole, the site as a server's first load
+#: (the pages' Markdown deferred to a second load).
+VARIANTS = ("guides alone", "site, whole", "site, pages deferred")
+
+
+def rounds(
+    site: Path, count: int, caches: dict[Path, ParseCache] | None
+) -> dict[str, list[tuple[float, ...]]]:
+    """``count`` loads of each variant, alternating: their wall and CPU times (warm, each from the
+    cache of its own folder, when ``caches`` is given: the cache holds the pages whole, so a warm
+    deferred load defers nothing)."""
+    times: dict[str, list[tuple[float, ...]]] = {name: [] for name in VARIANTS}
     for _ in range(count):
-        for offset, folder in ((0, site / "guides"), (2, site)):
-            wall, cpu = timed_load(folder, caches[folder] if caches else None)
-            times[offset].append(wall)
-            times[offset + 1].append(cpu)
+        for name, folder, defer in zip(
+            VARIANTS, (site / "guides", site, site), (False, False, True), strict=True
+        ):
+            times[name].append(timed_load(folder, caches[folder] if caches else None, defer=defer))
     return times
 
 
-def report(name: str, times: tuple[list[float], ...]) -> float:
-    alone, alone_cpu, site, site_cpu = (min(kept) for kept in times)
-    print(
-        f"{name}: guides alone {alone:.3f} s (CPU {alone_cpu:.2f} s), site layout {site:.3f} s "
-        f"(CPU {site_cpu:.2f} s): x{site / alone:.3f} wall, x{site_cpu / alone_cpu:.3f} CPU"
-    )
+def report(name: str, times: dict[str, list[tuple[float, ...]]]) -> float:
+    best = {variant: [min(kept) for kept in zip(*found, strict=True)] for variant, found in times.items()}
+    alone, alone_cpu, _ = best[VARIANTS[0]]
+    print(f"{name}: guides alone {alone:.3f} s (CPU {alone_cpu:.2f} s)")
+    for variant in VARIANTS[1:]:
+        wall, cpu, second = best[variant]
+        then = f"; the pages' Markdown then in {second:.3f} s" if second else ""
+        ratios = f"x{wall / alone:.3f} wall, x{cpu / alone_cpu:.3f} CPU"
+        print(f"  {variant}: {wall:.3f} s (CPU {cpu:.2f} s): {ratios}{then}")
     return alone
 
 

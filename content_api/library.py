@@ -144,6 +144,7 @@ class _Load:
     known_git: GitTimes | None = None  # what git said at the last load (a warm restart's cache)
     site: SiteLayout | None = None  # a site layout's kinds' folders (graph/), None for a folder of guides
     pages: PageRead | None = None  # their files, read before the guides are parsed, to be parsed with them
+    defer_pages: bool = False  # pages not known yet: their front matter only (graph/load.py read_pages)
 
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
@@ -216,7 +217,8 @@ def _parse_all(load: _Load) -> None:
     ]
     pages = load.pages.missing() if load.pages is not None else []
     jobs: list[_Job] = [*missing, *pages]  # a site's pages with the guides: one call, one pool
-    results = pmap(_parse_job, jobs, work=sum(len(job[2]) for job in jobs))  # processes if it pays
+    work = sum(job.work() if isinstance(job, PageJob) else len(job[2]) for job in jobs)
+    results = pmap(_parse_job, jobs, work=work)  # processes if it pays
     fresh = dict(zip((job[1] for job in missing), map(_decode_parsed, results[: len(missing)]), strict=True))
     if load.pages is not None:
         load.pages.add(pages, results[len(missing) :])
@@ -316,7 +318,7 @@ def _read_pages(load: _Load) -> None:
     """A site layout's pages, read before the guides are parsed, to be parsed with them."""
     if load.site is not None:
         cached = {key: parsed.page for key, parsed in load.cache.items() if parsed.page is not None}
-        load.pages = read_pages(load.site, load, cached)
+        load.pages = read_pages(load.site, load, cached, defer=load.defer_pages)
 
 
 LOAD_STEPS: list[tuple[str, Callable[[_Load], None]]] = [
@@ -376,6 +378,7 @@ def load_library(
     assets_dir: str | os.PathLike[str] | AssetSizes | None = None,
     git_dates: GitDates = "auto",
     git: GitTimes | None = None,
+    defer_pages: bool = False,
 ) -> Library:
     """Parse every ``*.md`` file of ``directory`` into an immutable :class:`Library`.
 
@@ -386,6 +389,7 @@ def load_library(
     Without a front matter date, a guide is dated by its file's last commit (``git_dates="auto"``,
     not for a file with uncommitted changes), else by its modification time (``"off"``: no git);
     ``git``: what git said at an earlier load (``Library.git``), so that only newer commits are read.
+    ``defer_pages``: pages not known yet without their Markdown (``graph.pending``: see graph/load.py).
     """
     site = site_layout(directory)  # the site's layout: guides/, api/, producteurs/, service/
     load = _Load(
@@ -400,6 +404,7 @@ def load_library(
         git_dates=git_dates,
         known_git=git,
         site=site,
+        defer_pages=defer_pages,
     )
     for _name, step in LOAD_STEPS:
         step(load)
@@ -407,5 +412,4 @@ def load_library(
     if graph is not None:  # apis[].page and logo sizes (graph/attach.py); pages kept for the cache
         load.guides = attach_pages(graph, load.guides)
         load.parsed.update({key: Parsed(STAND_IN, b"", "", page) for key, page in graph.parsed.items()})
-    load.diagnostics.sort(key=lambda d: (d.file or "", d.line, d.column))
-    return _library(load, directory, graph)
+    return _library(load, directory, graph)  # (sorts the diagnostics)

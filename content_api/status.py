@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from .model import Diagnostic
 
@@ -24,7 +25,11 @@ class WebhookDelivery(msgspec.Struct, kw_only=True):
 
 class Health(msgspec.Struct, kw_only=True):
     """``ok``; ``degraded``: guide errors or a failed reload (see ``reason``); ``loading``; ``failed``.
-    ``webhooks``: the last delivery to each URL (its origin only: a URL may hold a token)."""
+    ``webhooks``: the last delivery to each URL (its origin only: a URL may hold a token).
+    ``pages`` (a site layout only; absent for a folder of guides): ``loading`` while the API pages',
+    producers' and services' Markdown is still being parsed (a server's first load serves the
+    guides first: those pages' details answer 503 until then, and /diagnostics lacks what their
+    Markdown has to say), then ``ready``."""
 
     status: Literal["ok", "degraded", "loading", "failed"]
     guides: int
@@ -34,6 +39,7 @@ class Health(msgspec.Struct, kw_only=True):
     loaded_at: str | None
     reason: str | None = None
     webhooks: list[WebhookDelivery] = msgspec.field(default_factory=list)
+    pages: Literal["loading", "ready"] | UnsetType = UNSET
 
 
 class Ready(msgspec.Struct):

@@ -97,10 +97,12 @@ def serve(*args: str, env: dict[str, str] | None = None, ready: bool = True) -> 
 
 
 def _wait_until_up(server: Server, errors: IO[bytes], path: str) -> None:
+    """Until ``path`` answers 200; for /ready, also until the pages of a site layout are parsed
+    (/health's ``pages``: a first load serves the guides before the pages' Markdown is parsed)."""
     deadline = time.monotonic() + 120
     while True:
         try:
-            if server.request("GET", path).status == 200:
+            if server.request("GET", path).status == 200 and (path != "/ready" or _pages_ready(server)):
                 return
         except OSError:
             pass
@@ -109,6 +111,11 @@ def _wait_until_up(server: Server, errors: IO[bytes], path: str) -> None:
             errors.seek(0)
             raise RuntimeError(f"the server did not start:\n{errors.read().decode(errors='replace')}")
         time.sleep(0.1)
+
+
+def _pages_ready(server: Server) -> bool:
+    reply = server.request("GET", "/health")
+    return reply.status == 200 and json.loads(reply.body).get("pages") != "loading"
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

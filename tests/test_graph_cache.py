@@ -46,9 +46,9 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     found: list[str] = []
     real = graph_load.parse_page
 
-    def counted(kind: Any, file: str, *args: Any) -> Any:
+    def counted(kind: Any, file: str, *args: Any, **options: Any) -> Any:
         found.append(Path(file).name)
-        return real(kind, file, *args)
+        return real(kind, file, *args, **options)
 
     monkeypatch.setattr(graph_load, "parse_page", counted)
     return found

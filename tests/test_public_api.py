@@ -44,7 +44,8 @@ SIGNATURES = {
         "site_url: 'str | None' = None, html: 'HtmlMode' = 'sanitize', "
         "iframe_hosts: 'tuple[str, ...] | list[str]' = ('*.gouv.fr',), "
         "assets_dir: 'str | os.PathLike[str] | AssetSizes | None' = None, "
-        "git_dates: 'GitDates' = 'auto', git: 'GitTimes | None' = None) -> 'Library'"
+        "git_dates: 'GitDates' = 'auto', git: 'GitTimes | None' = None, "
+        "defer_pages: 'bool' = False) -> 'Library'"
     ),
     "render_html": "(node: 'm.Node', *, heading_ids: 'bool' = False) -> 'str'",
     "render_text": "(node: 'm.Node') -> 'str'",

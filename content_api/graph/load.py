@@ -61,6 +61,13 @@ class PageJob(NamedTuple):
     file: str
     data: bytes
     options: ParseOptions
+    #: False: the front matter only (a deferred page, :func:`read_pages`)
+    markdown: bool = True
+
+    def work(self) -> int:
+        """The bytes this job parses, as far as the choice of processes goes (a front matter only
+        costs about a tenth of a page's parse)."""
+        return len(self.data) if self.markdown else len(self.data) // 10
 
 
 @dataclass
@@ -81,6 +88,8 @@ class PageRead:
     parsed: dict[str, Page] = field(default_factory=dict)
     #: how many pages were parsed by this load
     fresh: int = 0
+    #: the keys of the pages parsed without their Markdown (``read_pages``' ``defer``)
+    deferred: set[str] = field(default_factory=set)
 
     def missing(self) -> list[PageJob]:
         """The pages whose parse is not known yet."""
@@ -94,9 +103,16 @@ class PageRead:
             self.fresh += 1
 
 
-def read_pages(site: SiteLayout, load: LoadState, cached: Mapping[str, Page]) -> PageRead:
+def read_pages(
+    site: SiteLayout, load: LoadState, cached: Mapping[str, Page], *, defer: bool = False
+) -> PageRead:
     """Read every file of every kind of ``site`` (the guides' rules: size, links, regular files);
-    the parses of the previous load and of ``cached`` (the parse cache) are reused by key."""
+    the parses of the previous load and of ``cached`` (the parse cache) are reused by key.
+
+    ``defer``: the pages not known yet are parsed without their Markdown (their front matter,
+    about a tenth of a page's parse: every slug, title, reference and list is there; the Markdown
+    fields are None): the graph is ``pending``, and a later load parses them whole (the server's
+    first load, ``web/loader.py``, so that the guides are served sooner)."""
     read = PageRead()
     root = Path(site.root).resolve()
     previous = getattr(load.previous, "graph", None)
@@ -120,7 +136,11 @@ def read_pages(site: SiteLayout, load: LoadState, cached: Mapping[str, Page]) ->
                 page = known.get(key) or cached.get(key)
                 if page is not None:
                     read.parsed[key] = page
-                read.jobs.append((PageJob(kind, file, data, load.options), key))
+                elif defer:
+                    key += ":front-matter"
+                    read.deferred.add(key)
+                job = PageJob(kind, file, data, load.options, markdown=key not in read.deferred)
+                read.jobs.append((job, key))
     return read
 
 
@@ -131,7 +151,7 @@ def load_graph(site: SiteLayout, load: LoadState) -> Graph:
     read = load.pages if load.pages is not None else read_pages(site, load, {})
     missing = read.missing()
     # in the guides' pool when it is running (a server's load), else on every core if the bytes pay for it
-    read.add(missing, pmap(parse_page_job, missing, work=sum(len(job.data) for job in missing)))
+    read.add(missing, pmap(parse_page_job, missing, work=sum(job.work() for job in missing)))
     for digest in read.digests:
         load.digest.update(digest)
     load.stats["parsed"] += read.fresh
@@ -139,19 +159,21 @@ def load_graph(site: SiteLayout, load: LoadState) -> Graph:
     pages: dict[Kind, list[Any]] = {"api": [], "producer": [], "service": []}
     files, problems, parsed = dict(read.files), list(read.problems), {}
     for job, key in read.jobs:
-        page = parsed[key] = read.parsed[key]
+        page = read.parsed[key]
+        if key not in read.deferred:  # a deferred parse is never the next load's (nor cached)
+            parsed[key] = page
         files[job.file] = page
         problems += page.diagnostics
         pages[job.kind].append(page)
-    graph = _link(pages, files, read.sources, problems, load)
+    graph = _link(pages, files, read.sources, problems, load, pending=bool(read.deferred))
     graph.parsed.update(parsed)
     return graph
 
 
 def parse_page_job(job: PageJob) -> bytes:
     """Parse one page (maybe in a worker process): the page, as MessagePack."""
-    kind, file, data, options = job
-    page = parse_page(kind, file, data, options)
+    kind, file, data, options, markdown = job
+    page = parse_page(kind, file, data, options, markdown=markdown)
     try:
         return msgspec.msgpack.encode(page)
     except Exception as exc:  # a page that cannot cross to the parent process (a bug): reported
@@ -172,6 +194,8 @@ def _link(
     sources: dict[str, bytes],
     problems: list[m.Diagnostic],
     load: LoadState,
+    *,
+    pending: bool,
 ) -> Graph:
     def source(file: str) -> bytes:
         return sources.get(file) or load.sources.get(file) or b""
@@ -180,7 +204,13 @@ def _link(
     producers: dict[str, Producer] = serve(pages["producer"], problems, "slug-duplicate", source)
     services: dict[str, Service] = serve(pages["service"], problems, "slug-duplicate", source)
     graph = Graph(
-        apis, producers, services, files=files, api_keys=keys_of(apis), producer_keys=keys_of(producers)
+        apis,
+        producers,
+        services,
+        files=files,
+        api_keys=keys_of(apis),
+        producer_keys=keys_of(producers),
+        pending=pending,
     )
     resolve_refs(graph)
     graph.diagnostics.extend(size_logos(graph, load.assets, source))

@@ -99,11 +99,15 @@ _KINDS: dict[Kind, tuple[type[ApiPage] | type[Producer] | type[Service], Spec, s
 }
 
 
-def parse_page(kind: Kind, file: str, data: bytes | str, options: ParseOptions | None = None) -> Page:
-    """The page of ``kind`` that the file ``file`` (its name gives the slug) holds; never raises."""
+def parse_page(
+    kind: Kind, file: str, data: bytes | str, options: ParseOptions | None = None, *, markdown: bool = True
+) -> Page:
+    """The page of ``kind`` that the file ``file`` (its name gives the slug) holds; never raises.
+    ``markdown=False``: its front matter only (the Markdown of the body and of the YAML strings is
+    left unparsed, None, and so are its diagnostics: a deferred page, see ``graph/load.py``)."""
     stem = PurePath(file).stem
     try:
-        return _parse(kind, stem, file, data, options or ParseOptions())
+        return _parse(kind, stem, file, data, options or ParseOptions(), markdown)
     except Exception as exc:
         log.error("parsing %s failed", file, exc_info=exc)
         found = diagnostic(
@@ -115,7 +119,9 @@ def parse_page(kind: Kind, file: str, data: bytes | str, options: ParseOptions |
         return _KINDS[kind][0](slug=slugify(stem), file=file, diagnostics=[found])
 
 
-def _parse(kind: Kind, stem: str, file: str, data: bytes | str, options: ParseOptions) -> Page:
+def _parse(
+    kind: Kind, stem: str, file: str, data: bytes | str, options: ParseOptions, markdown: bool
+) -> Page:
     struct, spec, title_key = _KINDS[kind]
     ctx = Context(file)
     text = decode(data, ctx)
@@ -125,13 +131,13 @@ def _parse(kind: Kind, stem: str, file: str, data: bytes | str, options: ParseOp
     if text is not None:
         fm = compose_front_matter(text, ctx)
         if fm.node is not None:
-            reader = Reader(ctx, text.split("\n"), fm.line, options, slugify(stem))
+            reader = Reader(ctx, text.split("\n"), fm.line, options, slugify(stem), markdown)
             try:
                 values, extra = read_mapping(fm.node, spec, reader)
             finally:
                 reader.close()
         _title_missing(ctx, fm.found, fm.line, values.get(title_key), title_key)
-        if fm.body.strip():
+        if markdown and fm.body.strip():
             body, _ = parse_markdown(fm.body, fm.body_line, ctx, options, slugify(stem))
     slug, aliases = _identity(kind, stem, values)
     if kind != "service":

@@ -50,6 +50,9 @@ class Graph:
     files: dict[str, ApiPage | Producer | Service | None] = field(default_factory=dict)
     #: content key -> the page as parsed (before its references are resolved): the next load's
     parsed: dict[str, ApiPage | Producer | Service] = field(default_factory=dict)
+    #: some pages were read without their Markdown (a deferred load, ``graph/load.py``): their
+    #: details are not served until a load parses them whole
+    pending: bool = False
     _suggested: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def resolve_api(self, name: str) -> str | None:

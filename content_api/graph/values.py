@@ -46,6 +46,9 @@ class Reader:
     fm_line: int
     options: ParseOptions
     slug: str | None = None
+    #: False: the Markdown strings are checked to be strings, not parsed (a deferred page: see
+    #: ``graph/load.py``)
+    parse: bool = True
 
     def __post_init__(self) -> None:
         self._loader = _Loader("")
@@ -162,6 +165,8 @@ class Reader:
             return None
         if not isinstance(node, yaml.ScalarNode):
             self.warn(node, key, "Markdown text")
+            return None
+        if not self.parse:
             return None
         first, indent = self._start(node)
         before = len(self.ctx.diagnostics)

@@ -4,12 +4,14 @@ Every page's answer is prepared at load (the edge serves it without a handler); 
 answer what is not: another case of a slug, an API page or producer asked by another of its names
 (a ``301`` to its canonical path), a ``/services`` filter, and the ``404`` problems (no such page,
 or a folder of guides, which has no catalogue). Bodies are made by
-:class:`content_api.catalog.graph.SiteCatalog`.
+:class:`content_api.catalog.graph.SiteCatalog`. While the pages' Markdown is still being parsed (a
+server's first load parses it after the guides are served: ``graph.pending``), a page's detail is a
+``503`` with ``Retry-After`` (the lists, made of front matter only, are served).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any
 
 from litestar import Request
@@ -24,6 +26,7 @@ from . import params
 from .headers import Policy
 from .negotiation import Answer
 from .prepared import Prepared
+from .problems import NotLoaded
 from .redirects import moved
 from .snapshot import Current, Snapshot
 
@@ -38,7 +41,9 @@ API_DESCRIPTION = (
     "`guides` whose `api` entries name it (summaries, drafts included: each says `publish`), the "
     "`editors` rows of their editor tables and the `services` built on it. The slug is the title's "
     "by the contract's API rule (`API Particulier` -> `particulier`); another name of the page (its "
-    "file name, its title) answers `301` to its path. A folder of guides has no API pages: 404."
+    "file name, its title) answers `301` to its path. A folder of guides has no API pages: 404. Right "
+    "after a server starts, a page's detail may answer 503 (`Retry-After`) while the pages' Markdown "
+    "is parsed (/health: `pages`)."
 )
 SERVICES_DESCRIPTION = (
     "The services built on the APIs (`service/`), by slug. `api` (repeatable or comma-separated; all "
@@ -85,7 +90,21 @@ def _details(
     """``/<kind>/<slug>`` prepared for each of ``slugs``. No Last-Modified: a page has no date of
     its own (its guides' would hide a change of the page from a client that revalidates with
     If-Modified-Since alone); the ETag says it."""
+    if snapshot.site is not None and snapshot.site.graph.pending:
+        return {}  # the pages' Markdown is not parsed yet: their handlers answer a 503 (pending)
     return {f"/{kind}/{slug}": Prepared.json(body(slug), compressor=snapshot.compressor) for slug in slugs}
+
+
+PENDING = (
+    "the content's pages are still being parsed (their Markdown, after the guides at a first load); "
+    "retry in a moment"
+)
+
+
+def _pending(site: SiteCatalog, pages: Mapping[str, Any], slug: str) -> None:
+    """A 503 (Retry-After) for a page that exists while the pages' Markdown is being parsed."""
+    if site.graph.pending and slug in pages:
+        raise NotLoaded(PENDING)
 
 
 def prepare_api_details(snapshot: Snapshot) -> dict[str, Prepared]:
@@ -153,6 +172,7 @@ def get_api(request: Request[Any, Any, Any], snapshot: Current, slug: Slug) -> A
     prepared = snapshot.prepared.get(f"/apis/{slug.lower()}")
     if prepared is not None:
         return Answer(prepared, snapshot.policy)
+    _pending(site, site.graph.apis, slug.lower())
     canonical = site.api_slug_of(slug)
     if canonical is not None:
         return Moved(f"/apis/{canonical}", snapshot.policy)
@@ -171,6 +191,7 @@ def get_producer(request: Request[Any, Any, Any], snapshot: Current, slug: Slug)
     prepared = snapshot.prepared.get(f"/producers/{slug.lower()}")
     if prepared is not None:
         return Answer(prepared, snapshot.policy)
+    _pending(site, site.graph.producers, slug.lower())
     canonical = site.graph.resolve_producer(slug)
     if canonical is not None:
         return Moved(f"/producers/{canonical}", snapshot.policy)
@@ -204,8 +225,9 @@ def list_services(
 
 def get_service(request: Request[Any, Any, Any], snapshot: Current, slug: Slug) -> Answer:
     params.reject_unknown(request, ())
-    site_of(snapshot)
+    site = site_of(snapshot)
     prepared = snapshot.prepared.get(f"/services/{slug.lower()}")
     if prepared is None:
+        _pending(site, site.graph.services, slug.lower())
         raise NotFoundException(detail=f"no service {slug!r}")
     return Answer(prepared, snapshot.policy)

@@ -12,6 +12,12 @@ every change seen and every ``WATCH_INTERVAL`` seconds, the path is resolved aga
 now names another folder (a folder moved away and another moved in its place, a symbolic link
 pointed elsewhere) that folder is loaded and watched. A reload that fails keeps the previous
 snapshot served and shows on /health: ``degraded``, with the ``reason``.
+
+In a site layout, the first load parses the API pages', producers' and services' front matter
+only (what the lists, the references and the guides need) and serves the guides; a second load
+parses those pages' Markdown at once (``_complete``). Until it ends, their details answer 503 and
+/health says ``"pages": "loading"``. A warm restart whose parse cache holds the pages needs no
+second load.
 """
 
 from __future__ import annotations
@@ -169,19 +175,19 @@ class Loader:
         self.webhooks = Webhooks(settings, self.shared)
         self.webhooks.on_status = self._refresh_health
 
-    def load(self, library: Library | None = None) -> Snapshot:
-        """Build the next snapshot and serve it."""
+    def load(self, library: Library | None = None, *, defer_pages: bool = False) -> Snapshot:
+        """Build the next snapshot and serve it (``defer_pages``: see ``_first_load``)."""
         with parallel.session():
-            return self._load(library)
+            return self._load(library, defer_pages)
 
-    def _load(self, library: Library | None) -> Snapshot:
+    def _load(self, library: Library | None, defer_pages: bool) -> Snapshot:
         current = self.holder.snapshot
         started = time.perf_counter()
         folder = folder_identity(self.settings.content_dir)
         self.tried = folder
         files = _guide_files(Path(self.settings.content_dir)) if self.settings.watch else None
         if library is None:
-            library = self._read(current)
+            library = self._read(current, defer_pages)
         if current is None and self.shared is not None:
             self.history = changes.load(self.shared)
         snapshot = build_snapshot(
@@ -195,10 +201,11 @@ class Loader:
         self.loaded_from = folder
         self.loaded_files = files
         moved, self.known_git = library.git is not self.known_git, library.git
-        if self.cache is not None and (library.stats.get("parsed") or fresh or moved):
+        pending = library.graph is not None and library.graph.pending  # the next load is due now
+        if self.cache is not None and not pending and (library.stats.get("parsed") or fresh or moved):
             self.cache.save(library.parsed, self.compressor.forms, library.git, self.compressor.records)
         self._record(snapshot)
-        if not self.settings.watch:  # nothing will reload from this library: keep only the responses
+        if not self.settings.watch and not pending:  # nothing will reload from it: keep only the responses
             library.release()
             _return_memory()
         log.info(
@@ -228,7 +235,7 @@ class Loader:
         if snapshot is not None:
             snapshot.prepared.update(ops.prepare_health(snapshot, self.holder.reload_error))
 
-    def _read(self, current: Snapshot | None) -> Library:
+    def _read(self, current: Snapshot | None, defer_pages: bool) -> Library:
         """The library of the content folder: only what changed since ``current`` is parsed (at
         the first load, what the parse cache does not hold)."""
         cached = {}
@@ -242,6 +249,7 @@ class Loader:
             cache=cached,
             lean=True,
             git=self.known_git,
+            defer_pages=defer_pages,
             **self.settings.library_options(),
         )
         unreadable = [d.message for d in library.diagnostics if d.code == "folder-unreadable"]
@@ -255,16 +263,28 @@ class Loader:
         return thread
 
     def _first_load(self) -> None:
+        """The server's first load: the guides are served before the Markdown of a site layout's
+        pages is parsed (``defer_pages``), then a second load parses it (``_complete``)."""
         try:
-            self.load()
+            self.load(defer_pages=True)
         except Exception as exc:  # a bug, not bad content: say so on /health and /ready
             log.exception("loading the content failed")
             self.holder.state = "failed"
             self.holder.error = f"{type(exc).__name__}: {exc}"
             return
         _mark_ready()
+        self._complete()
         if self.settings.watch:
             self.watch()
+
+    def _complete(self) -> None:
+        """After a first load that served the guides before the pages' Markdown was parsed
+        (``Graph.pending``): a load that parses it, from the snapshot served (its guides are
+        reused; their responses, ETags and the change feed stay the same)."""
+        snapshot = self.holder.snapshot
+        graph = snapshot.library.graph if snapshot is not None else None
+        if graph is not None and graph.pending:
+            self._reload()
 
     def watch_in_background(self) -> threading.Thread:
         thread = threading.Thread(target=self.watch, name="content-watch", daemon=True)

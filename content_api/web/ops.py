@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Request
 from litestar.params import Parameter
+from msgspec import UNSET
 
 from .. import model as m
 from .. import status
@@ -32,6 +33,7 @@ def health(snapshot: Snapshot, reload_error: str | None = None) -> status.Health
         loaded_at=library.loaded_at,
         reason=reason,
         webhooks=snapshot.deliveries(),
+        pages=UNSET if snapshot.site is None else "loading" if snapshot.site.graph.pending else "ready",
     )
 
 

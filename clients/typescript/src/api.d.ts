@@ -37,7 +37,7 @@ export interface paths {
         };
         /**
          * One API page of the catalogue, with its guides, editors and services
-         * @description An API page of the catalogue (`api/`): its fields as typed (Markdown ones as AST roots: `content_intro`, `access_page[].description`, the `body`...), its `producer` and `partners` resolved (`slug` and `producer` null when the name names no producer; `name` as written), the `guides` whose `api` entries name it (summaries, drafts included: each says `publish`), the `editors` rows of their editor tables and the `services` built on it. The slug is the title's by the contract's API rule (`API Particulier` -> `particulier`); another name of the page (its file name, its title) answers `301` to its path. A folder of guides has no API pages: 404.
+         * @description An API page of the catalogue (`api/`): its fields as typed (Markdown ones as AST roots: `content_intro`, `access_page[].description`, the `body`...), its `producer` and `partners` resolved (`slug` and `producer` null when the name names no producer; `name` as written), the `guides` whose `api` entries name it (summaries, drafts included: each says `publish`), the `editors` rows of their editor tables and the `services` built on it. The slug is the title's by the contract's API rule (`API Particulier` -> `particulier`); another name of the page (its file name, its title) answers `301` to its path. A folder of guides has no API pages: 404. Right after a server starts, a page's detail may answer 503 (`Retry-After`) while the pages' Markdown is parsed (/health: `pages`).
          */
         get: operations["ApisSlugGetApi"];
         put?: never;
@@ -46,7 +46,7 @@ export interface paths {
         options?: never;
         /**
          * One API page of the catalogue, with its guides, editors and services (headers only)
-         * @description An API page of the catalogue (`api/`): its fields as typed (Markdown ones as AST roots: `content_intro`, `access_page[].description`, the `body`...), its `producer` and `partners` resolved (`slug` and `producer` null when the name names no producer; `name` as written), the `guides` whose `api` entries name it (summaries, drafts included: each says `publish`), the `editors` rows of their editor tables and the `services` built on it. The slug is the title's by the contract's API rule (`API Particulier` -> `particulier`); another name of the page (its file name, its title) answers `301` to its path. A folder of guides has no API pages: 404.
+         * @description An API page of the catalogue (`api/`): its fields as typed (Markdown ones as AST roots: `content_intro`, `access_page[].description`, the `body`...), its `producer` and `partners` resolved (`slug` and `producer` null when the name names no producer; `name` as written), the `guides` whose `api` entries name it (summaries, drafts included: each says `publish`), the `editors` rows of their editor tables and the `services` built on it. The slug is the title's by the contract's API rule (`API Particulier` -> `particulier`); another name of the page (its file name, its title) answers `301` to its path. A folder of guides has no API pages: 404. Right after a server starts, a page's detail may answer 503 (`Retry-After`) while the pages' Markdown is parsed (/health: `pages`).
          */
         head: operations["ApisSlugGetApiHead"];
         patch?: never;
@@ -686,6 +686,8 @@ export interface components {
             errors: number;
             guides: number;
             loaded_at: string | null;
+            /** @enum {unknown} */
+            pages?: "loading" | "ready";
             /** @default null */
             reason?: string | null;
             /** @enum {unknown} */
@@ -948,12 +950,18 @@ export interface components {
          * Health
          * @description ``ok``; ``degraded``: guide errors or a failed reload (see ``reason``); ``loading``; ``failed``.
          *         ``webhooks``: the last delivery to each URL (its origin only: a URL may hold a token).
+         *         ``pages`` (a site layout only; absent for a folder of guides): ``loading`` while the API pages',
+         *         producers' and services' Markdown is still being parsed (a server's first load serves the
+         *         guides first: those pages' details answer 503 until then, and /diagnostics lacks what their
+         *         Markdown has to say), then ``ready``.
          */
         Health: {
             content_hash: string;
             errors: number;
             guides: number;
             loaded_at: string | null;
+            /** @enum {unknown} */
+            pages?: "loading" | "ready";
             /** @default null */
             reason?: string | null;
             /** @enum {unknown} */
