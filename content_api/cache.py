@@ -4,11 +4,13 @@
 of the guides parsed by the last load (keyed by a hash of each file's name and bytes, and of the
 parse options), of a site layout's API pages, producers and services likewise (``Parsed.page``),
 the br forms of its prepared responses (keyed by ETag) and each guide's search records (keyed by
-its detail's ETag and the site's URL). The next start parses and compresses
-only what changed. The file records the engine version (a hash of this package's code and of the
-versions of the parsing libraries): written by another version, or unreadable, it is ignored
-with a warning, never trusted. It is written to a temporary file and renamed, so a crash never
-leaves half a cache.
+its detail's ETag and the site's URL), and the slugs suggested for links to missing guides. The
+next start parses and compresses only what changed.
+The file records the engine version (a hash of this package's code and of the versions of the
+parsing libraries): written by another version, or unreadable, it is ignored with a warning,
+never trusted. It is written to a temporary file and renamed, so a crash never leaves half a
+cache. Beside it, ``DIR/content-api.search`` keeps the search index's SQLite image under a hash
+of the documents it indexes (the same engine and documents: not built again; else ignored).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from .parsed import Parsed
 log = logging.getLogger("content_api.cache")
 
 FILE_NAME = "content-api.cache"
+#: The search index's SQLite image (``catalog/search.py`` ``SearchIndex.of``), beside the cache.
+SEARCH_FILE = "content-api.search"
 _LIBRARIES = (
     "markdown-it-py",
     "mdurl",  # how render_html and the hints write URLs
@@ -51,6 +55,15 @@ class Pack(msgspec.Struct):
     git: GitTimes | None = None
     #: each guide's search records, encoded (``Compressor.records``)
     records: dict[str, list[bytes]] = msgspec.field(default_factory=dict)
+    #: the closest slugs found for links to missing guides (``guide_links.SUGGESTED``)
+    suggestions: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class SearchImage(msgspec.Struct):
+    engine: str
+    #: a hash of the documents the index holds (``catalog.search.documents_key``)
+    key: str
+    image: bytes
 
 
 @lru_cache(maxsize=1)
@@ -101,13 +114,31 @@ class ParseCache:
         forms: dict[str, bytes | None],
         git: GitTimes | None = None,
         records: dict[str, list[bytes]] | None = None,
+        suggestions: dict[str, str] | None = None,
     ) -> None:
         """Write the cache atomically; a failure is logged, never raised (the cache is optional)."""
-        data = msgspec.msgpack.encode(Pack(engine_version(), guides, forms, git, records or {}))
+        pack = Pack(engine_version(), guides, forms, git, records or {}, suggestions or {})
+        self._write(self.path, msgspec.msgpack.encode(pack))
+
+    def search_image(self, key: str) -> bytes | None:
+        """The search index image kept for the documents of ``key`` (None: none, another
+        version's, another content's, or unreadable)."""
+        try:
+            kept = msgspec.msgpack.decode((self.directory / SEARCH_FILE).read_bytes(), type=SearchImage)
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+            return None
+        return kept.image if kept.engine == engine_version() and kept.key == key else None
+
+    def save_search_image(self, key: str, image: bytes) -> None:
+        """Keep the search index image of the documents of ``key`` (atomically; never raises)."""
+        kept = SearchImage(engine_version(), key, image)
+        self._write(self.directory / SEARCH_FILE, msgspec.msgpack.encode(kept))
+
+    def _write(self, path: Path, data: bytes) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".tmp-", delete=False) as handle:
                 handle.write(data)
-            os.replace(handle.name, self.path)
+            os.replace(handle.name, path)
         except OSError as exc:
-            log.warning("parse cache %s not written: %s", self.path, exc)
+            log.warning("parse cache %s not written: %s", path, exc)

@@ -50,7 +50,8 @@ SIGNATURES = {
     "render_html": "(node: 'm.Node', *, heading_ids: 'bool' = False) -> 'str'",
     "render_text": "(node: 'm.Node') -> 'str'",
     "Catalog.from_library": (
-        "(library: 'Library', asset_base: 'str' = 'https://api.gouv.fr/images/guides/') -> 'Catalog'"
+        "(library: 'Library', asset_base: 'str' = 'https://api.gouv.fr/images/guides/', "
+        "search_store: 'ImageStore | None' = None) -> 'Catalog'"
     ),
     "Catalog.guides": (
         "(self, *, tag: 'str | Iterable[str] | None' = None, api: 'str | Iterable[str] | None' = None, "

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+import content_api.catalog.search as search_module
+import content_api.guide_links as guide_links_module
 import content_api.library as library_module
 import content_api.web.prepared as prepared_module
 import content_api.web.records as records_module
@@ -36,6 +38,15 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     counting(library_module, "parse_file")
     counting(prepared_module, "compress")
     counting(records_module, "section_records")
+    counting(guide_links_module, "did_you_mean")
+    monkeypatch.setattr(guide_links_module, "SUGGESTED", {})  # this test's own, as a new process has
+    real_build = search_module.SearchIndex._build
+
+    def build(index: Any, documents: Any) -> None:
+        found["search index built"] += 1
+        real_build(index, documents)
+
+    monkeypatch.setattr(search_module.SearchIndex, "_build", build)
     return found
 
 
@@ -54,9 +65,13 @@ def test_a_warm_restart_parses_compresses_and_cuts_nothing_and_serves_the_same(
     settings = Settings(content_dir=str(content), cache_dir=str(tmp_path / "cache"))
     cold = Loader(settings, SnapshotHolder()).load()
     assert calls["parse_file"] == 7 and calls["compress"] > 7 and calls["section_records"] == 7
+    assert calls["search index built"] == 1 and calls["did_you_mean"] == 1  # /guides/absent
     calls.clear()
+    guide_links_module.SUGGESTED.clear()  # a new process: the suggestion comes from the cache
     warm = Loader(settings, SnapshotHolder()).load()
-    assert calls == {}, "a warm restart parsed, compressed or cut records again"
+    assert calls == {}, (
+        "a warm restart parsed, compressed, cut records, built the search index or sought close slugs"
+    )
     assert warm.library.stats == {"parsed": 0, "reused": 7}
     # every response the same, but what speaks of the process (its load time: /health, /diagnostics)
     own = {"/health", "/ready", "/diagnostics"}
@@ -66,3 +81,59 @@ def test_a_warm_restart_parses_compresses_and_cuts_nothing_and_serves_the_same(
     assert warm.record_json == cold.record_json and warm.record_modified == cold.record_modified
     assert warm.diagnostics == cold.diagnostics  # the link checks ran again: same findings
     assert any(d.code == "link-guide-missing" for d in warm.diagnostics)
+
+
+def search_results(loader: Loader) -> list[tuple[str, list[int]]]:
+    snapshot = loader.holder.snapshot
+    assert snapshot is not None
+    index = snapshot.catalog.wait()
+    return [(q, index.ranked(q)) for q in ("caf", "quotient familial", "texte", "partie OR absent", "zzz")]
+
+
+def test_the_kept_search_index_answers_as_a_built_one_and_a_bad_one_is_built_again(
+    tmp_path: Path, calls: Counter[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    content = tmp_path / "content"
+    write(content, "ccas.md", SEED.read_bytes())
+    write(content, "autre.md", "---\ntitle: Un texte\n---\nUne partie du texte sur la CAF.\n")
+    cache = tmp_path / "cache"
+    settings = Settings(content_dir=str(content), cache_dir=str(cache))
+    cold = Loader(settings, SnapshotHolder())
+    cold.load()
+    expected = search_results(cold)
+    assert [hits for _, hits in expected[:3]] != [[], [], []] and expected[-1] == ("zzz", [])
+    calls.clear()
+    warm = Loader(settings, SnapshotHolder())
+    warm.load()
+    assert calls["search index built"] == 0 and search_results(warm) == expected
+    image = cache / "content-api.search"
+    kept = image.read_bytes()
+    for broken in (kept[: len(kept) // 2], kept.replace(b"SQLite format 3", b"SQLite format 9")):
+        image.write_bytes(broken)
+        calls.clear()
+        again = Loader(settings, SnapshotHolder())
+        again.load()  # a truncated file, a damaged image: built again, the same answers
+        assert calls["search index built"] == 1 and search_results(again) == expected
+    assert "the kept search index is unusable" in caplog.text  # the damaged image (the cut file: not read)
+    write(content, "autre.md", "---\ntitle: Un autre texte\n---\nRien sur la caisse.\n")
+    calls.clear()
+    changed = Loader(settings, SnapshotHolder())
+    changed.load()  # other documents: the kept image is not theirs
+    assert calls["search index built"] == 1
+    assert search_results(changed) != expected
+
+
+def test_a_remembered_suggestion_is_for_the_same_slugs_only(tmp_path: Path, calls: Counter[str]) -> None:
+    content = tmp_path / "content"
+    write(content, "g.md", "---\ntitle: G\n---\n[lien](/guides/absent)\n")
+    settings = Settings(content_dir=str(content), cache_dir=str(tmp_path / "cache"))
+
+    def missing(loader: Loader) -> str:
+        snapshot = loader.load()
+        return next(d.message for d in snapshot.diagnostics if d.code == "link-guide-missing")
+
+    assert "vouliez-vous dire" not in missing(Loader(settings, SnapshotHolder()))
+    write(content, "absente.md", "---\ntitle: Absente\n---\nTexte.\n")
+    guide_links_module.SUGGESTED.clear()
+    assert "« /guides/absente »" in missing(Loader(settings, SnapshotHolder()))  # other slugs: sought again
+    assert calls["did_you_mean"] == 2

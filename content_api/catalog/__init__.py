@@ -34,7 +34,7 @@ from ..library import Library
 from ..render import render_text
 from .query import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS, GuideQuery, Sort, split_values
 from .records import COLLECTION_LABEL, SectionRecord, searchable, section_records
-from .search import SearchIndex, SearchStopped
+from .search import ImageStore, SearchIndex, SearchStopped
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -152,8 +152,10 @@ def _index(values: Iterable[tuple[str, int]]) -> dict[str, frozenset[int]]:
 class Catalog:
     """The guides of one library, indexed for every query of the API (see the module's doc)."""
 
-    def __init__(self, library: Library, asset_base: str = ASSET_BASE) -> None:
-        self.library = library
+    def __init__(
+        self, library: Library, asset_base: str = ASSET_BASE, search_store: ImageStore | None = None
+    ) -> None:
+        self.library, self._search_store = library, search_store
         #: the served guides, in slug order: a guide's position is its number everywhere here
         self.entries: list[m.Guide] = [library.guides[slug] for slug in sorted(library.guides)]
         self.position: dict[str, int] = {guide.slug or "": i for i, guide in enumerate(self.entries)}
@@ -169,10 +171,12 @@ class Catalog:
         self._editor_rows()
 
     @classmethod
-    def from_library(cls, library: Library, asset_base: str = ASSET_BASE) -> Catalog:
+    def from_library(
+        cls, library: Library, asset_base: str = ASSET_BASE, search_store: ImageStore | None = None
+    ) -> Catalog:
         """The catalog of ``library``; ``asset_base`` prefixes the summaries' image URLs (the
-        ``ASSET_BASE_URL`` setting's default: the site's)."""
-        return cls(library, asset_base)
+        ``ASSET_BASE_URL`` setting's default: the site's); ``search_store`` keeps the search index."""
+        return cls(library, asset_base, search_store)
 
     # --- building -------------------------------------------------------------------------------
 
@@ -224,10 +228,11 @@ class Catalog:
         def text(slug: str) -> str:
             return library.texts.get(slug) or render_text(library.body(slug))
 
-        self._search = SearchIndex(
+        documents = [
             (i, guide.title or "", guide.tagline or "", text(guide.slug or ""))
             for i, guide in enumerate(self.entries)
-        )
+        ]
+        self._search = SearchIndex.of(documents, self._search_store)  # kept: not built again
 
     def wait(self) -> SearchIndex:
         """The FTS5 index, once built (it builds in a thread); RuntimeError if that failed."""

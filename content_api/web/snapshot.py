@@ -22,6 +22,7 @@ from .. import model as m
 from .. import status
 from ..catalog import Catalog
 from ..catalog.graph import SiteCatalog
+from ..catalog.search import ImageStore
 from ..changes import History
 from ..config import Settings
 from ..dates import epoch_of, newest
@@ -114,11 +115,12 @@ Current: TypeAlias = NamedDependency[Snapshot]
 
 
 def _relative(library: Library) -> list[m.Diagnostic]:
-    root = library.root
+    root, relative = library.root, {}  # file -> its path from the root (a file has many diagnostics)
+    for d in library.diagnostics:
+        if d.file and d.file not in relative:
+            relative[d.file] = os.path.relpath(d.file, root)
     return [
-        m.Diagnostic(
-            os.path.relpath(d.file, root) if d.file else None, d.line, d.column, d.severity, d.code, d.message
-        )
+        m.Diagnostic(relative.get(d.file or ""), d.line, d.column, d.severity, d.code, d.message)
         for d in library.diagnostics
     ]
 
@@ -138,11 +140,13 @@ def build_snapshot(
     compressor: Compressor | None = None,
     history: History | None = None,
     deliveries: Callable[[], list[status.WebhookDelivery]] = list,
+    search_store: ImageStore | None = None,
 ) -> Snapshot:
     """Prepare ``library`` to be served with ``settings``: the catalog, then each of ``preparers``
     in order (``compressor`` remembers the compressed forms across snapshots; ``history`` is the
-    change feed's, which the build extends with this snapshot's state)."""
-    catalog = Catalog.from_library(library, settings.asset_base_url)
+    change feed's, which the build extends with this snapshot's state; ``search_store`` keeps the
+    search index, the parse cache's folder)."""
+    catalog = Catalog.from_library(library, settings.asset_base_url, search_store)
     snapshot = Snapshot(
         library=library,
         settings=settings,
