@@ -9,8 +9,8 @@ next start parses and compresses only what changed.
 The file records the engine version (a hash of this package's code and of the versions of the
 parsing libraries): written by another version, or unreadable, it is ignored with a warning,
 never trusted. It is written to a temporary file and renamed, so a crash never leaves half a
-cache. Beside it, ``DIR/content-api.search`` keeps the search index's SQLite image under a hash
-of the documents it indexes (the same engine and documents: not built again; else ignored).
+cache. Beside it, ``DIR/content-api.search`` keeps the search index, an SQLite file, under a hash
+of the documents it indexes (the same engine and documents: copied back, not built; else ignored).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import hashlib
 import importlib.metadata
 import logging
 import os
+import sqlite3
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -57,13 +58,6 @@ class Pack(msgspec.Struct):
     records: dict[str, list[bytes]] = msgspec.field(default_factory=dict)
     #: the closest slugs found for links to missing guides (``guide_links.SUGGESTED``)
     suggestions: dict[str, str] = msgspec.field(default_factory=dict)
-
-
-class SearchImage(msgspec.Struct):
-    engine: str
-    #: a hash of the documents the index holds (``catalog.search.documents_key``)
-    key: str
-    image: bytes
 
 
 @lru_cache(maxsize=1)
@@ -120,19 +114,43 @@ class ParseCache:
         pack = Pack(engine_version(), guides, forms, git, records or {}, suggestions or {})
         self._write(self.path, msgspec.msgpack.encode(pack))
 
-    def search_image(self, key: str) -> bytes | None:
-        """The search index image kept for the documents of ``key`` (None: none, another
-        version's, another content's, or unreadable)."""
+    def restore_search(self, key: str, into: sqlite3.Connection) -> bool:
+        """Copy the search index kept for the documents of ``key`` into ``into`` (SQLite's backup
+        API); False when none is kept for them by this engine, or the file cannot be read."""
+        path = (self.directory / SEARCH_FILE).resolve()
+        if not path.is_file():
+            return False
         try:
-            kept = msgspec.msgpack.decode((self.directory / SEARCH_FILE).read_bytes(), type=SearchImage)
-        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
-            return None
-        return kept.image if kept.engine == engine_version() and kept.key == key else None
+            kept = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+            try:
+                if kept.execute("SELECT engine, key FROM kept").fetchone() != (engine_version(), key):
+                    return False
+                kept.backup(into)
+            finally:
+                kept.close()
+        except sqlite3.Error as exc:
+            log.warning("search index %s unreadable, ignored: %s", path, exc)
+            return False
+        return True
 
-    def save_search_image(self, key: str, image: bytes) -> None:
-        """Keep the search index image of the documents of ``key`` (atomically; never raises)."""
-        kept = SearchImage(engine_version(), key, image)
-        self._write(self.directory / SEARCH_FILE, msgspec.msgpack.encode(kept))
+    def keep_search(self, key: str, source: sqlite3.Connection) -> None:
+        """Keep the search index of ``source`` for the documents of ``key``: written to a temporary
+        file and renamed (never half a file); a failure is logged, never raised."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".tmp-", delete=False) as handle:
+                temporary = handle.name
+            kept = sqlite3.connect(temporary)
+            try:
+                source.backup(kept)
+                kept.execute("CREATE TABLE kept(engine TEXT, key TEXT)")
+                kept.execute("INSERT INTO kept VALUES (?, ?)", (engine_version(), key))
+                kept.commit()
+            finally:
+                kept.close()
+            os.replace(temporary, self.directory / SEARCH_FILE)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("search index %s not written: %s", self.directory / SEARCH_FILE, exc)
 
     def _write(self, path: Path, data: bytes) -> None:
         try:

@@ -3,6 +3,8 @@ the snapshot served is the same as after the cold load."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -114,7 +116,16 @@ def test_the_kept_search_index_answers_as_a_built_one_and_a_bad_one_is_built_aga
         again = Loader(settings, SnapshotHolder())
         again.load()  # a truncated file, a damaged image: built again, the same answers
         assert calls["search index built"] == 1 and search_results(again) == expected
-    assert "the kept search index is unusable" in caplog.text  # the damaged image (the cut file: not read)
+    assert "unreadable, ignored" in caplog.text  # (SQLite refuses both files)
+    image.write_bytes(kept)
+    with contextlib.closing(sqlite3.connect(image)) as db:  # a row less: not these documents' index
+        db.execute("DELETE FROM docs WHERE id = 0")
+        db.commit()
+    calls.clear()
+    tampered = Loader(settings, SnapshotHolder())
+    tampered.load()
+    assert calls["search index built"] == 1 and search_results(tampered) == expected
+    assert "the kept search index fails its checks" in caplog.text
     write(content, "autre.md", "---\ntitle: Un autre texte\n---\nRien sur la caisse.\n")
     calls.clear()
     changed = Loader(settings, SnapshotHolder())

@@ -232,7 +232,7 @@ class Catalog:
             (i, guide.title or "", guide.tagline or "", text(guide.slug or ""))
             for i, guide in enumerate(self.entries)
         ]
-        self._search = SearchIndex.of(documents, self._search_store)  # kept: not built again
+        self._search = SearchIndex(documents, self._search_store)  # kept: not built again
 
     def wait(self) -> SearchIndex:
         """The FTS5 index, once built (it builds in a thread); RuntimeError if that failed."""

@@ -13,10 +13,10 @@ length and terms and counts a repeated word once; the connection is used by one 
 (a lock), never by the event loop; and every statement runs under a deadline that SQLite's
 progress handler enforces, past which :class:`SearchStopped` is raised.
 
-A built index can be kept (:meth:`SearchIndex.of` with a store: ``serve --cache`` keeps it beside
-the parse cache): its SQLite image, under a hash of the documents it indexes, is given back to the
-next start whose documents are the same, which then builds nothing (a deserialized image takes
-well under a millisecond; building 500 guides, 60 to 90 ms).
+A built index can be kept (a :class:`SearchIndex` given a store: ``serve --cache`` keeps it beside
+the parse cache, as an SQLite file written by the backup API): under a hash of the documents it
+indexes, it is copied back at the next start whose documents are the same, which then builds
+nothing (500 guides: 6 ms with the checks and the hashing, against 60 to 90 ms of building).
 """
 
 from __future__ import annotations
@@ -113,11 +113,16 @@ def fts_queries(q: str) -> list[str]:
 
 
 class ImageStore(Protocol):
-    """Where :meth:`SearchIndex.of` keeps an index's image (``cache.ParseCache``)."""
+    """Where a :class:`SearchIndex` is kept between starts (``cache.ParseCache``), by the key of
+    its documents (:func:`documents_key`)."""
 
-    def search_image(self, key: str) -> bytes | None: ...
+    def restore_search(self, key: str, into: sqlite3.Connection) -> bool:
+        """Copy the index kept for ``key`` into ``into``; False when there is none for it."""
+        ...
 
-    def save_search_image(self, key: str, image: bytes) -> None: ...
+    def keep_search(self, key: str, source: sqlite3.Connection) -> None:
+        """Keep the index of ``source`` for ``key`` (never raises)."""
+        ...
 
 
 #: Changes with how the index is made (its schema, tokenizer, weights): an image of another is not used.
@@ -151,52 +156,52 @@ class SearchIndex:
     the lock or runs past it raises :class:`SearchStopped`.
     """
 
-    def __init__(self, documents: Iterable[tuple[int, str, str, str]], image: bytes | None = None) -> None:
+    def __init__(
+        self, documents: Iterable[tuple[int, str, str, str]], store: ImageStore | None = None
+    ) -> None:
         # Built in the thread that builds the snapshot, then used under ``_lock`` only.
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._lock = threading.Lock()
         self._deadline = math.inf
         self._stopped = False
-        self._db.create_function("inflate", 1, _inflate, deterministic=True)
-        if image is not None:  # a kept index (``of``): its tables and rank configuration as built
-            self._db.deserialize(image)
-            checked = self._db.execute("PRAGMA quick_check").fetchall()
-            if checked != [("ok",)]:
-                raise sqlite3.DatabaseError(f"the image fails SQLite's check: {checked[:3]}")
-            self._db.execute("SELECT count(*) FROM guides WHERE guides MATCH 'x'").fetchall()
-        else:
+        self._db = self._connect()
+        if store is None:
             self._build(documents)
+        else:  # the index kept for the same documents, else built and kept
+            kept = list(documents)
+            key = documents_key(kept)
+            if not self._restored(store, key, len(kept)):
+                self._build(kept)
+                store.keep_search(key, self._db)
         self._ranked = "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rank"
         self._page = "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
         self._count = "SELECT count(*) FROM guides WHERE guides MATCH ?"
         self._snippets = "SELECT id, title, tagline, inflate(body) FROM docs WHERE id IN ({marks})"
 
-    @classmethod
-    def of(
-        cls, documents: Sequence[tuple[int, str, str, str]], store: ImageStore | None = None
-    ) -> SearchIndex:
-        """The index of ``documents``: the image ``store`` kept for the same documents, else built
-        (and its image given to ``store``). A kept image that SQLite refuses is built again."""
-        if store is None:
-            return cls(documents)
-        key = documents_key(documents)
-        image = store.search_image(key)
-        if image is not None:
-            try:
-                kept = cls((), image)
-                if kept._db.execute("SELECT count(*) FROM docs").fetchone() == (len(documents),):
-                    return kept
-                log.warning("the kept search index does not hold these guides: built again")
-            except (sqlite3.Error, OverflowError) as exc:
-                log.warning("the kept search index is unusable (%s): built again", exc)
-        index = cls(documents)
-        store.save_search_image(key, index.image())
-        return index
+    @staticmethod
+    def _connect() -> sqlite3.Connection:
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        db.create_function("inflate", 1, _inflate, deterministic=True)
+        return db
 
-    def image(self) -> bytes:
-        """The index's SQLite image (what :meth:`of` keeps)."""
-        with self._lock:
-            return self._db.serialize()
+    def _restored(self, store: ImageStore, key: str, count: int) -> bool:
+        """Whether ``store`` gave back an index of these documents that SQLite checks whole; if
+        not (none kept, another content's, damaged), the connection is a fresh one again."""
+        try:
+            if not store.restore_search(key, self._db):
+                return False
+            checked = self._db.execute("PRAGMA quick_check").fetchall()
+            held = self._db.execute("SELECT count(*) FROM docs").fetchone()
+            if checked == [("ok",)] and held == (count,):
+                self._db.execute("SELECT count(*) FROM guides WHERE guides MATCH 'x'").fetchall()
+                return True
+            log.warning(
+                "the kept search index fails its checks (%s, %s rows): built again", checked[:2], held
+            )
+        except sqlite3.Error as exc:
+            log.warning("the kept search index is unusable (%s): built again", exc)
+        self._db.close()
+        self._db = self._connect()
+        return False
 
     def _build(self, documents: Iterable[tuple[int, str, str, str]]) -> None:
         self._db.executescript(

@@ -134,8 +134,8 @@ class ReloadRefused(Exception):
 def _no_collection() -> Iterator[None]:
     """The cyclic garbage collector off while a load runs: the load makes hundreds of thousands of
     objects that live (the snapshot), and each collection they set off walks them all again, for
-    nothing (10 to 20 ms of a 500-guide warm load). What the load leaves in cycles is collected
-    after it (``_return_memory``, or the collector's next run)."""
+    nothing (0.10 to 0.12 s of a 0.29 s warm load of 500 guides in a fresh process). What the load
+    leaves in cycles is collected after it (``_return_memory``, or the collector's next run)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
