@@ -196,5 +196,5 @@ def test_a_server_serves_the_guides_first_then_the_pages(tmp_path: Path) -> None
                 done["guide"],
                 done["cursor"],
             )
-        problem = server.get("/apis/particulier")
-        assert problem.status == 200 and problem.json()["title"] == "API Particulier"
+        detail = server.get("/apis/particulier")
+        assert detail.status == 200 and detail.json()["title"] == "API Particulier"
