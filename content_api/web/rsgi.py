@@ -142,7 +142,7 @@ class RsgiEdge:
             "scheme": scope.scheme,
             "path": scope.path,
             "raw_path": scope.path.encode("utf-8", "surrogateescape"),
-            "query_string": scope.query_string.encode("latin-1", "replace"),
+            "query_string": scope.query_string.encode("latin-1"),  # granian: one char a byte
             "root_path": "",
             "headers": [
                 (name.lower().encode("latin-1"), value.encode("latin-1", "replace")) for name, value in items
