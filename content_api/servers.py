@@ -39,8 +39,10 @@ from .config import Settings
 
 log = logging.getLogger("content_api")
 
-#: The application the servers run: a factory that builds it from the environment.
+#: The application the servers run: a factory that builds it from the environment; granian runs
+#: its RSGI interface (``web/rsgi.py``), uvicorn its ASGI one.
 APP = "content_api.web.app:create_app_from_env"
+RSGI_APP = "content_api.web.app:create_rsgi_app_from_env"
 #: File descriptors kept for everything but connections (content files, pipes, logs).
 RESERVED_FILES = 256
 
@@ -71,16 +73,17 @@ def connection_cap(settings: Settings, open_files: int) -> int:
     return settings.max_connections
 
 
-def run_server(settings: Settings, target: str = APP) -> None:
-    """Serve ``target`` (an ASGI application factory, ``module:function``) until SIGTERM or SIGINT."""
+def run_server(settings: Settings, target: str | None = None) -> None:
+    """Serve content-api (or ``target``, an ASGI application factory, ``module:function``) until
+    SIGTERM or SIGINT: under granian, content-api through its RSGI interface."""
     cap = connection_cap(settings, raise_open_files_limit())
     if settings.server == "uvicorn":
-        _run_uvicorn(settings, target, cap)
+        _run_uvicorn(settings, target or APP, cap)
     else:
-        _run_granian(settings, target, cap)
+        _run_granian(settings, target or RSGI_APP, cap, rsgi=target is None)
 
 
-def _run_granian(settings: Settings, target: str, cap: int) -> None:
+def _run_granian(settings: Settings, target: str, cap: int, rsgi: bool) -> None:
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
@@ -90,7 +93,7 @@ def _run_granian(settings: Settings, target: str, cap: int) -> None:
         factory=True,
         address=settings.host,
         port=settings.port,
-        interface=Interfaces.ASGI,
+        interface=Interfaces.RSGI if rsgi else Interfaces.ASGI,
         workers=settings.workers,
         websockets=False,
         # HTTP/1.1 only: the header timer then starts when the connection is accepted (see above)

@@ -71,6 +71,10 @@ class Server:
         return self.request("GET", path, {k.replace("_", "-"): v for k, v in headers.items()})
 
 
+#: The server every test server runs on (`SERVER`), unless a test names one: granian (RSGI) by default.
+TEST_SERVER = "CONTENT_API_TEST_SERVER"
+
+
 @contextmanager
 def serve(*args: str, env: dict[str, str] | None = None, ready: bool = True) -> Iterator[Server]:
     """Run `python -m content_api serve --port P ARGS` until the block ends.
@@ -79,6 +83,8 @@ def serve(*args: str, env: dict[str, str] | None = None, ready: bool = True) -> 
     """
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV and k != "CORS_ORIGINS"}
+    if os.environ.get(TEST_SERVER):  # the whole suite against the other server: TEST_SERVER=uvicorn
+        clean["SERVER"] = os.environ[TEST_SERVER]
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(
             [sys.executable, "-m", "content_api", "serve", "--port", str(port), *args],

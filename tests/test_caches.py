@@ -82,16 +82,16 @@ def test_600_distinct_60_kb_queries_grow_a_worker_by_less_than_200_mb(tmp_path: 
     shutil.copy(SEED, tmp_path / "ccas.md")
     rnd = random.Random(7)
     with serve("--content", str(tmp_path)) as server:
-        workers = children_of(server.process.pid)
-        assert len(workers) == 1
         server.get("/guides?q=quotient")
-        before = rss(workers[0])
+        # the worker: the largest child (uvicorn's supervisor also has multiprocessing's tracker)
+        worker = max(children_of(server.process.pid), key=rss)
+        before = rss(worker)
         started = time.monotonic()
         for n in range(600):
             words = " ".join("".join(rnd.choices(string.ascii_lowercase, k=7)) for _ in range(7_500))
             q = f"quotient{n} {words}"[:60_000]
             reply = server.get("/guides?q=" + urllib.parse.quote_plus(q))  # 60 KB of URL
             assert reply.status == 200 and reply.json()["meta"]["total"] == 0
-        grown, took = rss(workers[0]) - before, time.monotonic() - started
+        grown, took = rss(worker) - before, time.monotonic() - started
         print(f"RSS grew by {grown / 2**20:.1f} MiB over 600 queries of 60 KB in {took:.1f} s")
         assert grown < 200 * 2**20, f"the worker grew by {grown / 2**20:.0f} MiB"

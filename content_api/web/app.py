@@ -22,6 +22,7 @@ from .prepared import Prepared
 from .preview import ASSET_CSP, PLACEHOLDER_PATH, PLACEHOLDER_SVG, PREVIEW_HANDLERS, RELOAD_JS
 from .problems import EXCEPTION_HANDLERS, NotLoaded
 from .routes import HANDLERS as API_HANDLERS
+from .rsgi import RsgiEdge
 from .snapshot import Snapshot
 
 log = logging.getLogger("content_api")
@@ -109,3 +110,8 @@ def create_app(
 def create_app_from_env() -> Edge:
     """Factory for the server's workers: settings come from the environment; load in the background."""
     return create_app(settings_from_env(), background=True)
+
+
+def create_rsgi_app_from_env() -> RsgiEdge:
+    """Factory for granian's workers: the same application through its RSGI interface."""
+    return RsgiEdge(create_app_from_env())

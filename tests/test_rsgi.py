@@ -1,0 +1,197 @@
+"""The RSGI edge (issue 17, point 1): granian answers through RSGI what uvicorn answers through
+ASGI, byte for byte (one implementation of the edge's decisions), and what the edge passes on
+reaches Litestar through the ASGI bridge: request bodies, streamed responses, disconnects."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from content_api.web.rsgi import AsgiBridge, request_headers
+
+from .conftest import SEED, write
+from .server import Server, serve
+
+#: (method, path, request headers): prepared, negotiated, conditional, CORS, redirects, handlers' errors
+REQUESTS: list[tuple[str, str, dict[str, str]]] = [
+    ("GET", "/guides/ccas", {}),
+    ("GET", "/guides/ccas", {"Accept-Encoding": "br"}),
+    ("GET", "/guides/ccas", {"Accept-Encoding": "gzip"}),
+    ("HEAD", "/guides/ccas", {}),
+    ("GET", "/guides/ccas", {"Accept": "text/markdown"}),
+    ("GET", "/guides/ccas", {"Accept": "image/png"}),
+    ("GET", "/guides/CCAS", {}),
+    ("GET", "/guides/nope", {}),
+    ("GET", "/guides?tag=famille&page=2", {}),
+    ("GET", "/guides?per_page=abc", {}),
+    ("GET", "/guides?unknown=1", {}),
+    ("GET", "/guides?q=caf", {"Origin": "https://exemple.gouv.fr"}),
+    ("OPTIONS", "/guides", {"Origin": "https://exemple.gouv.fr", "Access-Control-Request-Method": "GET"}),
+    ("POST", "/guides", {}),
+    ("GET", "/editors?api=particulier", {}),
+    ("GET", "/ready", {}),
+    ("GET", "/sitemap.xml", {}),
+    ("GET", "/schema/openapi.json", {}),
+    ("GET", "/nowhere", {}),
+]
+#: Headers that differ by server or by second, not by the application. (/health is not compared:
+#: it says when each process loaded.)
+OWN = {"server", "date"}
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("rsgi")
+    write(folder, "ccas.md", SEED.read_bytes())
+    return folder
+
+
+@pytest.fixture(scope="module")
+def servers(content: Path) -> Iterator[dict[str, Server]]:
+    env = {"CORS_ORIGINS": "https://exemple.gouv.fr"}
+    with (
+        serve("--content", str(content), env={**env, "SERVER": "granian"}) as rsgi,
+        serve("--content", str(content), env={**env, "SERVER": "uvicorn"}) as asgi,
+    ):
+        yield {"granian": rsgi, "uvicorn": asgi}
+
+
+def answer(
+    server: Server, method: str, path: str, headers: dict[str, str]
+) -> tuple[int, dict[str, str], bytes]:
+    reply = server.request(method, path, headers)
+    return reply.status, {k: v for k, v in reply.headers.items() if k not in OWN}, reply.body
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"), REQUESTS, ids=[f"{m} {p} {h}" for m, p, h in REQUESTS]
+)
+def test_granian_over_rsgi_answers_what_uvicorn_over_asgi_does(
+    servers: dict[str, Server], method: str, path: str, headers: dict[str, str]
+) -> None:
+    rsgi = answer(servers["granian"], method, path, headers)
+    asgi = answer(servers["uvicorn"], method, path, headers)
+    assert rsgi == asgi
+
+
+def test_a_revalidation_is_a_304_over_both(servers: dict[str, Server]) -> None:
+    for server in servers.values():
+        etag = server.get("/guides/ccas").headers["etag"]
+        assert server.get("/guides/ccas", if_none_match=etag).status == 304
+
+
+class FakeProtocol:
+    """The part of granian's RSGI HTTP protocol the bridge uses."""
+
+    def __init__(self, body: bytes = b"", disconnect: asyncio.Event | None = None) -> None:
+        self.body, self.disconnect = body, disconnect or asyncio.Event()
+        self.responses: list[tuple[str, int, list[tuple[str, str]], bytes]] = []
+        self.streamed: list[bytes] = []
+
+    async def __call__(self) -> bytes:
+        return self.body
+
+    async def client_disconnect(self) -> None:
+        await self.disconnect.wait()
+
+    def response_bytes(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.responses.append(("bytes", status, headers, body))
+
+    def response_stream(self, status: int, headers: list[tuple[str, str]]) -> Any:
+        self.responses.append(("stream", status, headers, b""))
+        protocol = self
+
+        class Transport:
+            async def send_bytes(self, data: bytes) -> None:
+                if protocol.disconnect.is_set():
+                    raise RuntimeError("closed")
+                protocol.streamed.append(data)
+
+        return Transport()
+
+
+def test_the_bridge_hands_the_body_over_then_the_disconnect() -> None:
+    async def run() -> list[Any]:
+        gone = asyncio.Event()
+        bridge = AsgiBridge(FakeProtocol(b"a=1", gone))
+        first = await bridge.receive()
+        waiting = asyncio.ensure_future(bridge.receive())
+        await asyncio.sleep(0)
+        assert not waiting.done()  # no disconnect until the client goes
+        gone.set()
+        return [first, await waiting]
+
+    first, then = asyncio.run(run())
+    assert first == {"type": "http.request", "body": b"a=1", "more_body": False}
+    assert then == {"type": "http.disconnect"}
+
+
+def test_the_bridge_answers_whole_or_streamed() -> None:
+    start = {"type": "http.response.start", "status": 201, "headers": [(b"content-type", b"text/plain")]}
+
+    async def whole() -> FakeProtocol:
+        protocol = FakeProtocol()
+        bridge = AsgiBridge(protocol)
+        await bridge.send(start)
+        await bridge.send({"type": "http.response.body", "body": b"done"})
+        bridge.finish()
+        return protocol
+
+    async def streamed() -> FakeProtocol:
+        protocol = FakeProtocol()
+        bridge = AsgiBridge(protocol)
+        await bridge.send(start)
+        for part in (b"data: 1\n\n", b"data: 2\n\n"):
+            await bridge.send({"type": "http.response.body", "body": part, "more_body": True})
+        protocol.disconnect.set()  # the client goes: the next send is dropped, not raised
+        await bridge.send({"type": "http.response.body", "body": b"data: 3\n\n", "more_body": True})
+        bridge.finish()
+        return protocol
+
+    assert asyncio.run(whole()).responses == [("bytes", 201, [("content-type", "text/plain")], b"done")]
+    protocol = asyncio.run(streamed())
+    assert [kind for kind, *_ in protocol.responses] == ["stream"]
+    assert protocol.streamed == [b"data: 1\n\n", b"data: 2\n\n"]
+
+
+def test_an_application_that_answers_nothing_is_a_500_and_a_started_one_is_ended() -> None:
+    async def run(messages: list[dict[str, Any]]) -> FakeProtocol:
+        protocol = FakeProtocol()
+        bridge = AsgiBridge(protocol)
+        for message in messages:
+            await bridge.send(message)
+        bridge.finish()
+        return protocol
+
+    nothing = asyncio.run(run([]))
+    assert [(kind, status) for kind, status, *_ in nothing.responses] == [("bytes", 500)]
+    started = asyncio.run(run([{"type": "http.response.start", "status": 204, "headers": []}]))
+    assert started.responses == [("bytes", 204, [], b"")]
+
+
+def test_request_headers_are_read_as_over_asgi() -> None:
+    found = request_headers([("Accept", "a"), ("if-none-match", '"x"'), ("If-None-Match", '"y"')])
+    assert found == {"accept": "a", "if-none-match": '"x", "y"'}
+
+
+def raw_get(server: Server, target: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := connection.recv(65536):
+            data += chunk
+    return data.partition(b"\r\n\r\n")[2]
+
+
+def test_a_query_of_raw_utf8_bytes_reaches_the_handlers_as_sent(servers: dict[str, Server]) -> None:
+    """granian hands RSGI the query one character a byte: the bridge gives Litestar those bytes
+    (uvicorn refuses such a request line: a 400 of its own)."""
+    server = servers["granian"]
+    assert raw_get(server, "/guides?q=café&per_page=3".encode()) == raw_get(
+        server, b"/guides?q=caf%C3%A9&per_page=3"
+    )
