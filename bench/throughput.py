@@ -13,7 +13,9 @@ another port over them, then runs wrk (2 threads, 64 connections) in one run aga
 
 and prints requests/s, p99 latency and the ratio to nginx's 200 for the same bytes. Beside them,
 the floor of a Python server here (bench/floor.py): granian, one worker, answering the detail's
-bytes with an ASGI and with an RSGI app that do nothing else. Needs wrk and nginx (Debian:
+bytes with an ASGI and with an RSGI app that do nothing else, and (when ``node`` is installed) a
+bare Node.js ``http`` server answering the same bytes (bench/peers/http_floor.mjs: the ceiling of
+any Node content server). Needs wrk and nginx (Debian:
 ``apt-get install wrk nginx-light``). Talks to 127.0.0.1 only.
 """
 
@@ -164,8 +166,19 @@ def start_floors(body: Path, floors: list[tuple[str, int, subprocess.Popen[bytes
             cwd=ROOT, env={**os.environ, "FLOOR_BODY": str(body)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )))  # fmt: skip
+    node = shutil.which("node")
+    if node is not None:  # the Node.js peer: a bare `http` server answering the same bytes
+        port = free_port()
+        floors.append(("node", port, subprocess.Popen(
+            [node, str(ROOT / "bench" / "peers" / "http_floor.mjs"), str(body), str(port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )))  # fmt: skip
     for _, port, process in floors:
         wait_for(f"http://127.0.0.1:{port}/", process)
+
+
+def _floor_name(interface: str) -> str:
+    return "peer   node http (no app work)" if interface == "node" else f"floor  {interface} (no app work)"
 
 
 def measure_all(
@@ -189,17 +202,18 @@ def print_report(
     print(f"# {time.strftime('%Y-%m-%d')} {machine}; content-api on {server} ({workers} workers)")
     print(f"# nginx worker_processes {args.nginx_workers}; wrk -t2 -c{args.connections} -d{args.duration}s")
     print(f"# detail {len(detail)} bytes, list {len(listing)} bytes (identity)")
-    print(f"{'target':28} {'req/s':>10} {'p99':>9} {'ratio':>7}")
+    print(f"{'target':31} {'req/s':>10} {'p99':>9} {'ratio':>7}")
     pairs = {
         "api    /guides/<slug>": "nginx  /guides/<slug>",
         "api    /guides?tag&api": "nginx  /guides?tag&api",
         "api    304 /guides/<slug>": "nginx  /guides/<slug>",
         "floor  asgi (no app work)": "nginx  /guides/<slug>",
         "floor  rsgi (no app work)": "nginx  /guides/<slug>",
+        "peer   node http (no app work)": "nginx  /guides/<slug>",
     }
     for name, (rate, p99) in results.items():
         ratio = f"{rate / results[pairs[name]][0]:.2f}" if name in pairs else ""
-        print(f"{name:28} {rate:10.0f} {p99:>9} {ratio:>7}")
+        print(f"{name:31} {rate:10.0f} {p99:>9} {ratio:>7}")
 
 
 def stop(
@@ -254,7 +268,7 @@ def main() -> int:
             ("nginx  /guides?tag&api", static + "/guides", {}),
             ("api    /guides?tag&api", base + args.list, {}),
             ("api    304 /guides/<slug>", f"{base}/guides/{args.slug}", {"If-None-Match": etag}),
-            *((f"floor  {i} (no app work)", f"http://127.0.0.1:{port}/", {}) for i, port, _ in floors),
+            *((_floor_name(i), f"http://127.0.0.1:{port}/", {}) for i, port, _ in floors),
         ]
         print_report(args, detail, listing, measure_all(runs, args.connections, args.duration))
     finally:
