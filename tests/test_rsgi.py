@@ -5,7 +5,13 @@ reaches Litestar through the ASGI bridge: request bodies, streamed responses, di
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import http.client
+import json
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +20,8 @@ import pytest
 
 from content_api.web.rsgi import AsgiBridge, request_headers
 
-from .conftest import SEED, write
-from .server import Server, serve
+from .conftest import ROOT, SEED, write
+from .server import Server, free_port, serve
 
 #: (method, path, request headers): prepared, negotiated, conditional, CORS, redirects, handlers' errors
 REQUESTS: list[tuple[str, str, dict[str, str]]] = [
@@ -93,8 +99,12 @@ class FakeProtocol:
         self.responses: list[tuple[str, int, list[tuple[str, str]], bytes]] = []
         self.streamed: list[bytes] = []
 
-    async def __call__(self) -> bytes:
-        return self.body
+    def __aiter__(self) -> Any:
+        async def chunks() -> Any:
+            for start in range(0, len(self.body), 2):  # two bytes a chunk, as a network may cut it
+                yield self.body[start : start + 2]
+
+        return chunks()
 
     async def client_disconnect(self) -> None:
         await self.disconnect.wait()
@@ -115,20 +125,23 @@ class FakeProtocol:
         return Transport()
 
 
-def test_the_bridge_hands_the_body_over_then_the_disconnect() -> None:
+def test_the_bridge_hands_the_body_over_chunk_by_chunk_then_the_disconnect() -> None:
     async def run() -> list[Any]:
         gone = asyncio.Event()
         bridge = AsgiBridge(FakeProtocol(b"a=1", gone))
-        first = await bridge.receive()
+        body = [await bridge.receive() for _ in range(3)]
         waiting = asyncio.ensure_future(bridge.receive())
         await asyncio.sleep(0)
         assert not waiting.done()  # no disconnect until the client goes
         gone.set()
-        return [first, await waiting]
+        return [*body, await waiting]
 
-    first, then = asyncio.run(run())
-    assert first == {"type": "http.request", "body": b"a=1", "more_body": False}
-    assert then == {"type": "http.disconnect"}
+    assert asyncio.run(run()) == [
+        {"type": "http.request", "body": b"a=", "more_body": True},
+        {"type": "http.request", "body": b"1", "more_body": True},
+        {"type": "http.request", "body": b"", "more_body": False},
+        {"type": "http.disconnect"},
+    ]
 
 
 def test_the_bridge_answers_whole_or_streamed() -> None:
@@ -195,3 +208,32 @@ def test_a_query_of_raw_utf8_bytes_reaches_the_handlers_as_sent(servers: dict[st
     assert raw_get(server, "/guides?q=café&per_page=3".encode()) == raw_get(
         server, b"/guides?q=caf%C3%A9&per_page=3"
     )
+
+
+def test_a_request_body_reaches_the_application_through_granian_in_chunks(tmp_path: Path) -> None:
+    """On a real granian (RSGI) server: a 3 MB body read chunk by chunk through the bridge, whole."""
+    port = free_port()
+    granian = str(Path(sys.executable).with_name("granian"))
+    command = [granian, "--interface", "rsgi", "--port", str(port), "--workers", "1", "--no-ws"]
+    process = subprocess.Popen(
+        [*command, "tests.rsgi_echo_app:app"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        body = bytes(range(256)) * 12_288  # 3 MiB
+        deadline = time.monotonic() + 30
+        while True:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                connection.request("POST", "/", body=body)
+                found = json.loads(connection.getresponse().read())
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "granian did not start"
+                time.sleep(0.1)
+            finally:
+                connection.close()
+        assert found["size"] == len(body) and found["sha256"] == hashlib.sha256(body).hexdigest()
+        assert found["chunks"] > 2  # more than one chunk and the end: never held whole by the bridge
+    finally:
+        process.terminate()
+        process.wait(10)

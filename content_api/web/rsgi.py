@@ -51,19 +51,27 @@ def _address(value: str | None) -> tuple[str, int] | None:
 class AsgiBridge:
     """One request, passed on to an ASGI application over the RSGI protocol."""
 
-    __slots__ = ("done", "protocol", "received", "start", "stream")
+    __slots__ = ("body", "done", "protocol", "received", "start", "stream")
 
     def __init__(self, protocol: Any) -> None:
         self.protocol = protocol
+        self.body: Any = None  # the request body's chunks, as the application asks for them
         self.received = False
         self.start: Message | None = None
         self.stream: Any = None
         self.done = False
 
     async def receive(self) -> Message:
+        """The body chunk by chunk (never held whole: the application's own size limit applies as
+        it reads), then the client's disconnect."""
         if not self.received:
-            self.received = True
-            return {"type": "http.request", "body": await self.protocol(), "more_body": False}
+            if self.body is None:
+                self.body = self.protocol.__aiter__()
+            try:
+                return {"type": "http.request", "body": await self.body.__anext__(), "more_body": True}
+            except StopAsyncIteration:
+                self.received = True
+                return {"type": "http.request", "body": b"", "more_body": False}
         await self.protocol.client_disconnect()
         return {"type": "http.disconnect"}
 
