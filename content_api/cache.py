@@ -21,6 +21,8 @@ import logging
 import os
 import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -137,26 +139,35 @@ class ParseCache:
         """Keep the search index of ``source`` for the documents of ``key``: written to a temporary
         file and renamed (never half a file); a failure is logged, never raised."""
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".tmp-", delete=False) as handle:
-                temporary = handle.name
-            kept = sqlite3.connect(temporary)
-            try:
-                source.backup(kept)
-                kept.execute("CREATE TABLE kept(engine TEXT, key TEXT)")
-                kept.execute("INSERT INTO kept VALUES (?, ?)", (engine_version(), key))
-                kept.commit()
-            finally:
-                kept.close()
-            os.replace(temporary, self.directory / SEARCH_FILE)
+            with self._replacing(self.directory / SEARCH_FILE) as temporary:
+                kept = sqlite3.connect(temporary)
+                try:
+                    source.backup(kept)
+                    kept.execute("CREATE TABLE kept(engine TEXT, key TEXT)")
+                    kept.execute("INSERT INTO kept VALUES (?, ?)", (engine_version(), key))
+                    kept.commit()
+                finally:
+                    kept.close()
         except (OSError, sqlite3.Error) as exc:
             log.warning("search index %s not written: %s", self.directory / SEARCH_FILE, exc)
 
     def _write(self, path: Path, data: bytes) -> None:
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".tmp-", delete=False) as handle:
-                handle.write(data)
-            os.replace(handle.name, path)
+            with self._replacing(path) as temporary:
+                Path(temporary).write_bytes(data)
         except OSError as exc:
             log.warning("parse cache %s not written: %s", path, exc)
+
+    @contextmanager
+    def _replacing(self, path: Path) -> Iterator[str]:
+        """A temporary file beside ``path``, renamed to it once written whole (removed if not)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".tmp-", delete=False) as handle:
+            temporary = handle.name
+        try:
+            yield temporary
+            os.replace(temporary, path)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(temporary)
+            raise

@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from content_api.web.rsgi import AsgiBridge, request_headers
+from content_api.web.negotiation import header_map
+from content_api.web.rsgi import AsgiBridge
 
 from .conftest import ROOT, SEED, write
 from .server import Server, free_port, serve
@@ -188,7 +189,7 @@ def test_an_application_that_answers_nothing_is_a_500_and_a_started_one_is_ended
 
 
 def test_request_headers_are_read_as_over_asgi() -> None:
-    found = request_headers([("Accept", "a"), ("if-none-match", '"x"'), ("If-None-Match", '"y"')])
+    found = header_map([("Accept", "a"), ("if-none-match", '"x"'), ("If-None-Match", '"y"')])
     assert found == {"accept": "a", "if-none-match": '"x", "y"'}
 
 

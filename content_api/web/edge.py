@@ -28,6 +28,7 @@ from .negotiation import ANSWERED, negotiate, request_headers
 from .prepared import Prepared, encode
 from .problems import problem
 from .redirects import moved
+from .snapshot import Snapshot
 
 Scope = MutableMapping[str, Any]
 #: What the edge answers: status, headers (CORS included), body.
@@ -48,7 +49,7 @@ class Pass:
     handler's prepared answer is remembered (a query's: the edge answers it next time)."""
 
     cors: RawHeaders
-    snapshot: Any = None
+    snapshot: Snapshot | None = None
     key: str = ""
 
     def remember(self, answered: Prepared | None) -> None:

@@ -9,7 +9,7 @@ request's headers: conditional requests (``If-None-Match``, else ``If-Modified-S
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -168,11 +168,16 @@ def _content_type(media_type: str) -> bytes:
 
 
 def request_headers(scope: Mapping[str, Any]) -> dict[str, str]:
-    """Lower-cased header names to values (repeated headers joined with ', ')."""
+    """An ASGI request's headers as :func:`header_map` gives them."""
+    return header_map((name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"])
+
+
+def header_map(items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Lower-cased header names to values (repeated headers joined with ', '): an ASGI request's,
+    an RSGI one's (``web/rsgi.py``)."""
     headers: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
-        name = raw_name.decode("latin-1").lower()
-        value = raw_value.decode("latin-1")
+    for raw_name, value in items:
+        name = raw_name.lower()
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return headers
 

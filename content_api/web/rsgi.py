@@ -17,6 +17,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from .edge import Edge, Pass, Reply
+from .negotiation import header_map
 
 log = logging.getLogger("content_api")
 
@@ -26,15 +27,6 @@ StrHeaders = list[tuple[str, str]]
 
 def str_headers(raw: list[tuple[bytes, bytes]]) -> StrHeaders:
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw]
-
-
-def request_headers(items: list[tuple[str, str]]) -> dict[str, str]:
-    """Lower-cased header names to values (repeated headers joined with ', '), as over ASGI."""
-    headers: dict[str, str] = {}
-    for name, value in items:
-        name = name.lower()
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    return headers
 
 
 def _address(value: str | None) -> tuple[str, int] | None:
@@ -51,13 +43,13 @@ def _address(value: str | None) -> tuple[str, int] | None:
 class AsgiBridge:
     """One request, passed on to an ASGI application over the RSGI protocol."""
 
-    __slots__ = ("body", "done", "protocol", "received", "start", "stream")
+    __slots__ = ("body", "done", "head", "protocol", "received", "stream")
 
     def __init__(self, protocol: Any) -> None:
         self.protocol = protocol
         self.body: Any = None  # the request body's chunks, as the application asks for them
         self.received = False
-        self.start: Message | None = None
+        self.head: tuple[int, StrHeaders] | None = None  # the response's status and headers
         self.stream: Any = None
         self.done = False
 
@@ -77,12 +69,12 @@ class AsgiBridge:
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
-            self.start = message
+            self.head = message["status"], str_headers(list(message.get("headers", ())))
             return
-        if message["type"] != "http.response.body" or self.done or self.start is None:
+        if message["type"] != "http.response.body" or self.done or self.head is None:
             return
         body, more = message.get("body", b""), message.get("more_body", False)
-        status, headers = self.start["status"], str_headers(list(self.start.get("headers", ())))
+        status, headers = self.head
         if self.stream is None and not more:
             self.protocol.response_bytes(status, headers, body)
             self.done = True
@@ -101,10 +93,8 @@ class AsgiBridge:
         """An application that ended without a whole response: what it started, else a 500."""
         if self.done or self.stream is not None:
             return
-        if self.start is not None:
-            self.protocol.response_bytes(
-                self.start["status"], str_headers(list(self.start.get("headers", ()))), b""
-            )
+        if self.head is not None:
+            self.protocol.response_bytes(*self.head, b"")
         else:
             self.protocol.response_bytes(500, [("content-type", "text/plain")], b"Internal Server Error")
 
@@ -132,7 +122,7 @@ class RsgiEdge:
         if scope.proto != "http":
             return
         method, query, items = scope.method, scope.query_string, scope.headers.items()
-        decided: Reply | Pass = self.edge.decide(method, scope.path, query, request_headers(items))
+        decided: Reply | Pass = self.edge.decide(method, scope.path, query, header_map(items))
         if isinstance(decided, Pass):
             await self._downstream(scope, protocol, items, decided)
             return
