@@ -22,7 +22,7 @@ import itertools
 import math
 import threading
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import msgspec
@@ -162,6 +162,7 @@ class Catalog:
         #: how many section records :meth:`records` last gave (a served library releases the
         #: bodies they are made of: the export counts its pages with this)
         self.record_total: int | None = None
+        self._search_built = threading.Event()
         self._search_thread = threading.Thread(target=self._build_search, name="search-index", daemon=True)
         self._search_thread.start()  # SQLite releases the GIL: the index builds while the rest does
         self._index_sets()
@@ -224,14 +225,18 @@ class Catalog:
         def text(slug: str) -> str:
             return library.texts.get(slug) or render_text(library.body(slug))
 
-        self._search = SearchIndex(
-            (i, guide.title or "", guide.tagline or "", text(guide.slug or ""))
-            for i, guide in enumerate(self.entries)
-        )
+        try:
+            self._search = SearchIndex(
+                (i, guide.title or "", guide.tagline or "", text(guide.slug or ""))
+                for i, guide in enumerate(self.entries)
+            )
+        finally:
+            self._search_built.set()
+        self._search.warm()  # served meanwhile: the most frequent words ranked once, ahead
 
     def wait(self) -> SearchIndex:
         """The FTS5 index, once built (it builds in a thread); RuntimeError if that failed."""
-        self._search_thread.join()
+        self._search_built.wait()
         if self._search is None:
             raise RuntimeError("the search index could not be built (see the log)")
         return self._search
@@ -326,7 +331,7 @@ class Catalog:
         members = self.members(query)
         return len(self.entries) if members is None else len(members)
 
-    def _page(self, selected: frozenset[int] | None, sort: str, start: int, stop: int) -> list[int]:
+    def _page(self, selected: Collection[int] | None, sort: str, start: int, stop: int) -> list[int]:
         """Positions ``start:stop`` of the selected guides in ``sort`` order, without sorting them all."""
         if start >= len(self.entries):  # past the end (and past what islice takes: ``page`` is unbounded)
             return []
@@ -342,15 +347,18 @@ class Catalog:
         assert query.q is not None
         search = self.search
         start, per_page = (query.page - 1) * query.per_page, query.per_page
-        if selected is None and query.sort is None:  # FTS5 ranks and cuts the page itself
+        if selected is None and query.sort is None:
             total, page = search.page(query.q, start, per_page, deadline)
-        else:
-            hits = [i for i in search.ranked(query.q, deadline) if selected is None or i in selected]
+        else:  # the matches and the best, kept once computed (.ranked): filtered and sorted here
+            found = search.matches(query.q, deadline)
+            hits = found.among(selected)
             total = len(hits)
-            if query.sort is None:
-                page = hits[start : start + per_page]
+            if query.sort is not None:
+                page = self._page(hits, query.sort, start, start + per_page)
+            elif (page_or_none := found.best(selected, start, per_page)) is None:  # FTS5 ranks all
+                page = [i for i in search.ranked(query.q, deadline) if i in hits][start : start + per_page]
             else:
-                page = self._page(frozenset(hits), query.sort, start, start + per_page)
+                page = page_or_none
         return Selection(total, page, search.snippets(query.q, page, deadline))
 
     # --- search records -------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..ids import strip_accents
+from .ranked import TOP, Ranked, RankedCache
 from .snippets import OPERATORS, WORD, Terms, snippet
 
 WEIGHTS = (10.0, 5.0, 1.0)  # title, tagline, body
@@ -38,6 +39,13 @@ MAX_QUERY_TERMS = 10
 #: SQLite calls the progress handler every this many virtual machine instructions: about once a
 #: row of FTS5 results, whose cost the caps above bound.
 PROGRESS_STEPS = 16
+#: :meth:`SearchIndex.warm` ranks, once the index is built, the words that this many guides or
+#: more hold (below, FTS5 answers in a few milliseconds), most frequent first, ...
+WARM_MATCHES = 500
+#: ... at most this many ...
+WARM_WORDS = 384
+#: ... for at most this many seconds.
+WARM_SECONDS = 20.0
 _FTS_SYNTAX = re.compile(r'["*()^:+]|\b(?:AND|OR|NOT|NEAR)\b')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -126,6 +134,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._deadline = math.inf
         self._stopped = False
+        self._closed = False
         self._db.create_function("inflate", 1, _inflate, deterministic=True)
         self._db.executescript(
             "CREATE TABLE docs(id INTEGER PRIMARY KEY, title TEXT, tagline TEXT, body BLOB);"
@@ -146,6 +155,12 @@ class SearchIndex:
         self._ranked = "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rank"
         self._page = "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
         self._count = "SELECT count(*) FROM guides WHERE guides MATCH ?"
+        # Every match as the bytes of a bitmap (aggregated in SQLite: 8 matches a row).
+        self._bitmap = (
+            "SELECT rowid >> 3, sum(1 << (rowid & 7)) FROM guides WHERE guides MATCH ? GROUP BY rowid >> 3"
+        )
+        self._size = 1 + (self._db.execute("SELECT max(id) FROM docs").fetchone()[0] or 0)
+        self._found = RankedCache()
         self._snippets = "SELECT id, title, tagline, inflate(body) FROM docs WHERE id IN ({marks})"
 
     def _over(self) -> int:
@@ -160,6 +175,9 @@ class SearchIndex:
         """The connection to this thread alone until ``deadline``, or :class:`SearchStopped`."""
         wait = deadline - time.monotonic()
         if wait <= 0 or not self._lock.acquire(timeout=min(wait, threading.TIMEOUT_MAX)):
+            raise SearchStopped
+        if self._closed:  # (a warm-up still running when the snapshot was dropped)
+            self._lock.release()
             raise SearchStopped
         try:
             self._deadline, self._stopped = deadline, False
@@ -190,17 +208,56 @@ class SearchIndex:
         """The indexes of the guides matching ``q``, best first."""
         return [row[0] for row in self._run(q, self._ranked, deadline=deadline)]
 
+    def matches(self, q: str, deadline: float = math.inf) -> Ranked:
+        """The matches of ``q`` and its best :data:`.ranked.TOP` (FTS5's order), computed once and
+        kept (:class:`.RankedCache`, keyed by the query as normalized)."""
+        with self._session(deadline):
+            found = self._found.get(q)
+        if found is None:
+            top = [row[0] for row in self._run(q, self._page, TOP, 0, deadline=deadline)]
+            found = Ranked(top, self._run(q, self._bitmap, deadline=deadline), self._size)
+            with self._session(deadline):
+                self._found.put(q, found)
+        return found
+
     def page(self, q: str, start: int, count: int, deadline: float = math.inf) -> tuple[int, list[int]]:
         """(number of matches, the ``count`` best from ``start``): for a query without filters.
 
-        A ``start`` past the matches asks SQLite nothing more (nor an OFFSET it cannot hold).
+        The first pages come from :meth:`matches`; a page past its :data:`.ranked.TOP` asks
+        FTS5 (and a ``start`` past the matches asks nothing more, nor an OFFSET SQLite cannot hold).
         """
-        rows = self._run(q, self._count, deadline=deadline)
-        total = rows[0][0] if rows else 0
-        if start >= total:
-            return total, []
-        ids = [row[0] for row in self._run(q, self._page, count, start, deadline=deadline)]
-        return total, ids
+        found = self.matches(q, deadline)
+        if start >= found.total:
+            return found.total, []
+        page = found.best(None, start, count)
+        if page is None:
+            page = [row[0] for row in self._run(q, self._page, count, start, deadline=deadline)]
+        return found.total, page
+
+    def frequent(self, least: int = WARM_MATCHES, most: int = WARM_WORDS) -> list[str]:
+        """The ``most`` words (tokens) the most guides hold, at least ``least`` of them, most first."""
+        with self._session(math.inf):
+            self._db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms USING fts5vocab(main, guides, row)"
+            )
+            rows = self._db.execute(
+                "SELECT term FROM temp.terms WHERE doc >= ? ORDER BY doc DESC, term LIMIT ?", (least, most)
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def warm(self, seconds: float = WARM_SECONDS, words: Iterable[str] | None = None) -> int:
+        """Computes :meth:`matches` for the searches of the most frequent words (or ``words``), the
+        costliest to rank, for at most ``seconds``; how many it computed."""
+        deadline = time.monotonic() + seconds
+        done = 0
+        try:
+            for word in self.frequent() if words is None else words:
+                if (q := normalize_query(word)) is not None:
+                    self.matches(q, deadline)
+                    done += 1
+        except SearchStopped:  # past the time given, or closed
+            pass
+        return done
 
     def snippets(self, q: str, ids: list[int], deadline: float = math.inf) -> dict[int, str]:
         """HTML snippets of ``q`` in the guides ``ids`` (only these: a page, not every match), cut
@@ -220,4 +277,5 @@ class SearchIndex:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True  # (a warm-up in progress stops)
             self._db.close()
