@@ -171,7 +171,10 @@ def test_ranked_is_the_ordered_matches(
     bits: dict[int, int] = {}
     for i in matches:
         bits[i >> 3] = bits.get(i >> 3, 0) | 1 << (i & 7)
-    found = Ranked(matches[:kept], bits.items(), 200)
+    found = Ranked(matches[:kept], len(matches))
+    with pytest.raises(LookupError):
+        0 in found  # noqa: B015 (the matches are not kept yet)
+    found.set_matches(bits.items(), 200)
     assert len(found) == len(matches) and sorted(found) == sorted(matches)
     assert all((i in found) == (i in matches) for i in range(-1, 202))
     within = [i for i in matches if selected is None or i in selected]

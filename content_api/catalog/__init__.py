@@ -350,7 +350,7 @@ class Catalog:
         if selected is None and query.sort is None:
             total, page = search.page(query.q, start, per_page, deadline)
         else:  # the matches and the best, kept once computed (.ranked): filtered and sorted here
-            found = search.matches(query.q, deadline)
+            found = search.matches(query.q, deadline, every=True)
             hits = found.among(selected)
             total = len(hits)
             if query.sort is not None:

@@ -4,8 +4,9 @@ FTS5 ranks a query by scoring (bm25) every row that matches it before ``LIMIT`` 
 counts the matches by walking them all: a word most guides hold costs time in proportion to the
 corpus (69 ms at 100,000 guides). A :class:`Ranked` is FTS5's own answer for one query, taken
 once: the first :data:`TOP` guides in FTS5's order (so the first pages are FTS5's, ties
-included: rank, then rowid) and every match as one bit a guide (12.5 KB at 100,000 guides), from
-which the total, the filtered totals and the other sort orders follow without FTS5.
+included: rank, then rowid), the number of matches, and, once a filter or a sort asks for them,
+every match as one bit a guide (12.5 KB at 100,000 guides), from which the filtered totals and the
+other sort orders follow without FTS5.
 :class:`RankedCache` keeps the most recently used ones (and :meth:`.SearchIndex.warm` fills it
 with the most frequent words once the index is built).
 """
@@ -27,26 +28,38 @@ class Ranked(Collection[int]):
 
     __slots__ = ("bits", "top", "total")
 
-    def __init__(self, top: Iterable[int], bytes_rows: Iterable[tuple[int, int]], size: int) -> None:
-        """``top``: the first :data:`TOP` positions in rank order; ``bytes_rows``: (byte, bits) of
-        the matches' bitmap, position ``p`` being bit ``p & 7`` of byte ``p >> 3``."""
+    def __init__(self, top: Iterable[int], total: int) -> None:
+        """``top``: the first :data:`TOP` positions in rank order, of ``total`` matches."""
         self.top = array("I", top)
+        self.total = total
+        self.bits: bytes | None = None  # until :meth:`set_matches`
+
+    def set_matches(self, bytes_rows: Iterable[tuple[int, int]], size: int) -> None:
+        """Every match: (byte, bits) of a bitmap of ``size`` positions, position ``p`` being bit
+        ``p & 7`` of byte ``p >> 3``."""
         bits = bytearray((size + 7) >> 3)
         for index, value in bytes_rows:
             bits[index] = value
         self.bits = bytes(bits)
         self.total = int.from_bytes(self.bits, "little").bit_count()
 
+    @property
+    def _bits(self) -> bytes:
+        if self.bits is None:
+            raise LookupError("the matches were not kept (SearchIndex.matches(every=True) keeps them)")
+        return self.bits
+
     def __contains__(self, position: object) -> bool:
-        if not isinstance(position, int) or not 0 <= position < len(self.bits) * 8:
+        bits = self._bits
+        if not isinstance(position, int) or not 0 <= position < len(bits) * 8:
             return False
-        return bool(self.bits[position >> 3] >> (position & 7) & 1)
+        return bool(bits[position >> 3] >> (position & 7) & 1)
 
     def __len__(self) -> int:
         return self.total
 
     def __iter__(self) -> Iterator[int]:
-        for index, value in enumerate(self.bits):
+        for index, value in enumerate(self._bits):
             while value:
                 low = value & -value
                 yield (index << 3) + low.bit_length() - 1
@@ -81,7 +94,7 @@ class Ranked(Collection[int]):
 
     def nbytes(self) -> int:
         """The memory the result holds (its arrays, not the object headers)."""
-        return len(self.bits) + self.top.itemsize * len(self.top)
+        return len(self.bits or b"") + self.top.itemsize * len(self.top)
 
 
 class RankedCache:

@@ -208,16 +208,20 @@ class SearchIndex:
         """The indexes of the guides matching ``q``, best first."""
         return [row[0] for row in self._run(q, self._ranked, deadline=deadline)]
 
-    def matches(self, q: str, deadline: float = math.inf) -> Ranked:
-        """The matches of ``q`` and its best :data:`.ranked.TOP` (FTS5's order), computed once and
-        kept (:class:`.RankedCache`, keyed by the query as normalized)."""
+    def matches(self, q: str, deadline: float = math.inf, every: bool = False) -> Ranked:
+        """The number of matches of ``q`` and its best :data:`.ranked.TOP` (FTS5's order), and
+        with ``every`` each match (:meth:`.Ranked.set_matches`), computed once and kept
+        (:class:`.RankedCache`, keyed by the query as normalized)."""
         with self._session(deadline):
             found = self._found.get(q)
         if found is None:
+            rows = self._run(q, self._count, deadline=deadline)
             top = [row[0] for row in self._run(q, self._page, TOP, 0, deadline=deadline)]
-            found = Ranked(top, self._run(q, self._bitmap, deadline=deadline), self._size)
-            with self._session(deadline):
-                self._found.put(q, found)
+            found = Ranked(top, rows[0][0] if rows else 0)
+        if every and found.bits is None:
+            found.set_matches(self._run(q, self._bitmap, deadline=deadline), self._size)
+        with self._session(deadline):
+            self._found.put(q, found)
         return found
 
     def page(self, q: str, start: int, count: int, deadline: float = math.inf) -> tuple[int, list[int]]:
@@ -253,7 +257,7 @@ class SearchIndex:
         try:
             for word in self.frequent() if words is None else words:
                 if (q := normalize_query(word)) is not None:
-                    self.matches(q, deadline)
+                    self.matches(q, deadline, every=True)
                     done += 1
         except SearchStopped:  # past the time given, or closed
             pass
