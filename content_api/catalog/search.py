@@ -42,10 +42,11 @@ PROGRESS_STEPS = 16
 #: :meth:`SearchIndex.warm` ranks, once the index is built, the words that this many guides or
 #: more hold (below, FTS5 answers in a few milliseconds), most frequent first, ...
 WARM_MATCHES = 500
-#: ... at most this many ...
-WARM_WORDS = 384
-#: ... for at most this many seconds.
-WARM_SECONDS = 20.0
+#: ... at most this many (their best and their number only: about 1.3 KB each) ...
+WARM_WORDS = 4096
+#: ... for at most this many seconds (of the connection's idle time: a search waiting for it stops
+#: the warm-up's statement, which runs again once that search is answered).
+WARM_SECONDS = 600.0
 _FTS_SYNTAX = re.compile(r'["*()^:+]|\b(?:AND|OR|NOT|NEAR)\b')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -161,26 +162,38 @@ class SearchIndex:
         )
         self._size = 1 + (self._db.execute("SELECT max(id) FROM docs").fetchone()[0] or 0)
         self._found = RankedCache()
+        self._warm: dict[str, Ranked] = {}  # filled by warm(), never evicted (WARM_WORDS at most)
+        self._waiting = 0  # searches waiting for the connection (under _counting)
+        self._counting = threading.Lock()
+        self._yielding = False  # the statement running is the warm-up's: it stops for them
         self._snippets = "SELECT id, title, tagline, inflate(body) FROM docs WHERE id IN ({marks})"
 
     def _over(self) -> int:
         """SQLite's progress handler: non-zero stops the statement (``interrupted``)."""
-        if time.monotonic() > self._deadline:
+        if time.monotonic() > self._deadline or (self._yielding and self._waiting):
             self._stopped = True
             return 1
         return 0
 
     @contextmanager
-    def _session(self, deadline: float) -> Iterator[None]:
-        """The connection to this thread alone until ``deadline``, or :class:`SearchStopped`."""
+    def _session(self, deadline: float, warm: bool = False) -> Iterator[None]:
+        """The connection to this thread alone until ``deadline``, or :class:`SearchStopped`; for
+        the ``warm``-up, only until a search waits for it."""
         wait = deadline - time.monotonic()
-        if wait <= 0 or not self._lock.acquire(timeout=min(wait, threading.TIMEOUT_MAX)):
+        with self._counting:
+            self._waiting += not warm
+        try:
+            acquired = wait > 0 and self._lock.acquire(timeout=min(wait, threading.TIMEOUT_MAX))
+        finally:
+            with self._counting:
+                self._waiting -= not warm
+        if not acquired:
             raise SearchStopped
         if self._closed:  # (a warm-up still running when the snapshot was dropped)
             self._lock.release()
             raise SearchStopped
         try:
-            self._deadline, self._stopped = deadline, False
+            self._deadline, self._stopped, self._yielding = deadline, False, warm
             self._db.set_progress_handler(self._over, PROGRESS_STEPS)
             yield
         except sqlite3.OperationalError:
@@ -189,12 +202,14 @@ class SearchIndex:
             raise
         finally:
             self._db.set_progress_handler(None, 0)
-            self._deadline = math.inf
+            self._deadline, self._yielding = math.inf, False
             self._lock.release()
 
-    def _run(self, q: str, sql: str, *params: object, deadline: float = math.inf) -> list[Any]:
+    def _run(
+        self, q: str, sql: str, *params: object, deadline: float = math.inf, warm: bool = False
+    ) -> list[Any]:
         """The rows of ``sql`` for the first of ``q``'s queries that FTS5 accepts (none: no rows)."""
-        with self._session(deadline):
+        with self._session(deadline, warm):
             for query in fts_queries(q):
                 try:
                     return self._db.execute(sql, (query, *params)).fetchall()
@@ -208,20 +223,25 @@ class SearchIndex:
         """The indexes of the guides matching ``q``, best first."""
         return [row[0] for row in self._run(q, self._ranked, deadline=deadline)]
 
-    def matches(self, q: str, deadline: float = math.inf, every: bool = False) -> Ranked:
+    def matches(self, q: str, deadline: float = math.inf, every: bool = False, warm: bool = False) -> Ranked:
         """The number of matches of ``q`` and its best :data:`.ranked.TOP` (FTS5's order), and
         with ``every`` each match (:meth:`.Ranked.set_matches`), computed once and kept
-        (:class:`.RankedCache`, keyed by the query as normalized)."""
-        with self._session(deadline):
+        (:class:`.RankedCache`, keyed by the query as normalized; for the ``warm``-up, apart)."""
+        with self._session(deadline, warm):
             found = self._found.get(q)
+            found = self._warm.get(q) if found is None else found
         if found is None:
-            rows = self._run(q, self._count, deadline=deadline)
-            top = [row[0] for row in self._run(q, self._page, TOP, 0, deadline=deadline)]
+            rows = self._run(q, self._count, deadline=deadline, warm=warm)
+            top = [row[0] for row in self._run(q, self._page, TOP, 0, deadline=deadline, warm=warm)]
             found = Ranked(top, rows[0][0] if rows else 0)
-        if every and found.bits is None:
+        if every and found.bits is None:  # a copy: the warm-up's results keep no bitmap
+            found = Ranked(found.top, found.total)
             found.set_matches(self._run(q, self._bitmap, deadline=deadline), self._size)
-        with self._session(deadline):
-            self._found.put(q, found)
+        with self._session(deadline, warm):
+            if warm:
+                self._warm[q] = found
+            else:
+                self._found.put(q, found)
         return found
 
     def page(self, q: str, start: int, count: int, deadline: float = math.inf) -> tuple[int, list[int]]:
@@ -250,18 +270,29 @@ class SearchIndex:
         return [row[0] for row in rows]
 
     def warm(self, seconds: float = WARM_SECONDS, words: Iterable[str] | None = None) -> int:
-        """Computes :meth:`matches` for the searches of the most frequent words (or ``words``), the
-        costliest to rank, for at most ``seconds``; how many it computed."""
+        """Ranks ahead the searches of the most frequent words (or ``words``), the costliest, for at
+        most ``seconds``, giving the connection up to any search that waits for it; how many it
+        ranked. Their first page and total then cost what a selective search costs."""
         deadline = time.monotonic() + seconds
         done = 0
         try:
-            for word in self.frequent() if words is None else words:
-                if (q := normalize_query(word)) is not None:
-                    self.matches(q, deadline, every=True)
-                    done += 1
+            for q in filter(None, map(normalize_query, self.frequent() if words is None else words)):
+                while not self._warmed(q, deadline):
+                    time.sleep(0.005)  # a search took the connection: let it be answered
+                done += 1
         except SearchStopped:  # past the time given, or closed
             pass
         return done
+
+    def _warmed(self, q: str, deadline: float) -> bool:
+        """Whether ``q`` was ranked (False: a search came first); SearchStopped past ``deadline``."""
+        try:
+            self.matches(q, deadline, warm=True)
+        except SearchStopped:
+            if self._closed or time.monotonic() >= deadline:
+                raise
+            return False
+        return True
 
     def snippets(self, q: str, ids: list[int], deadline: float = math.inf) -> dict[int, str]:
         """HTML snippets of ``q`` in the guides ``ids`` (only these: a page, not every match), cut
