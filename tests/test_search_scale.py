@@ -105,7 +105,7 @@ def test_the_common_words_are_in_most_guides_and_warmed(catalog: Catalog) -> Non
 def test_first_pages_and_totals_are_fts5s(catalog: Catalog) -> None:
     """Pages 1 and 3, filters, sorts, each query computed then kept (the second pass)."""
     for _ in range(2):
-        assert check_all(catalog, (None, "-updated"), (1, 3), 20) == 272
+        assert check_all(catalog, (None, "-slug", "-updated"), (1, 3), 20) == 408
 
 
 def test_pages_past_the_kept_best_ask_fts5(catalog: Catalog) -> None:

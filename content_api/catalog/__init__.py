@@ -347,8 +347,8 @@ class Catalog:
         assert query.q is not None
         search = self.search
         start, per_page = (query.page - 1) * query.per_page, query.per_page
-        if selected is None and query.sort is None:
-            total, page = search.page(query.q, start, per_page, deadline)
+        if selected is None and query.sort in (None, "slug", "-slug"):  # positions are in slug order
+            total, page = search.page(query.q, start, per_page, deadline, query.sort)
         else:  # the matches and the best, kept once computed (.ranked): filtered and sorted here
             found = search.matches(query.q, deadline, every=True)
             hits = found.among(selected)

@@ -156,6 +156,9 @@ class SearchIndex:
         self._ranked = "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rank"
         self._page = "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
         self._count = "SELECT count(*) FROM guides WHERE guides MATCH ?"
+        self._by_rowid = (
+            "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rowid {order} LIMIT ? OFFSET ?"
+        )
         # Every match as the bytes of a bitmap (aggregated in SQLite: 8 matches a row).
         self._bitmap = (
             "SELECT rowid >> 3, sum(1 << (rowid & 7)) FROM guides WHERE guides MATCH ? GROUP BY rowid >> 3"
@@ -244,8 +247,12 @@ class SearchIndex:
                 self._found.put(q, found)
         return found
 
-    def page(self, q: str, start: int, count: int, deadline: float = math.inf) -> tuple[int, list[int]]:
-        """(number of matches, the ``count`` best from ``start``): for a query without filters.
+    def page(
+        self, q: str, start: int, count: int, deadline: float = math.inf, order: str | None = None
+    ) -> tuple[int, list[int]]:
+        """(number of matches, the ``count`` best from ``start``): for a query without filters;
+        with ``order`` ``slug`` or ``-slug``, in the order of the rowids (FTS5 walks its lists in
+        that order and stops at the page).
 
         The first pages come from :meth:`matches`; a page past its :data:`.ranked.TOP` asks
         FTS5 (and a ``start`` past the matches asks nothing more, nor an OFFSET SQLite cannot hold).
@@ -253,6 +260,9 @@ class SearchIndex:
         found = self.matches(q, deadline)
         if start >= found.total:
             return found.total, []
+        if order is not None:
+            sql = self._by_rowid.format(order="DESC" if order.startswith("-") else "ASC")
+            return found.total, [row[0] for row in self._run(q, sql, count, start, deadline=deadline)]
         page = found.best(None, start, count)
         if page is None:
             page = [row[0] for row in self._run(q, self._page, count, start, deadline=deadline)]
