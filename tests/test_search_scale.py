@@ -100,6 +100,11 @@ def test_the_common_words_are_in_most_guides_and_warmed(catalog: Catalog) -> Non
         assert word in search.frequent(least=GUIDES // 2)
     assert search.warm(words=COMMON) == len(COMMON)
     assert all(word in search._warm for word in COMMON)
+    assert search.warm(words=["co", "cour"]) == 2
+    assert search._warm["co"].terms == ("commun", "courant")  # "co"* is "commun" OR "courant"
+    for q, order in (("co", "slug"), ("co", "-slug"), ("cour", "slug")):
+        every = sorted(search.ranked(q), reverse=order.startswith("-"))
+        assert search.page(q, 3, 20, order=order) == (len(every), every[3:23])
 
 
 def test_first_pages_and_totals_are_fts5s(catalog: Catalog) -> None:
@@ -158,6 +163,8 @@ def test_warm_ranks_the_frequent_words_and_stops_when_closed() -> None:
         assert list(index.matches(word).top) == expected
         assert sorted(index.matches(word, every=True)) == sorted(expected)
         assert index._warm[word].bits is None  # the warm-up's results keep no bitmap
+        assert index._warm[word].terms == (word,)  # (no other term starts with it)
+        assert index.page(word, 1, 5, order="-slug") == (len(expected), sorted(expected)[::-1][1:6])
     index.close()
     assert index.warm(words=["commun"]) == 0  # closed: stops, does not fail
 

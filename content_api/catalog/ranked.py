@@ -26,13 +26,15 @@ CACHE_ENTRIES = 512
 class Ranked(Collection[int]):
     """The matches of one query (a :class:`Collection` of guide positions) and its best in order."""
 
-    __slots__ = ("bits", "top", "total")
+    __slots__ = ("bits", "terms", "top", "total")
 
     def __init__(self, top: Iterable[int], total: int) -> None:
         """``top``: the first :data:`TOP` positions in rank order, of ``total`` matches."""
         self.top = array("I", top)
         self.total = total
         self.bits: bytes | None = None  # until :meth:`set_matches`
+        #: for a one-word query (``"word"*``), the terms it stands for, when few (else None)
+        self.terms: tuple[str, ...] | None = None
 
     def set_matches(self, bytes_rows: Iterable[tuple[int, int]], size: int) -> None:
         """Every match: (byte, bits) of a bitmap of ``size`` positions, position ``p`` being bit

@@ -44,6 +44,10 @@ PROGRESS_STEPS = 16
 WARM_MATCHES = 500
 #: ... at most this many (their best and their number only: about 1.3 KB each) ...
 WARM_WORDS = 4096
+#: A one-word search's terms (``"fam"*``: the terms starting with ``fam``) kept by the warm-up when
+#: at most this many: its matches in slug order are then their lists walked together (FTS5 reads
+#: a prefix's lists whole first).
+MAX_TERMS = 16
 #: ... for at most this many seconds (of the connection's idle time: a search waiting for it stops
 #: the warm-up's statement, which runs again once that search is answered).
 WARM_SECONDS = 600.0
@@ -163,6 +167,7 @@ class SearchIndex:
         self._bitmap = (
             "SELECT rowid >> 3, sum(1 << (rowid & 7)) FROM guides WHERE guides MATCH ? GROUP BY rowid >> 3"
         )
+        self._db.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, guides, row)")
         self._size = 1 + (self._db.execute("SELECT max(id) FROM docs").fetchone()[0] or 0)
         self._found = RankedCache()
         self._warm: dict[str, Ranked] = {}  # filled by warm(), never evicted (WARM_WORDS at most)
@@ -237,6 +242,7 @@ class SearchIndex:
             rows = self._run(q, self._count, deadline=deadline, warm=warm)
             top = [row[0] for row in self._run(q, self._page, TOP, 0, deadline=deadline, warm=warm)]
             found = Ranked(top, rows[0][0] if rows else 0)
+            found.terms = self._terms(q, deadline) if warm else None
         if every and found.bits is None:  # a copy: the warm-up's results keep no bitmap
             found = Ranked(found.top, found.total)
             found.set_matches(self._run(q, self._bitmap, deadline=deadline), self._size)
@@ -262,18 +268,28 @@ class SearchIndex:
             return found.total, []
         if order is not None:
             sql = self._by_rowid.format(order="DESC" if order.startswith("-") else "ASC")
+            if found.terms:  # the same matches: "fam"* is "famille" OR "familles" (FTS5 streams these)
+                q = " OR ".join(f'"{term}"' for term in found.terms)
             return found.total, [row[0] for row in self._run(q, sql, count, start, deadline=deadline)]
         page = found.best(None, start, count)
         if page is None:
             page = [row[0] for row in self._run(q, self._page, count, start, deadline=deadline)]
         return found.total, page
 
+    def _terms(self, q: str, deadline: float) -> tuple[str, ...] | None:
+        """The terms a one-word query (``"word"*``) stands for, when at most :data:`MAX_TERMS`."""
+        queries = fts_queries(q)
+        if len(queries) != 1 or not (word := queries[0][1:-2]).isalnum() or queries[0] != f'"{word}"*':
+            return None
+        end = word[:-1] + chr(ord(word[-1]) + 1)
+        sql = "SELECT term FROM temp.terms WHERE term >= ? AND term < ? LIMIT ?"
+        with self._session(deadline, warm=True):
+            terms = tuple(row[0] for row in self._db.execute(sql, (word, end, MAX_TERMS + 1)))
+        return terms if 0 < len(terms) <= MAX_TERMS else None
+
     def frequent(self, least: int = WARM_MATCHES, most: int = WARM_WORDS) -> list[str]:
         """The ``most`` words (tokens) the most guides hold, at least ``least`` of them, most first."""
         with self._session(math.inf):
-            self._db.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms USING fts5vocab(main, guides, row)"
-            )
             rows = self._db.execute(
                 "SELECT term FROM temp.terms WHERE doc >= ? ORDER BY doc DESC, term LIMIT ?", (least, most)
             ).fetchall()
