@@ -8,9 +8,11 @@ titles and taglines (so bm25 orders them and ties, broken by rowid, abound).
 
 from __future__ import annotations
 
+import gc
 import random
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from hypothesis import strategies as st
 from content_api import Catalog, load_library
 from content_api.catalog.query import GuideQuery
 from content_api.catalog.ranked import TOP, Ranked, RankedCache
-from content_api.catalog.search import SearchIndex, fts_queries
+from content_api.catalog.search import SearchIndex, _warm, fts_queries, warm_later
 
 COMMON = ["commun", "frequent", "habituel", "courant"]
 RARE = ["rarissime", "unique", "exceptionnel"]
@@ -187,6 +189,17 @@ def test_the_warm_up_gives_the_connection_up_to_a_search() -> None:
     warming.join(timeout=30)
     assert not warming.is_alive() and len(index._warm) == len(words) + 1
     index.close()
+
+
+def test_a_dropped_index_is_not_kept_alive_by_its_warm_up() -> None:
+    index = SearchIndex([(n, f"t{n}", "", " ".join(COMMON)) for n in range(50)])
+    ref = weakref.ref(index)
+    thread = warm_later(index)
+    del index
+    thread.join(timeout=10)
+    gc.collect()
+    assert ref() is None and not thread.is_alive()
+    assert _warm(ref, 5.0, ["commun"]) == 0  # its index gone, the warm-up stops at once
 
 
 @settings(max_examples=60, deadline=None)

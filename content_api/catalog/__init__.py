@@ -34,7 +34,7 @@ from ..library import Library
 from ..render import render_text
 from .query import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS, GuideQuery, Sort, split_values
 from .records import COLLECTION_LABEL, SectionRecord, searchable, section_records
-from .search import SearchIndex, SearchStopped
+from .search import SearchIndex, SearchStopped, warm_later
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -232,7 +232,7 @@ class Catalog:
             )
         finally:
             self._search_built.set()
-        self._search.warm()  # served meanwhile: the most frequent words ranked once, ahead
+        warm_later(self._search)  # served meanwhile: the most frequent words ranked once, ahead
 
     def wait(self) -> SearchIndex:
         """The FTS5 index, once built (it builds in a thread); RuntimeError if that failed."""

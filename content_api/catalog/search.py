@@ -22,6 +22,7 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -115,6 +116,36 @@ def fts_queries(q: str) -> list[str]:
     syntax = _FTS_SYNTAX.search(q) is not None
     words = words_query(q, operators=syntax)
     return ([q] if syntax else []) + ([words] if words is not None else [])
+
+
+def warm_later(index: SearchIndex, seconds: float = WARM_SECONDS) -> threading.Thread:
+    """:meth:`SearchIndex.warm` in a thread of its own that holds ``index`` weakly: a snapshot
+    replaced meanwhile is freed, and its warm-up stops."""
+    thread = threading.Thread(
+        target=_warm, args=(weakref.ref(index), seconds), name="search-warm", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _warm(ref: weakref.ref[SearchIndex], seconds: float, words: Iterable[str] | None = None) -> int:
+    """:meth:`SearchIndex.warm` of the index ``ref`` refers to, while it is alive."""
+    deadline = time.monotonic() + seconds
+    done = 0
+    try:
+        index = ref()
+        queries = [] if index is None else index.frequent() if words is None else list(words)
+        del index
+        for q in filter(None, map(normalize_query, queries)):
+            if (index := ref()) is None:
+                break
+            while not index._warmed(q, deadline):
+                time.sleep(0.005)  # a search took the connection: let it be answered
+            del index
+            done += 1
+    except SearchStopped:  # past the time given, or closed
+        pass
+    return done
 
 
 def _inflate(data: bytes | None) -> str | None:
@@ -299,16 +330,7 @@ class SearchIndex:
         """Ranks ahead the searches of the most frequent words (or ``words``), the costliest, for at
         most ``seconds``, giving the connection up to any search that waits for it; how many it
         ranked. Their first page and total then cost what a selective search costs."""
-        deadline = time.monotonic() + seconds
-        done = 0
-        try:
-            for q in filter(None, map(normalize_query, self.frequent() if words is None else words)):
-                while not self._warmed(q, deadline):
-                    time.sleep(0.005)  # a search took the connection: let it be answered
-                done += 1
-        except SearchStopped:  # past the time given, or closed
-            pass
-        return done
+        return _warm(weakref.ref(self), seconds, words)
 
     def _warmed(self, q: str, deadline: float) -> bool:
         """Whether ``q`` was ranked (False: a search came first); SearchStopped past ``deadline``."""
