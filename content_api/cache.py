@@ -10,18 +10,21 @@ The file records the engine version (a hash of this package's code and of the ve
 parsing libraries): written by another version, or unreadable, it is ignored with a warning,
 never trusted. It is written to a temporary file and renamed, so a crash never leaves half a
 cache. Beside it, ``DIR/content-api.search`` keeps the search index, an SQLite file, under a hash
-of the documents it indexes (the same engine and documents: copied back, not built; else ignored).
+of the documents it indexes (the same engine and documents: copied back, not built; else ignored),
+and ``DIR/content-api.ranked`` the search warm-up's results for the same documents, another SQLite
+file which the workers add to as they rank (a restart ranks again only what is not kept).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import logging
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +39,10 @@ log = logging.getLogger("content_api.cache")
 FILE_NAME = "content-api.cache"
 #: The search index's SQLite image (``catalog/search.py`` ``SearchIndex.of``), beside the cache.
 SEARCH_FILE = "content-api.search"
+#: The search warm-up's results (``catalog/search.py`` ``SearchIndex.warm``), an SQLite file.
+RANKED_FILE = "content-api.ranked"
+#: One kept search result: (query, number of matches, best positions as native uint32, terms or None).
+RankedRow = tuple[str, int, bytes, str | None]
 _LIBRARIES = (
     "markdown-it-py",
     "mdurl",  # how render_html and the hints write URLs
@@ -150,6 +157,50 @@ class ParseCache:
                     kept.close()
         except (OSError, sqlite3.Error) as exc:
             log.warning("search index %s not written: %s", self.directory / SEARCH_FILE, exc)
+
+    def keep_ranked(self, key: str, rows: Sequence[RankedRow]) -> None:
+        """Add ``rows`` to the search results kept for the documents of ``key`` (those of another
+        key are dropped first). Two workers may add theirs at once (SQLite's locking). A damaged
+        file is removed and written anew; a failure is logged, never raised."""
+        path = self.directory / RANKED_FILE
+        for attempt in (1, 2):
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                with contextlib.closing(sqlite3.connect(path, timeout=10)) as db, db:  # one transaction
+                    db.execute("CREATE TABLE IF NOT EXISTS kept(engine TEXT, key TEXT)")
+                    db.execute(
+                        "CREATE TABLE IF NOT EXISTS ranked("
+                        "q TEXT PRIMARY KEY, total INTEGER NOT NULL, top BLOB NOT NULL, terms TEXT)"
+                    )
+                    if db.execute("SELECT engine, key FROM kept").fetchall() != [(engine_version(), key)]:
+                        db.execute("DELETE FROM kept")
+                        db.execute("DELETE FROM ranked")
+                        db.execute("INSERT INTO kept VALUES (?, ?)", (engine_version(), key))
+                    db.executemany("INSERT OR REPLACE INTO ranked VALUES (?, ?, ?, ?)", rows)
+                return
+            except sqlite3.DatabaseError as exc:
+                log.warning("search results %s not written (%s): removed", path, exc)
+                with suppress(OSError):
+                    path.unlink(missing_ok=True)
+                if attempt == 2:
+                    return
+            except (OSError, sqlite3.Error) as exc:
+                log.warning("search results %s not written: %s", path, exc)
+                return
+
+    def kept_ranked(self, key: str) -> list[RankedRow]:
+        """The search results kept for the documents of ``key`` (none: an empty list)."""
+        path = (self.directory / RANKED_FILE).resolve()
+        if not path.is_file():
+            return []
+        try:
+            with contextlib.closing(sqlite3.connect(path.as_uri() + "?mode=ro", uri=True, timeout=10)) as db:
+                if db.execute("SELECT engine, key FROM kept").fetchall() != [(engine_version(), key)]:
+                    return []
+                return db.execute("SELECT q, total, top, terms FROM ranked").fetchall()
+        except sqlite3.Error as exc:
+            log.warning("search results %s unreadable, ignored: %s", path, exc)
+            return []
 
     def _write(self, path: Path, data: bytes) -> None:
         try:

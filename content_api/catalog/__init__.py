@@ -22,7 +22,7 @@ import itertools
 import math
 import threading
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import msgspec
@@ -35,6 +35,7 @@ from ..render import render_text
 from .query import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS, GuideQuery, Sort, split_values
 from .records import COLLECTION_LABEL, SectionRecord, searchable, section_records
 from .search import ImageStore, SearchIndex, SearchStopped
+from .warmup import warm_later
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -233,6 +234,7 @@ class Catalog:
             for i, guide in enumerate(self.entries)
         ]
         self._search = SearchIndex(documents, self._search_store)  # kept: not built again
+        warm_later(self._search)  # served meanwhile: the most frequent words ranked once, ahead
 
     def wait(self) -> SearchIndex:
         """The FTS5 index, once built (it builds in a thread); RuntimeError if that failed."""
@@ -331,7 +333,7 @@ class Catalog:
         members = self.members(query)
         return len(self.entries) if members is None else len(members)
 
-    def _page(self, selected: frozenset[int] | None, sort: str, start: int, stop: int) -> list[int]:
+    def _page(self, selected: Collection[int] | None, sort: str, start: int, stop: int) -> list[int]:
         """Positions ``start:stop`` of the selected guides in ``sort`` order, without sorting them all."""
         if start >= len(self.entries):  # past the end (and past what islice takes: ``page`` is unbounded)
             return []
@@ -347,15 +349,15 @@ class Catalog:
         assert query.q is not None
         search = self.search
         start, per_page = (query.page - 1) * query.per_page, query.per_page
-        if selected is None and query.sort is None:  # FTS5 ranks and cuts the page itself
-            total, page = search.page(query.q, start, per_page, deadline)
-        else:
-            hits = [i for i in search.ranked(query.q, deadline) if selected is None or i in selected]
+        if selected is None and query.sort in (None, "slug", "-slug"):  # positions are in slug order
+            total, page = search.page(query.q, start, per_page, deadline, query.sort)
+        else:  # the matches and the best, kept once computed (.ranked): filtered and sorted here
+            hits = search.matches(query.q, deadline, every=True).among(selected)
             total = len(hits)
-            if query.sort is None:
-                page = hits[start : start + per_page]
+            if query.sort is not None:
+                page = self._page(hits, query.sort, start, start + per_page)
             else:
-                page = self._page(frozenset(hits), query.sort, start, start + per_page)
+                page = search.best(query.q, selected, start, per_page, deadline)
         return Selection(total, page, search.snippets(query.q, page, deadline))
 
     # --- search records -------------------------------------------------------------------------

@@ -30,11 +30,12 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
 from ..ids import strip_accents
+from .ranked import TOP, Ranked, RankedCache
 from .snippets import OPERATORS, WORD, Terms, snippet
 
 WEIGHTS = (10.0, 5.0, 1.0)  # title, tagline, body
@@ -46,6 +47,10 @@ MAX_QUERY_TERMS = 10
 #: SQLite calls the progress handler every this many virtual machine instructions: about once a
 #: row of FTS5 results, whose cost the caps above bound.
 PROGRESS_STEPS = 16
+#: A one-word search's terms (``"fam"*``: the terms starting with ``fam``) kept by the warm-up when
+#: at most this many: its matches in slug order are then their lists walked together (FTS5 reads
+#: a prefix's lists whole first).
+MAX_TERMS = 16
 _FTS_SYNTAX = re.compile(r'["*()^:+]|\b(?:AND|OR|NOT|NEAR)\b')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -112,6 +117,10 @@ def fts_queries(q: str) -> list[str]:
     return ([q] if syntax else []) + ([words] if words is not None else [])
 
 
+#: A warm-up's result as kept: (query, number of matches, best positions as native uint32, terms).
+RankedRow = tuple[str, int, bytes, "str | None"]
+
+
 class ImageStore(Protocol):
     """Where a :class:`SearchIndex` is kept between starts (``cache.ParseCache``), by the key of
     its documents (:func:`documents_key`)."""
@@ -122,6 +131,14 @@ class ImageStore(Protocol):
 
     def keep_search(self, key: str, source: sqlite3.Connection) -> None:
         """Keep the index of ``source`` for ``key`` (never raises)."""
+        ...
+
+    def keep_ranked(self, key: str, rows: Sequence[RankedRow]) -> None:
+        """Add the warm-up's results ``rows`` to those kept for ``key`` (never raises)."""
+        ...
+
+    def kept_ranked(self, key: str) -> list[RankedRow]:
+        """The warm-up's results kept for ``key``."""
         ...
 
 
@@ -163,19 +180,38 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._deadline = math.inf
         self._stopped = False
+        self._closed = False
+        self._found = RankedCache()
+        self._warm: dict[str, Ranked] = {}  # filled by the warm-up (.warmup), never evicted
+        self._unkept: list[RankedRow] = []  # the warm-up's results not given to the store yet
+        self._waiting = 0  # searches waiting for the connection (under _counting)
+        self._counting = threading.Lock()
+        self._yielding = False  # the statement running is the warm-up's: it stops for them
         self._db = self._connect()
+        self._store, self._key = store, ""
         if store is None:
             self._build(documents)
         else:  # the index kept for the same documents, else built and kept
             kept = list(documents)
-            key = documents_key(kept)
-            if not self._restored(store, key, len(kept)):
+            self._key = documents_key(kept)
+            if not self._restored(store, self._key, len(kept)):
                 self._build(kept)
-                store.keep_search(key, self._db)
+                store.keep_search(self._key, self._db)
         self._ranked = "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rank"
         self._page = "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
         self._count = "SELECT count(*) FROM guides WHERE guides MATCH ?"
+        self._by_rowid = (
+            "SELECT rowid FROM guides WHERE guides MATCH ? ORDER BY rowid {order} LIMIT ? OFFSET ?"
+        )
+        # Every match as the bytes of a bitmap (aggregated in SQLite: 8 matches a row).
+        self._bitmap = (
+            "SELECT rowid >> 3, sum(1 << (rowid & 7)) FROM guides WHERE guides MATCH ? GROUP BY rowid >> 3"
+        )
         self._snippets = "SELECT id, title, tagline, inflate(body) FROM docs WHERE id IN ({marks})"
+        self._db.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, guides, row)")
+        self._size = 1 + (self._db.execute("SELECT max(id) FROM docs").fetchone()[0] or 0)
+        if store is not None:
+            self._restore_ranked(store.kept_ranked(self._key))
 
     @staticmethod
     def _connect() -> sqlite3.Connection:
@@ -224,19 +260,30 @@ class SearchIndex:
 
     def _over(self) -> int:
         """SQLite's progress handler: non-zero stops the statement (``interrupted``)."""
-        if time.monotonic() > self._deadline:
+        if time.monotonic() > self._deadline or (self._yielding and self._waiting):
             self._stopped = True
             return 1
         return 0
 
     @contextmanager
-    def _session(self, deadline: float) -> Iterator[None]:
-        """The connection to this thread alone until ``deadline``, or :class:`SearchStopped`."""
+    def _session(self, deadline: float, warm: bool = False) -> Iterator[None]:
+        """The connection to this thread alone until ``deadline``, or :class:`SearchStopped`; for
+        the ``warm``-up, only until a search waits for it."""
         wait = deadline - time.monotonic()
-        if wait <= 0 or not self._lock.acquire(timeout=min(wait, threading.TIMEOUT_MAX)):
+        with self._counting:
+            self._waiting += not warm
+        try:
+            acquired = wait > 0 and self._lock.acquire(timeout=min(wait, threading.TIMEOUT_MAX))
+        finally:
+            with self._counting:
+                self._waiting -= not warm
+        if not acquired:
+            raise SearchStopped
+        if self._closed:  # (a warm-up still running when the snapshot was dropped)
+            self._lock.release()
             raise SearchStopped
         try:
-            self._deadline, self._stopped = deadline, False
+            self._deadline, self._stopped, self._yielding = deadline, False, warm
             self._db.set_progress_handler(self._over, PROGRESS_STEPS)
             yield
         except sqlite3.OperationalError:
@@ -245,12 +292,14 @@ class SearchIndex:
             raise
         finally:
             self._db.set_progress_handler(None, 0)
-            self._deadline = math.inf
+            self._deadline, self._yielding = math.inf, False
             self._lock.release()
 
-    def _run(self, q: str, sql: str, *params: object, deadline: float = math.inf) -> list[Any]:
+    def _run(
+        self, q: str, sql: str, *params: object, deadline: float = math.inf, warm: bool = False
+    ) -> list[Any]:
         """The rows of ``sql`` for the first of ``q``'s queries that FTS5 accepts (none: no rows)."""
-        with self._session(deadline):
+        with self._session(deadline, warm):
             for query in fts_queries(q):
                 try:
                     return self._db.execute(sql, (query, *params)).fetchall()
@@ -264,17 +313,116 @@ class SearchIndex:
         """The indexes of the guides matching ``q``, best first."""
         return [row[0] for row in self._run(q, self._ranked, deadline=deadline)]
 
-    def page(self, q: str, start: int, count: int, deadline: float = math.inf) -> tuple[int, list[int]]:
-        """(number of matches, the ``count`` best from ``start``): for a query without filters.
+    def matches(self, q: str, deadline: float = math.inf, every: bool = False, warm: bool = False) -> Ranked:
+        """The number of matches of ``q`` and its best :data:`.ranked.TOP` (FTS5's order), and
+        with ``every`` each match (:meth:`.Ranked.set_matches`), computed once and kept
+        (:class:`.RankedCache`, keyed by the query as normalized; for the ``warm``-up, apart)."""
+        with self._session(deadline, warm):
+            found = self._found.get(q)
+            found = self._warm.get(q) if found is None else found
+        if found is None:
+            rows = self._run(q, self._count, deadline=deadline, warm=warm)
+            top = [row[0] for row in self._run(q, self._page, TOP, 0, deadline=deadline, warm=warm)]
+            found = Ranked(top, rows[0][0] if rows else 0)
+            found.terms = self._terms(q, deadline) if warm else None
+        if every and found.bits is None:  # a copy: the warm-up's results keep no bitmap
+            found = Ranked(found.top, found.total)
+            found.set_matches(self._run(q, self._bitmap, deadline=deadline), self._size)
+        with self._session(deadline, warm):
+            if not warm:
+                self._found.put(q, found)
+            elif q not in self._warm:
+                self._warm[q] = found
+                terms = None if found.terms is None else " ".join(found.terms)
+                with self._counting:
+                    self._unkept.append((q, found.total, found.top.tobytes(), terms))
+        return found
 
-        A ``start`` past the matches asks SQLite nothing more (nor an OFFSET it cannot hold).
+    def _restore_ranked(self, rows: Iterable[RankedRow]) -> None:
+        """The warm-up's results kept for these documents, each checked (positions within the
+        index, no more than its total): a damaged one is left out, to be ranked again."""
+        for q, total, top, terms in rows:
+            try:
+                found = Ranked.of_bytes(top, total)
+            except (TypeError, ValueError):
+                continue
+            if total > self._size or (found.top and max(found.top) >= self._size):
+                continue
+            found.terms = tuple(terms.split(" ")) if isinstance(terms, str) and terms else None
+            self._warm[q] = found
+
+    def keep_ranked(self) -> int:
+        """Give the warm-up's new results to the store (none: nothing); how many."""
+        with self._counting:
+            rows, self._unkept = self._unkept, []
+        if rows and self._store is not None:
+            self._store.keep_ranked(self._key, rows)
+        return len(rows)
+
+    def page(
+        self, q: str, start: int, count: int, deadline: float = math.inf, order: str | None = None
+    ) -> tuple[int, list[int]]:
+        """(number of matches, the ``count`` best from ``start``): for a query without filters;
+        with ``order`` ``slug`` or ``-slug``, in the order of the rowids (FTS5 walks its lists in
+        that order and stops at the page).
+
+        The first pages come from :meth:`matches`; a page past its :data:`.ranked.TOP` asks
+        FTS5 (and a ``start`` past the matches asks nothing more, nor an OFFSET SQLite cannot hold).
         """
-        rows = self._run(q, self._count, deadline=deadline)
-        total = rows[0][0] if rows else 0
-        if start >= total:
-            return total, []
-        ids = [row[0] for row in self._run(q, self._page, count, start, deadline=deadline)]
-        return total, ids
+        found = self.matches(q, deadline)
+        if start >= found.total:
+            return found.total, []
+        if order is not None:
+            sql = self._by_rowid.format(order="DESC" if order.startswith("-") else "ASC")
+            if found.terms:  # the same matches: "fam"* is "famille" OR "familles" (FTS5 streams these)
+                q = " OR ".join(f'"{term}"' for term in found.terms)
+            return found.total, [row[0] for row in self._run(q, sql, count, start, deadline=deadline)]
+        page = found.best(None, start, count)
+        if page is None:
+            page = [row[0] for row in self._run(q, self._page, count, start, deadline=deadline)]
+        return found.total, page
+
+    def best(
+        self, q: str, selected: Collection[int] | None, start: int, count: int, deadline: float = math.inf
+    ) -> list[int]:
+        """Ranks ``start`` to ``start + count`` of the matches of ``q`` within ``selected``: from
+        the kept best (:meth:`matches`), else from FTS5's ranking of every match."""
+        found = self.matches(q, deadline, every=True)
+        page = found.best(selected, start, count)
+        if page is None:
+            hits = found.among(selected)
+            page = [i for i in self.ranked(q, deadline) if i in hits][start : start + count]
+        return page
+
+    def _terms(self, q: str, deadline: float) -> tuple[str, ...] | None:
+        """The terms a one-word query (``"word"*``) stands for, when at most :data:`MAX_TERMS`."""
+        queries = fts_queries(q)
+        if len(queries) != 1 or not (word := queries[0][1:-2]).isalnum() or queries[0] != f'"{word}"*':
+            return None
+        end = word[:-1] + chr(ord(word[-1]) + 1)
+        sql = "SELECT term FROM temp.terms WHERE term >= ? AND term < ? LIMIT ?"
+        with self._session(deadline, warm=True):
+            terms = tuple(row[0] for row in self._db.execute(sql, (word, end, MAX_TERMS + 1)))
+        return terms if 0 < len(terms) <= MAX_TERMS else None
+
+    def frequent(self, least: int, most: int = 4096) -> list[str]:
+        """The ``most`` words (tokens) the most guides hold, at least ``least`` of them, most first,
+        but those already ranked (kept from an earlier start)."""
+        with self._session(math.inf):
+            rows = self._db.execute(
+                "SELECT term FROM temp.terms WHERE doc >= ? ORDER BY doc DESC, term LIMIT ?", (least, most)
+            ).fetchall()
+        return [row[0] for row in rows if row[0] not in self._warm]
+
+    def _warmed(self, q: str, deadline: float) -> bool:
+        """Whether ``q`` was ranked (False: a search came first); SearchStopped past ``deadline``."""
+        try:
+            self.matches(q, deadline, warm=True)
+        except SearchStopped:
+            if self._closed or time.monotonic() >= deadline:
+                raise
+            return False
+        return True
 
     def snippets(self, q: str, ids: list[int], deadline: float = math.inf) -> dict[int, str]:
         """HTML snippets of ``q`` in the guides ``ids`` (only these: a page, not every match), cut
@@ -294,4 +442,5 @@ class SearchIndex:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True  # (a warm-up in progress stops)
             self._db.close()

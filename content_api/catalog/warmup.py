@@ -1,0 +1,76 @@
+"""The search warm-up: the most frequent words ranked once, ahead, while the snapshot is served.
+
+A search for a word most guides hold costs FTS5 time in proportion to the corpus (it scores every
+match before ``LIMIT``). Once the index is built, :func:`warm_later` ranks the most frequent words
+(:meth:`.SearchIndex.frequent`) in a thread of its own, in the connection's idle time (a search
+waiting for the connection stops the warm-up's statement, which runs again once that search is
+answered), keeping each one's total and best (:class:`.ranked.Ranked`): their first pages then
+cost what a selective search costs. With a store (``serve --cache``), the results are given to it
+as they come (:data:`KEEP_EVERY`) and at the end, so that a restart on the same documents ranks
+again only what was not kept.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Iterable
+
+from .search import SearchIndex, SearchStopped, normalize_query
+
+#: The warm-up ranks, once the index is built, the words that this many guides or more hold
+#: (below, FTS5 answers in a few milliseconds), most frequent first, ...
+WARM_MATCHES = 500
+#: ... at most this many (their best and their number only: about 1.3 KB each) ...
+WARM_WORDS = 4096
+#: ... for at most this many seconds.
+WARM_SECONDS = 600.0
+#: The warm-up gives its results to the store every this many words (and at the end).
+KEEP_EVERY = 256
+
+
+def warm_later(index: SearchIndex, seconds: float = WARM_SECONDS) -> threading.Thread:
+    """:func:`warm` in a thread of its own that holds ``index`` weakly: a snapshot replaced
+    meanwhile is freed, and its warm-up stops."""
+    thread = threading.Thread(
+        target=_warm, args=(weakref.ref(index), seconds), name="search-warm", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def warm(index: SearchIndex, seconds: float = WARM_SECONDS, words: Iterable[str] | None = None) -> int:
+    """Rank ahead the searches of the most frequent words (or ``words``), for at most ``seconds``,
+    giving the connection up to any search that waits for it; how many it ranked."""
+    return _warm(weakref.ref(index), seconds, words)
+
+
+def _warm(ref: weakref.ref[SearchIndex], seconds: float, words: Iterable[str] | None = None) -> int:
+    """:func:`warm` of the index ``ref`` refers to, while it is alive."""
+    deadline = time.monotonic() + seconds
+    done = 0
+    try:
+        index = ref()
+        queries = (
+            []
+            if index is None
+            else index.frequent(WARM_MATCHES, WARM_WORDS)
+            if words is None
+            else list(words)
+        )
+        del index
+        for q in filter(None, map(normalize_query, queries)):
+            if (index := ref()) is None:
+                break
+            while not index._warmed(q, deadline):
+                time.sleep(0.005)  # a search took the connection: let it be answered
+            done += 1
+            if done % KEEP_EVERY == 0:
+                index.keep_ranked()
+            del index
+    except SearchStopped:  # past the time given, or closed
+        pass
+    if (index := ref()) is not None:
+        index.keep_ranked()
+    return done
