@@ -183,6 +183,7 @@ class SearchIndex:
         self._closed = False
         self._found = RankedCache()
         self._warm: dict[str, Ranked] = {}  # filled by the warm-up (.warmup), never evicted
+        self.restored = 0  # how many results were kept from an earlier start (:meth:`_restore_ranked`)
         self._unkept: list[RankedRow] = []  # the warm-up's results not given to the store yet
         self._waiting = 0  # searches waiting for the connection (under _counting)
         self._counting = threading.Lock()
@@ -350,6 +351,7 @@ class SearchIndex:
                 continue
             found.terms = tuple(terms.split(" ")) if isinstance(terms, str) and terms else None
             self._warm[q] = found
+        self.restored = len(self._warm)
 
     def keep_ranked(self) -> int:
         """Give the warm-up's new results to the store (none: nothing); how many."""

@@ -12,6 +12,7 @@ again only what was not kept.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 
 from .search import SearchIndex, SearchStopped, normalize_query
 
+log = logging.getLogger("content_api")
 #: The warm-up ranks, once the index is built, the words that this many guides or more hold
 #: (below, FTS5 answers in a few milliseconds), most frequent first, ...
 WARM_MATCHES = 500
@@ -47,8 +49,10 @@ def warm(index: SearchIndex, seconds: float = WARM_SECONDS, words: Iterable[str]
 
 
 def _warm(ref: weakref.ref[SearchIndex], seconds: float, words: Iterable[str] | None = None) -> int:
-    """:func:`warm` of the index ``ref`` refers to, while it is alive."""
-    deadline = time.monotonic() + seconds
+    """:func:`warm` of the index ``ref`` refers to, while it is alive; the warm-up of the frequent
+    words (``words`` None) says when it ends, and what it did, in the log."""
+    started = time.monotonic()
+    deadline = started + seconds
     done = 0
     try:
         index = ref()
@@ -73,4 +77,11 @@ def _warm(ref: weakref.ref[SearchIndex], seconds: float, words: Iterable[str] | 
         pass
     if (index := ref()) is not None:
         index.keep_ranked()
+        if words is None:
+            log.info(
+                "search warm-up: %d frequent word(s) ranked in %.1f s, %d kept from an earlier start",
+                done,
+                time.monotonic() - started,
+                index.restored,
+            )
     return done
