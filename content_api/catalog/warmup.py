@@ -12,15 +12,18 @@ again only what was not kept.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from .search import SearchIndex, SearchStopped, normalize_query
 
 log = logging.getLogger("content_api")
+T = TypeVar("T")
 #: The warm-up ranks, once the index is built, the words that this many guides or more hold
 #: (below, FTS5 answers in a few milliseconds), most frequent first, ...
 WARM_MATCHES = 500
@@ -48,6 +51,18 @@ def warm(index: SearchIndex, seconds: float = WARM_SECONDS, words: Iterable[str]
     return _warm(weakref.ref(index), seconds, words)
 
 
+def _patiently(index: SearchIndex, deadline: float, call: Callable[[], T]) -> T:
+    """``call()`` (a statement of the warm-up), again each time a search stopped it to take the
+    connection; SearchStopped once the index is closed or past ``deadline``."""
+    while True:
+        try:
+            return call()
+        except SearchStopped:
+            if index.closed or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.005)  # a search took the connection: let it be answered
+
+
 def _warm(ref: weakref.ref[SearchIndex], seconds: float, words: Iterable[str] | None = None) -> int:
     """:func:`warm` of the index ``ref`` refers to, while it is alive; the warm-up of the frequent
     words (``words`` None) says when it ends, and what it did, in the log."""
@@ -55,20 +70,15 @@ def _warm(ref: weakref.ref[SearchIndex], seconds: float, words: Iterable[str] | 
     deadline = started + seconds
     done = 0
     try:
-        index = ref()
-        queries = (
-            []
-            if index is None
-            else index.frequent(WARM_MATCHES, WARM_WORDS)
-            if words is None
-            else list(words)
-        )
+        if (index := ref()) is None:
+            return 0
+        frequent = functools.partial(index.frequent, WARM_MATCHES, WARM_WORDS, deadline)
+        queries = _patiently(index, deadline, frequent) if words is None else list(words)
         del index
         for q in filter(None, map(normalize_query, queries)):
             if (index := ref()) is None:
                 break
-            while not index._warmed(q, deadline):
-                time.sleep(0.005)  # a search took the connection: let it be answered
+            _patiently(index, deadline, functools.partial(index.matches, q, deadline, warm=True))
             done += 1
             if done % KEEP_EVERY == 0:
                 index.keep_ranked()
