@@ -5,15 +5,23 @@ and tampered rows are never used (issue 17, point 3)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from content_api import Catalog, load_library
 from content_api.cache import RANKED_FILE, ParseCache
+from content_api.catalog import warmup
 from content_api.catalog.search import SearchIndex
 from content_api.catalog.warmup import KEEP_EVERY, warm
+from content_api.config import Settings
+from content_api.web.loader import Loader, SnapshotHolder
+
+from .conftest import write
 
 WORDS = ["commun", "frequent", "courant"]
 
@@ -123,3 +131,47 @@ def test_two_warm_ups_at_once_keep_both(tmp_path: Path) -> None:
     assert kept == set(words[0]) | set(words[1])
     for index in indexes:
         index.close()
+
+
+def warm_up_line(caplog: pytest.LogCaptureFixture, count: int) -> str:
+    """The ``count``-th "search warm-up:" line of the log (the warm-up runs in its own thread)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("search warm-up:")]
+        if len(lines) >= count:
+            return lines[count - 1]
+        time.sleep(0.05)
+    raise AssertionError(f"no search warm-up line #{count} in the log")
+
+
+def test_the_server_warms_its_snapshot_and_a_restart_ranks_nothing_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The loader (not the catalog: `check`, `export` and a Python user start no warm-up) warms
+    each snapshot it serves; with --cache, the next start takes what the first one ranked."""
+    monkeypatch.setattr(warmup, "WARM_MATCHES", 20)
+    caplog.set_level(logging.INFO, logger="content_api")
+    content = tmp_path / "content"
+    for n in range(30):
+        write(
+            content, f"g{n:02d}.md", f"---\ntitle: Guide {n}\n---\n\n{' '.join(WORDS[: 1 + n % 3])} texte\n"
+        )
+    settings = Settings(content_dir=str(content), cache_dir=str(tmp_path / "cache"))
+    Catalog.from_library(load_library(content)).wait()
+    time.sleep(0.3)
+    assert not any("search warm-up" in r.getMessage() for r in caplog.records)  # a catalog alone: none
+    first = Loader(settings, SnapshotHolder())
+    first.load()
+    line = warm_up_line(caplog, 1)
+    assert line.startswith("search warm-up: 4 frequent word(s) ranked in") and line.endswith(
+        ", 0 kept from an earlier start"
+    )
+    assert (tmp_path / "cache" / RANKED_FILE).is_file()
+    again = Loader(settings, SnapshotHolder())
+    again.load()
+    line = warm_up_line(caplog, 2)
+    assert line.startswith("search warm-up: 0 frequent word(s)") and line.endswith(
+        ", 4 kept from an earlier start"
+    )
+    snapshot = again.holder.snapshot
+    assert snapshot is not None and set(snapshot.catalog.search._warm) == {"guide", "texte", *WORDS[:2]}

@@ -35,7 +35,6 @@ from ..render import render_text
 from .query import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS, GuideQuery, Sort, split_values
 from .records import COLLECTION_LABEL, SectionRecord, searchable, section_records
 from .search import ImageStore, SearchIndex, SearchStopped
-from .warmup import warm_later
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -234,7 +233,6 @@ class Catalog:
             for i, guide in enumerate(self.entries)
         ]
         self._search = SearchIndex(documents, self._search_store)  # kept: not built again
-        warm_later(self._search)  # served meanwhile: the most frequent words ranked once, ahead
 
     def wait(self) -> SearchIndex:
         """The FTS5 index, once built (it builds in a thread); RuntimeError if that failed."""

@@ -36,6 +36,7 @@ from typing import Literal
 
 from .. import changes, guide_links, parallel
 from ..cache import ParseCache
+from ..catalog.warmup import warm_later
 from ..config import Settings
 from ..gitdates import GitTimes
 from ..graph import site_layout
@@ -218,6 +219,7 @@ class Loader:
         fresh, self.compressor.fresh = self.compressor.fresh, 0
         self.compressor.keep_used()
         self.holder.snapshot = snapshot
+        warm_later(snapshot.catalog.search)  # the most frequent words ranked ahead, while served
         self.holder.state = "ready"
         self.holder.reload_error = None
         self.loaded_from = folder
