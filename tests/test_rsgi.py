@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from content_api.web.negotiation import header_map
-from content_api.web.rsgi import AsgiBridge
+from content_api.web.rsgi import AsgiBridge, ascii_query
 
 from .conftest import ROOT, SEED, write
 from .server import Server, free_port, serve
@@ -203,12 +203,14 @@ def raw_get(server: Server, target: bytes) -> bytes:
 
 
 def test_a_query_of_raw_utf8_bytes_reaches_the_handlers_as_sent(servers: dict[str, Server]) -> None:
-    """granian hands RSGI the query one character a byte: the bridge gives Litestar those bytes
-    (uvicorn refuses such a request line: a 400 of its own)."""
+    """granian hands RSGI the query decoded as UTF-8: the edge takes it back to its bytes, which
+    Litestar gets as sent, beyond Latin-1 too (``€`` was a UnicodeEncodeError, granian's bare 500;
+    uvicorn refuses such a request line: a 400 of its own)."""
     server = servers["granian"]
-    assert raw_get(server, "/guides?q=café&per_page=3".encode()) == raw_get(
-        server, b"/guides?q=caf%C3%A9&per_page=3"
-    )
+    for raw, escaped in (("café", b"caf%C3%A9"), ("€uro", b"%E2%82%ACuro")):
+        answer = raw_get(server, f"/guides?q={raw}&per_page=3".encode())
+        assert answer == raw_get(server, b"/guides?q=" + escaped + b"&per_page=3"), raw
+        assert json.loads(answer)["links"]["self"].startswith("/guides?"), answer[:200]
 
 
 def test_a_request_body_reaches_the_application_through_granian_in_chunks(tmp_path: Path) -> None:
@@ -238,3 +240,10 @@ def test_a_request_body_reaches_the_application_through_granian_in_chunks(tmp_pa
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_query_outside_ascii_is_percent_encoded_as_sent() -> None:
+    assert ascii_query("q=api&tag=ccas") == "q=api&tag=ccas"
+    assert ascii_query("q=café") == "q=caf%C3%A9"
+    assert ascii_query("q=€&x=%20") == "q=%E2%82%AC&x=%20"
+    assert ascii_query("q=\udcff") == "q=%FF"  # a byte that was no UTF-8, kept by surrogateescape

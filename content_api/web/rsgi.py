@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -27,6 +28,21 @@ StrHeaders = list[tuple[str, str]]
 
 def str_headers(raw: list[tuple[bytes, bytes]]) -> StrHeaders:
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw]
+
+
+def _escape(byte: re.Match[bytes]) -> bytes:
+    return b"%%%02X" % byte[0][0]
+
+
+def ascii_query(query: str) -> str:
+    """The query granian hands over (decoded as UTF-8) as a client should have sent it: a byte
+    outside ASCII percent-encoded (``q=café`` is ``q=caf%C3%A9``, ``€`` no UnicodeEncodeError),
+    so that Litestar reads it as UTF-8 and the edge keys it as the escaped form (uvicorn refuses
+    such a request line)."""
+    if query.isascii():
+        return query
+    raw = query.encode("utf-8", "surrogateescape")
+    return re.sub(rb"[\x80-\xff]", _escape, raw).decode("ascii")
 
 
 def _address(value: str | None) -> tuple[str, int] | None:
@@ -121,16 +137,17 @@ class RsgiEdge:
     async def __rsgi__(self, scope: Any, protocol: Any) -> None:
         if scope.proto != "http":
             return
-        method, query, items = scope.method, scope.query_string, scope.headers.items()
+        method, items = scope.method, scope.headers.items()
+        query = ascii_query(scope.query_string)
         decided: Reply | Pass = self.edge.decide(method, scope.path, query, header_map(items))
         if isinstance(decided, Pass):
-            await self._downstream(scope, protocol, items, decided)
+            await self._downstream(scope, protocol, items, query, decided)
             return
         status, raw, body = decided
         protocol.response_bytes(status, str_headers(raw), b"" if method == "HEAD" else body)
 
     async def _downstream(
-        self, scope: Any, protocol: Any, items: list[tuple[str, str]], decided: Pass
+        self, scope: Any, protocol: Any, items: list[tuple[str, str]], query: str, decided: Pass
     ) -> None:
         asgi_scope: dict[str, Any] = {
             "type": "http",
@@ -140,7 +157,7 @@ class RsgiEdge:
             "scheme": scope.scheme,
             "path": scope.path,
             "raw_path": scope.path.encode("utf-8", "surrogateescape"),
-            "query_string": scope.query_string.encode("latin-1"),  # granian: one char a byte
+            "query_string": query.encode("latin-1"),  # (one char a byte: the bytes as sent)
             "root_path": "",
             "headers": [
                 (name.lower().encode("latin-1"), value.encode("latin-1", "replace")) for name, value in items
