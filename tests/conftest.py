@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from .server import servers_under_test
+
 # Every Hypothesis test of the suite: 150 examples in CI, 5,000 with HYPOTHESIS_PROFILE=long.
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
@@ -60,6 +62,15 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     if len(named) == 1 and named.pop().endswith(".py") and "PYTEST_XDIST_AUTO_NUM_WORKERS" not in os.environ:
         return 0
     return None
+
+
+@pytest.fixture(scope="module", params=servers_under_test())
+def server_name(request: pytest.FixtureRequest) -> str:
+    """The HTTP server of a real-server test: a test that asks for it, or for a fixture that does,
+    runs on granian (RSGI) and on uvicorn (ASGI), ``[granian]`` and ``[uvicorn]`` in its id.
+    Module-scoped, so that a module's shared server is started once per server."""
+    name: str = request.param
+    return name
 
 
 needs_shared = pytest.mark.skipif(

@@ -161,8 +161,8 @@ def test_nothing_acceptable_is_406_and_bad_parameters_400(client: TestClient[Any
         assert [error["param"] for error in reply.json()["errors"]] == [param]
 
 
-def test_a_real_server_answers_csv(content: Path) -> None:
-    with serve("--content", str(content)) as api:
+def test_a_real_server_answers_csv(content: Path, server_name: str) -> None:
+    with serve("--content", str(content), server=server_name) as api:
         plain = api.get("/editors.csv")
         assert plain.status == 200 and plain.header("content-type") == "text/csv; charset=utf-8"
         assert [row["editor"] for row in table(plain.body)][1:3] == ["Arpège", "Bien"]

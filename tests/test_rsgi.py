@@ -1,6 +1,9 @@
 """The RSGI edge (issue 17, point 1): granian answers through RSGI what uvicorn answers through
 ASGI, byte for byte (one implementation of the edge's decisions), and what the edge passes on
-reaches Litestar through the ASGI bridge: request bodies, streamed responses, disconnects."""
+reaches Litestar through the ASGI bridge: request bodies, streamed responses, disconnects.
+
+These tests start both servers themselves (not the ``server_name`` fixture); the last two are
+about granian alone: its query strings and its request bodies."""
 
 from __future__ import annotations
 
@@ -62,8 +65,8 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def servers(content: Path) -> Iterator[dict[str, Server]]:
     env = {"CORS_ORIGINS": "https://exemple.gouv.fr"}
     with (
-        serve("--content", str(content), env={**env, "SERVER": "granian"}) as rsgi,
-        serve("--content", str(content), env={**env, "SERVER": "uvicorn"}) as asgi,
+        serve("--content", str(content), env=env, server="granian") as rsgi,
+        serve("--content", str(content), env=env, server="uvicorn") as asgi,
     ):
         yield {"granian": rsgi, "uvicorn": asgi}
 
