@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from .rsgi_client import INTERFACES
 from .server import servers_under_test
 
 # Every Hypothesis test of the suite: 150 examples in CI, 5,000 with HYPOTHESIS_PROFILE=long.
@@ -69,6 +70,15 @@ def server_name(request: pytest.FixtureRequest) -> str:
     """The HTTP server of a real-server test: a test that asks for it, or for a fixture that does,
     runs on granian (RSGI) and on uvicorn (ASGI), ``[granian]`` and ``[uvicorn]`` in its id.
     Module-scoped, so that a module's shared server is started once per server."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture(scope="module", params=INTERFACES)
+def interface(request: pytest.FixtureRequest) -> str:
+    """The interface of an in-process HTTP test (tests/rsgi_client.py's ``in_process``): ``asgi``,
+    Litestar's TestClient on the edge's ASGI ``__call__`` (what uvicorn runs), and ``rsgi``, the
+    edge's ``__rsgi__`` driven as granian drives it. Module-scoped, as ``server_name``."""
     name: str = request.param
     return name
 

@@ -13,8 +13,6 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from litestar.testing import TestClient
-
 from content_api.config import Settings
 from content_api.web.app import create_app
 from content_api.web.caches import ResponseCache, footprint
@@ -22,6 +20,7 @@ from content_api.web.prepared import Prepared
 from content_api.web.snapshot import MAX_MEMO_KEY
 
 from .conftest import SEED
+from .rsgi_client import in_process
 from .server import children_of, serve
 
 
@@ -58,12 +57,14 @@ def test_the_cache_drops_the_least_recently_used() -> None:
     assert [k for k in "abcde" if k in cache] == ["a", "c", "d", "e"]
 
 
-def test_queries_share_their_normalized_entry_and_long_keys_are_not_memoized(tmp_path: Path) -> None:
+def test_queries_share_their_normalized_entry_and_long_keys_are_not_memoized(
+    tmp_path: Path, interface: str
+) -> None:
     shutil.copy(SEED, tmp_path / "ccas.md")
     edge = create_app(Settings(content_dir=str(tmp_path)))
     snapshot = edge.holder.snapshot
     assert snapshot is not None
-    with TestClient(app=edge) as client:  # type: ignore[type-var]  # the memo is the edge's
+    with in_process(edge, interface) as client:  # the memo is the edge's, over ASGI and RSGI
         for q in ("quotient", "Quotient", "quotient  quotient", "QUOTIENT " * 50):
             assert client.get("/guides", params={"q": q}).status_code == 200
         assert [key for key in snapshot.cache._items if "q=" in key] == ["/guides?q=quotient"]
