@@ -119,9 +119,16 @@ def test_watch_edit_break_fix_delete(tmp_path: Path, workers: str, server_name: 
         assert readers.requests > 50 and readers.problems == []
 
 
-def test_loading_happens_off_the_request_path(tmp_path: Path, server_name: str) -> None:
-    generate(1500, tmp_path)
-    with serve("--content", str(tmp_path), ready=False, server=server_name) as server:
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """1,500 guides (read only: made once for both servers)."""
+    folder = tmp_path_factory.mktemp("many")
+    generate(1500, folder)
+    return folder
+
+
+def test_loading_happens_off_the_request_path(many: Path, server_name: str) -> None:
+    with serve("--content", str(many), ready=False, server=server_name) as server:
         health = server.get("/health")
         not_ready = server.get("/ready")
         loading = server.get("/guides")
