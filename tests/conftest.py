@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from .rsgi_client import INTERFACES
-from .server import servers_under_test
+from .server import PYCACHE, servers_under_test
 
 # Every Hypothesis test of the suite: 150 examples in CI, 5,000 with HYPOTHESIS_PROFILE=long.
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -40,6 +41,16 @@ SLOWEST_FIRST = (
     "test_caches.py",
     "test_graph_http.py",  # three servers, one on the real samples
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The bytecode cache of the run's servers (tests/server.py), made by the process that starts
+    the workers (they inherit it) and removed when the run ends."""
+    if hasattr(config, "workerinput") or os.environ.get(PYCACHE):
+        return
+    folder = tempfile.mkdtemp(prefix="content-api-pycache-")
+    os.environ[PYCACHE] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -22,6 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_ENV = ("CONTENT_DIR", "HOST", "PORT", "WORKERS", "SITE_URL", "ASSET_BASE_URL", "CACHE_MAX_AGE")
 
 
+#: The folder of the servers' bytecode (tests/conftest.py makes one a run). Each server would
+#: otherwise compile content_api again (PYTHONDONTWRITEBYTECODE=1, as in CI), in each of its
+#: processes, at each of the run's 140 starts; an installed package has its bytecode (pip compiles
+#: it). With PYTHONPYCACHEPREFIX, nothing is written in the checkout.
+PYCACHE = "CONTENT_API_TEST_PYCACHE"
+
+
 def free_port() -> int:
     """A free loopback port, left in TIME_WAIT: for a minute the kernel gives it to no other bind to
     port 0 nor outgoing connection, while a server binding it (SO_REUSEADDR, as uvicorn, granian and
@@ -106,6 +113,9 @@ def serve(*args: str, server: str, env: dict[str, str] | None = None, ready: boo
         raise ValueError(f"server={server!r}: one of {', '.join(SERVERS)}")
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV and k != "CORS_ORIGINS"}
+    if os.environ.get(PYCACHE):
+        clean.pop("PYTHONDONTWRITEBYTECODE", None)
+        clean["PYTHONPYCACHEPREFIX"] = os.environ[PYCACHE]
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(
             [sys.executable, "-m", "content_api", "serve", "--port", str(port), *args],
@@ -137,7 +147,7 @@ def _wait_until_up(server: Server, errors: IO[bytes], path: str) -> None:
             _stop(server.process)
             errors.seek(0)
             raise RuntimeError(f"the server did not start:\n{errors.read().decode(errors='replace')}")
-        time.sleep(0.1)
+        time.sleep(0.02)  # a server is up in 1.5 to 3 s: each test waits for it, 140 times a run
 
 
 def _pages_ready(server: Server) -> bool:
