@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from .rsgi_client import INTERFACES
+from .server import PYCACHE, servers_under_test
 
 # Every Hypothesis test of the suite: 150 examples in CI, 5,000 with HYPOTHESIS_PROFILE=long.
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -39,6 +43,16 @@ SLOWEST_FIRST = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The bytecode cache of the run's servers (tests/server.py), made by the process that starts
+    the workers (they inherit it) and removed when the run ends."""
+    if hasattr(config, "workerinput") or os.environ.get(PYCACHE):
+        return
+    folder = tempfile.mkdtemp(prefix="content-api-pycache-")
+    os.environ[PYCACHE] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     counts: dict[str, int] = {}
     for item in items:
@@ -60,6 +74,24 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     if len(named) == 1 and named.pop().endswith(".py") and "PYTEST_XDIST_AUTO_NUM_WORKERS" not in os.environ:
         return 0
     return None
+
+
+@pytest.fixture(scope="module", params=servers_under_test())
+def server_name(request: pytest.FixtureRequest) -> str:
+    """The HTTP server of a real-server test: a test that asks for it, or for a fixture that does,
+    runs on granian (RSGI) and on uvicorn (ASGI), ``[granian]`` and ``[uvicorn]`` in its id.
+    Module-scoped, so that a module's shared server is started once per server."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture(scope="module", params=INTERFACES)
+def interface(request: pytest.FixtureRequest) -> str:
+    """The interface of an in-process HTTP test (tests/rsgi_client.py's ``in_process``): ``asgi``,
+    Litestar's TestClient on the edge's ASGI ``__call__`` (what uvicorn runs), and ``rsgi``, the
+    edge's ``__rsgi__`` driven as granian drives it. Module-scoped, as ``server_name``."""
+    name: str = request.param
+    return name
 
 
 needs_shared = pytest.mark.skipif(

@@ -17,9 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .conftest import ROOT
-
+#: The checkout, where the servers run (as tests/conftest.py's, which imports this module).
+ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_ENV = ("CONTENT_DIR", "HOST", "PORT", "WORKERS", "SITE_URL", "ASSET_BASE_URL", "CACHE_MAX_AGE")
+
+
+#: The folder of the servers' bytecode (tests/conftest.py makes one a run). Each server would
+#: otherwise compile content_api again (PYTHONDONTWRITEBYTECODE=1, as in CI), in each of its
+#: processes, at each of the run's 140 starts; an installed package has its bytecode (pip compiles
+#: it). With PYTHONPYCACHEPREFIX, nothing is written in the checkout.
+PYCACHE = "CONTENT_API_TEST_PYCACHE"
 
 
 def free_port() -> int:
@@ -71,33 +78,57 @@ class Server:
         return self.request("GET", path, {k.replace("_", "-"): v for k, v in headers.items()})
 
 
-#: The server every test server runs on (`SERVER`), unless a test names one: granian (RSGI) by default.
+#: The HTTP servers content-api runs on: granian through its RSGI interface (the default), uvicorn
+#: through ASGI. Every test that starts a real server runs on each (the ``server_name`` fixture of
+#: tests/conftest.py), but those about one server's own behaviour, which name it.
+SERVERS = ("granian", "uvicorn")
+#: ``CONTENT_API_TEST_SERVER=uvicorn`` runs those tests on that server only.
 TEST_SERVER = "CONTENT_API_TEST_SERVER"
 
 
+def servers_under_test() -> tuple[str, ...]:
+    """The servers the real-server tests run on: both, or ``CONTENT_API_TEST_SERVER``'s only."""
+    only = os.environ.get(TEST_SERVER)
+    if not only:
+        return SERVERS
+    if only not in SERVERS:
+        raise ValueError(f"{TEST_SERVER}={only}: one of {', '.join(SERVERS)}")
+    return (only,)
+
+
+def default_server() -> str:
+    """The server of a test in which the server plays no part (it checks the test's own harness):
+    granian, or ``CONTENT_API_TEST_SERVER``'s."""
+    return servers_under_test()[0]
+
+
 @contextmanager
-def serve(*args: str, env: dict[str, str] | None = None, ready: bool = True) -> Iterator[Server]:
-    """Run `python -m content_api serve --port P ARGS` until the block ends.
+def serve(*args: str, server: str, env: dict[str, str] | None = None, ready: bool = True) -> Iterator[Server]:
+    """Run `python -m content_api serve --port P ARGS` on ``server`` (granian or uvicorn: every
+    caller names it) until the block ends.
 
     The server runs in a session of its own, so that it and its workers are stopped together.
     """
+    if server not in SERVERS:
+        raise ValueError(f"server={server!r}: one of {', '.join(SERVERS)}")
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV and k != "CORS_ORIGINS"}
-    if os.environ.get(TEST_SERVER):  # the whole suite against the other server: TEST_SERVER=uvicorn
-        clean["SERVER"] = os.environ[TEST_SERVER]
+    if os.environ.get(PYCACHE):
+        clean.pop("PYTHONDONTWRITEBYTECODE", None)
+        clean["PYTHONPYCACHEPREFIX"] = os.environ[PYCACHE]
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(
             [sys.executable, "-m", "content_api", "serve", "--port", str(port), *args],
             cwd=ROOT,
-            env={**clean, **(env or {})},
+            env={**clean, **(env or {}), "SERVER": server},
             stdout=subprocess.DEVNULL,
             stderr=errors,
             start_new_session=True,
         )
-        server = Server(port, process)
+        running = Server(port, process)
         try:
-            _wait_until_up(server, errors, "/ready" if ready else "/health")
-            yield server
+            _wait_until_up(running, errors, "/ready" if ready else "/health")
+            yield running
         finally:
             _stop(process)
 
@@ -116,7 +147,7 @@ def _wait_until_up(server: Server, errors: IO[bytes], path: str) -> None:
             _stop(server.process)
             errors.seek(0)
             raise RuntimeError(f"the server did not start:\n{errors.read().decode(errors='replace')}")
-        time.sleep(0.1)
+        time.sleep(0.02)  # a server is up in 1.5 to 3 s: each test waits for it, 140 times a run
 
 
 def _pages_ready(server: Server) -> bool:

@@ -33,11 +33,13 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def watched(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
+def watched(tmp_path: Path, server_name: str) -> Iterator[tuple[Server, Path]]:
+    """The seed on a server with --watch: each test runs on granian (the page's event stream through
+    the RSGI bridge) and on uvicorn."""
     content = tmp_path / "content"
     content.mkdir()
     shutil.copy(SEED, content / "ccas.md")
-    with serve("--content", str(content), "--watch") as server:
+    with serve("--content", str(content), "--watch", server=server_name) as server:
         yield server, content / "ccas.md"
 
 

@@ -16,7 +16,7 @@ from content_api import changes
 from content_api.changes import Entry, GuideChange, History, cursor_of
 
 from .conftest import ROOT
-from .server import Reply, Server, serve
+from .server import SERVERS, Reply, Server, serve
 
 SEED = ROOT / "content" / "ccas.md"
 
@@ -219,8 +219,10 @@ def library(tmp_path: Path) -> Path:
     return folder
 
 
-def test_the_feed_follows_hot_reloads_and_answers_410_to_a_cursor_it_never_gave(library: Path) -> None:
-    with serve("--content", str(library), "--watch") as server:
+def test_the_feed_follows_hot_reloads_and_answers_410_to_a_cursor_it_never_gave(
+    library: Path, server_name: str
+) -> None:
+    with serve("--content", str(library), "--watch", server=server_name) as server:
         first = server.get("/changes")
         assert first.status == 200 and first.header("content-type") == "application/json"
         body = first.json()
@@ -268,37 +270,44 @@ def test_the_feed_follows_hot_reloads_and_answers_410_to_a_cursor_it_never_gave(
         assert server.get(f"/changes?since={cursor}&since={cursor}").status == 400
 
 
-def test_a_warm_restart_keeps_the_history_and_a_cold_one_does_not(library: Path, tmp_path: Path) -> None:
+def test_a_warm_restart_keeps_the_history_and_a_cold_one_does_not(
+    library: Path, tmp_path: Path, server_name: str
+) -> None:
     cache = tmp_path / "cache"
-    with serve("--content", str(library), "--cache", str(cache)) as server:
+    with serve("--content", str(library), "--cache", str(cache), server=server_name) as server:
         cursor = server.get("/changes").json()["cursor"]
     _guide(library, "beta", "Beta, revu")
-    with serve("--content", str(library), "--cache", str(cache)) as server:
+    with serve("--content", str(library), "--cache", str(cache), server=server_name) as server:
         since = server.get(f"/changes?since={cursor}")
         assert since.status == 200
         assert {c["slug"]: c["change"] for c in since.json()["changes"]} == {"beta": "updated"}
         assert (cache / changes.FILE_NAME).is_file()
-    with serve("--content", str(library)) as server:  # no cache: a history of one state
+    with serve("--content", str(library), server=server_name) as server:  # no cache: a history of one state
         assert server.get(f"/changes?since={cursor}").status == 410
 
 
 def test_replicas_of_the_same_content_give_the_same_cursor(library: Path, tmp_path: Path) -> None:
+    """One replica on each server (not parametrized: it runs on both already)."""
     copy = tmp_path / "replica"
     shutil.copytree(library, copy)  # the same files, dates included
-    with serve("--content", str(library)) as one, serve("--content", str(copy)) as other:
+    granian, uvicorn = SERVERS
+    with (
+        serve("--content", str(library), server=granian) as one,
+        serve("--content", str(copy), server=uvicorn) as other,
+    ):
         first, second = one.get("/changes"), other.get("/changes")
         assert first.json()["cursor"] == second.json()["cursor"]
         assert first.header("etag") == second.header("etag")
 
 
-def test_the_feed_is_dated_by_the_newest_guide_it_lists(tmp_path: Path) -> None:
+def test_the_feed_is_dated_by_the_newest_guide_it_lists(tmp_path: Path, server_name: str) -> None:
     folder = tmp_path / "guides"
     folder.mkdir()
     for slug, day in (("ancien", "2024-01-02"), ("recent", "2025-06-30")):
         (folder / f"{slug}.md").write_text(
             f"---\ntitle: {slug}\npublish: true\nupdated: {day}\n---\n\nTexte.\n"
         )
-    with serve("--content", str(folder)) as server:
+    with serve("--content", str(folder), server=server_name) as server:
         first = server.get("/changes")
         assert first.header("last-modified") == "Mon, 30 Jun 2025 00:00:00 GMT"
         cursor = first.json()["cursor"]

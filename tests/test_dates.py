@@ -268,8 +268,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(repo: Path) -> Iterator[Server]:
-    with serve("--content", str(repo)) as running:
+def server(repo: Path, server_name: str) -> Iterator[Server]:
+    with serve("--content", str(repo), server=server_name) as running:
         yield running
 
 
@@ -364,8 +364,8 @@ def test_the_export_dates_its_files_like_their_responses(repo: Path, tmp_path: P
     assert (out / "robots.txt").stat().st_mtime > parse_http_date(B_HTTP)  # no date: written now
 
 
-def test_git_dates_off_on_a_server(repo: Path) -> None:
-    with serve("--content", str(repo), "--git-dates", "off") as server:
+def test_git_dates_off_on_a_server(repo: Path, server_name: str) -> None:
+    with serve("--content", str(repo), "--git-dates", "off", server=server_name) as server:
         reply = server.get("/guides/a")
         assert reply.json()["updated"] == iso(OLD_MTIME)
         assert reply.header("last-modified") == http_date(OLD_MTIME)

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from litestar.testing import TestClient
 
 from content_api import model as m
 from content_api.config import Settings
@@ -21,6 +21,7 @@ from content_api.web.editors_csv import COLUMNS, editors_csv, neutralize
 from content_api.web.export import export, file_for, nginx_server
 
 from .conftest import write_small_library
+from .rsgi_client import in_process
 from .server import serve
 
 #: A guide whose editor table has formulas in its cells, extra columns and dates of every kind.
@@ -45,9 +46,9 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def client(content: Path) -> Iterator[TestClient[Any]]:
+def client(content: Path, interface: str) -> Iterator[httpx.Client]:
     edge: Edge = create_app(Settings(content_dir=str(content)))
-    with TestClient(app=edge) as test_client:  # type: ignore[type-var]
+    with in_process(edge, interface) as test_client:
         yield test_client
 
 
@@ -69,7 +70,7 @@ def as_csv_cells(row: dict[str, Any]) -> dict[str, str]:
     "query",
     ["", "?api=particulier", "?guide=ccas&guide=noindex", "?q=arpege", "?page=2&per_page=2", "?api=rien"],
 )
-def test_the_csv_holds_the_json_rows(client: TestClient[Any], query: str) -> None:
+def test_the_csv_holds_the_json_rows(client: httpx.Client, query: str) -> None:
     rows = client.get("/editors" + query).json()["data"]
     for reply in (
         client.get("/editors.csv" + query),
@@ -85,7 +86,7 @@ def test_the_csv_holds_the_json_rows(client: TestClient[Any], query: str) -> Non
             assert all(value == "" for key, value in got.items() if key not in expected)
 
 
-def test_filters_apply(client: TestClient[Any]) -> None:
+def test_filters_apply(client: httpx.Client) -> None:
     every = table(client.get("/editors.csv").content)
     particulier = table(client.get("/editors.csv?api=particulier").content)
     assert {row["guide"] for row in every} == {"ccas", "noindex", "tableur"}
@@ -96,7 +97,7 @@ def test_filters_apply(client: TestClient[Any]) -> None:
     assert header == ";".join(COLUMNS)
 
 
-def test_dates_are_read_in_the_csv(client: TestClient[Any]) -> None:
+def test_dates_are_read_in_the_csv(client: httpx.Client) -> None:
     rows = {row["editor"]: row for row in table(client.get("/editors.csv").content)}
     assert (rows["Up"]["date"], rows["Up"]["available"], rows["Up"]["planned"]) == (
         "Mi-Mai 2020",
@@ -109,7 +110,7 @@ def test_dates_are_read_in_the_csv(client: TestClient[Any]) -> None:
     assert (rows["Bien"]["date"], rows["Bien"]["available"]) == ("Disponible", "")
 
 
-def test_formula_cells_are_neutralised(client: TestClient[Any]) -> None:
+def test_formula_cells_are_neutralised(client: httpx.Client) -> None:
     rows = table(client.get("/editors.csv?guide=tableur").content)
     first, quoted = rows[0], rows[2]  # by editor name: "=HYPERLINK...", Bien, Quote"Co
     assert first["editor"] == '\'=HYPERLINK("https://evil.example";"clic")'
@@ -133,7 +134,7 @@ def test_extra_columns_are_sorted_and_never_shadow_a_column() -> None:
     assert header == [*COLUMNS, "Âge", "extra.date", "Zone"]
 
 
-def test_etag_304_and_vary(client: TestClient[Any]) -> None:
+def test_etag_304_and_vary(client: httpx.Client) -> None:
     for url, headers in (
         ("/editors.csv", {}),
         ("/editors", {"accept": "text/csv"}),
@@ -150,7 +151,7 @@ def test_etag_304_and_vary(client: TestClient[Any]) -> None:
     assert client.get("/editors?api=particulier", headers=stale).status_code == 200
 
 
-def test_nothing_acceptable_is_406_and_bad_parameters_400(client: TestClient[Any]) -> None:
+def test_nothing_acceptable_is_406_and_bad_parameters_400(client: httpx.Client) -> None:
     refused = client.get("/editors", headers={"accept": "text/html"})
     assert refused.status_code == 406 and "text/csv" in refused.json()["detail"]
     assert client.get("/editors.csv", headers={"accept": "application/json"}).status_code == 406
@@ -161,8 +162,8 @@ def test_nothing_acceptable_is_406_and_bad_parameters_400(client: TestClient[Any
         assert [error["param"] for error in reply.json()["errors"]] == [param]
 
 
-def test_a_real_server_answers_csv(content: Path) -> None:
-    with serve("--content", str(content)) as api:
+def test_a_real_server_answers_csv(content: Path, server_name: str) -> None:
+    with serve("--content", str(content), server=server_name) as api:
         plain = api.get("/editors.csv")
         assert plain.status == 200 and plain.header("content-type") == "text/csv; charset=utf-8"
         assert [row["editor"] for row in table(plain.body)][1:3] == ["Arpège", "Bien"]

@@ -121,7 +121,7 @@ def _wait(server: Server) -> None:
     raise RuntimeError("the static server did not start")
 
 
-def test_export_is_byte_for_byte_the_live_api(content: Path, tmp_path: Path) -> None:
+def test_export_is_byte_for_byte_the_live_api(content: Path, tmp_path: Path, server_name: str) -> None:
     out = tmp_path / "export"
     result = export(Settings(content_dir=str(content)), out)
     urls = result.urls
@@ -133,7 +133,7 @@ def test_export_is_byte_for_byte_the_live_api(content: Path, tmp_path: Path) -> 
     assert len(names) > 50 and max(len(name.encode()) for name in names) <= MAX_NAME + 3
     assert len(urls) == result.files
     static_server = nginx(out, tmp_path) if NGINX else python_static(out)
-    with serve("--content", str(content)) as live, static_server as static:
+    with serve("--content", str(content), server=server_name) as live, static_server as static:
         for url in urls:
             expected = live.get(url)
             got = static.get(url)

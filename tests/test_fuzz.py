@@ -27,11 +27,14 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.mark.timeout(600)
-def test_schemathesis_finds_nothing(tmp_path: Path) -> None:
+def test_schemathesis_finds_nothing(
+    tmp_path: Path, server_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     (content / "essai.md").write_text(SAMPLE, encoding="utf-8")
     port = free_port()
+    monkeypatch.setenv("SERVER", server_name)  # bench/fuzz.py's server takes this environment
     process = serve(content, port)
     try:
         code, requests, failures, summary = fuzz(port, 25, seed=1, report=tmp_path / "report.ndjson")

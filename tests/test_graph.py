@@ -489,12 +489,12 @@ def test_the_server_serves_a_site_layout_folder(site: Path) -> None:
     assert page["apis"]["particulier"]["kind"] == "api" and page["producers"]["dila"]["kind"] == "producer"
 
 
-def test_watch_reloads_on_a_change_in_any_folder_of_the_site(site: Path) -> None:
+def test_watch_reloads_on_a_change_in_any_folder_of_the_site(site: Path, server_name: str) -> None:
     """With --watch, a guide of guides/ and a page of api/ are watched as the guides of a folder are."""
     from .server import serve
     from .test_reload import until
 
-    with serve("--content", str(site), "--watch") as server:
+    with serve("--content", str(site), "--watch", server=server_name) as server:
         assert server.get("/guides/guide").json()["title"] == "Un guide"
         write(site / "guides", "guide.md", GUIDE.replace("title: Un guide", "title: Un autre guide"))
         until(lambda: server.get("/guides/guide").json()["title"] == "Un autre guide")

@@ -179,10 +179,10 @@ def watch_the_second_load(server: Server) -> list[dict[str, Any]]:
     raise AssertionError("the pages were never ready")
 
 
-def test_a_server_serves_the_guides_first_then_the_pages(tmp_path: Path) -> None:
+def test_a_server_serves_the_guides_first_then_the_pages(tmp_path: Path, server_name: str) -> None:
     data, _ = write_site(tmp_path)
     many_pages(data, 200)
-    with serve("--content", str(data), "--workers", "1", ready=False) as server:
+    with serve("--content", str(data), "--workers", "1", ready=False, server=server_name) as server:
         seen = watch_the_second_load(server)
         loading, done = [s for s in seen if s["pages"] == "loading"], seen[-1]
         assert loading, "no poll saw the pages loading (the second load was too quick to watch)"

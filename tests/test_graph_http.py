@@ -40,15 +40,15 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]
 
 
 @pytest.fixture(scope="module")
-def site(folders: tuple[Path, Path, Path]) -> Iterator[Server]:
+def site(folders: tuple[Path, Path, Path], server_name: str) -> Iterator[Server]:
     data, public, _ = folders
-    with serve("--content", str(data), env={"ASSETS_DIR": str(public)}) as server:
+    with serve("--content", str(data), env={"ASSETS_DIR": str(public)}, server=server_name) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def plain(folders: tuple[Path, Path, Path]) -> Iterator[Server]:
-    with serve("--content", str(folders[2])) as server:
+def plain(folders: tuple[Path, Path, Path], server_name: str) -> Iterator[Server]:
+    with serve("--content", str(folders[2]), server=server_name) as server:
         yield server
 
 
@@ -242,7 +242,7 @@ def test_pages_are_set_on_copies_and_follow_the_catalogue(tmp_path: Path) -> Non
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def real(tmp_path_factory: pytest.TempPathFactory, server_name: str) -> Iterator[Server]:
     """The real samples in the site's layout; the guides are the real ones, with the repository's
     ccas.md (the guide of the acceptance criterion) in place of the corpus's later version."""
     if not (SITE.is_dir() and CORPUS.is_dir()):
@@ -253,7 +253,7 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         (data / name).symlink_to(SITE / name)
     for guide in CORPUS.glob("*.md"):  # copied: a link that leads outside the folder is refused
         shutil.copy(SEED if guide.name == "ccas.md" else guide, data / "guides" / guide.name)
-    with serve("--content", str(data)) as server:
+    with serve("--content", str(data), server=server_name) as server:
         yield server
 
 

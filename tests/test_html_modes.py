@@ -119,9 +119,9 @@ def test_check_and_render_take_the_mode_from_flag_or_environment(tmp_path: Path)
 
 
 @pytest.mark.parametrize("mode", ["sanitize", "raw"])
-def test_serve_in_each_mode(tmp_path: Path, mode: str) -> None:
+def test_serve_in_each_mode(tmp_path: Path, mode: str, server_name: str) -> None:
     content = folder(tmp_path)
-    with serve("--content", str(content), "--html-mode", mode) as server:
+    with serve("--content", str(content), "--html-mode", mode, server=server_name) as server:
         guide = server.get("/guides/widget?include=html").json()
         bare = server.get("/guides/widget").json()
     values = json_html_values(bare["body"])
@@ -140,13 +140,13 @@ def json_html_values(node: dict[str, object]) -> list[str]:
     return found
 
 
-def test_preview_assets_are_sandboxed(tmp_path: Path) -> None:
+def test_preview_assets_are_sandboxed(tmp_path: Path, server_name: str) -> None:
     content = folder(tmp_path)
     (content / "images").mkdir()
     svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>'
     (content / "images" / "logo.svg").write_text(svg, encoding="utf-8")
     (content / "images" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
-    with serve("--content", str(content)) as server:
+    with serve("--content", str(content), server=server_name) as server:
         for name, media_type in (("logo.svg", "image/svg+xml"), ("logo.png", "image/png")):
             reply = server.get(f"/preview/assets/images/{name}")
             assert reply.status == 200 and reply.header("content-type") == media_type

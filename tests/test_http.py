@@ -1,4 +1,5 @@
-"""The HTTP API over real HTTP: `content-api serve` on a free loopback port, real files."""
+"""The HTTP API over real HTTP: `content-api serve` on a free loopback port, real files, on each
+server (granian over RSGI, uvicorn over ASGI: ``server_name``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import brotli
 import pytest
 
 from .conftest import CORPUS, SEED, needs_shared, write_small_library
-from .server import Server, children_of, serve
+from .server import SERVERS, Server, children_of, serve
 
 
 @pytest.fixture(scope="module")
@@ -22,15 +23,17 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def api(content: Path) -> Iterator[Server]:
-    with serve("--content", str(content), "--site-url", "https://example.test/") as server:
+def api(content: Path, server_name: str) -> Iterator[Server]:
+    with serve(
+        "--content", str(content), "--site-url", "https://example.test/", server=server_name
+    ) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def seed() -> Iterator[Server]:
+def seed(server_name: str) -> Iterator[Server]:
     """The README's command as is: the guides of content/."""
-    with serve() as server:
+    with serve(server=server_name) as server:
         yield server
 
 
@@ -135,11 +138,11 @@ def test_lenient_values_never_fail(api: Server) -> None:
     assert api.get("/guides/ccas?include=").status == api.get("/guides/ccas?include=pdf").status == 400
 
 
-def test_search_snippets_are_escaped(content: Path) -> None:
+def test_search_snippets_are_escaped(content: Path, server_name: str) -> None:
     (content.parent / "xss").mkdir(exist_ok=True)
     guide = content.parent / "xss" / "x.md"
     guide.write_text("---\ntitle: X\n---\n\n`<script>alert(1)</script>` quotient\n", encoding="utf-8")
-    with serve("--content", str(guide.parent)) as server:
+    with serve("--content", str(guide.parent), server=server_name) as server:
         snippet = server.get("/guides?q=quotient").json()["data"][0]["snippet"]
     assert "<script>" not in snippet and "&lt;script&gt;" in snippet and "<mark>quotient</mark>" in snippet
 
@@ -346,8 +349,10 @@ def test_prepared_responses_keep_only_br_and_give_identity_back() -> None:
     assert short.br is None and short.body == b'{"a": 1}'
 
 
-def test_etags_are_the_same_across_processes(content: Path, api: Server) -> None:
-    with serve("--content", str(content), "--site-url", "https://example.test/") as other:
+def test_etags_are_the_same_across_processes(content: Path, api: Server, server_name: str) -> None:
+    """Another process, on the other server: the same ETags and bytes."""
+    (elsewhere,) = (name for name in SERVERS if name != server_name)
+    with serve("--content", str(content), "--site-url", "https://example.test/", server=elsewhere) as other:
         for path in ("/guides/ccas", "/guides?tag=ccas", "/tags", "/sitemap.xml"):
             assert other.get(path).header("etag") == api.get(path).header("etag")
             assert other.get(path, accept_encoding="br").body == api.get(path, accept_encoding="br").body
@@ -378,13 +383,13 @@ def test_cors(api: Server) -> None:
     assert preflight.header("access-control-allow-headers") == "if-none-match"
 
 
-def test_configuration_from_the_environment(content: Path) -> None:
+def test_configuration_from_the_environment(content: Path, server_name: str) -> None:
     env = {
         "CORS_ORIGINS": "https://a.example, https://b.example",
         "CACHE_MAX_AGE": "5",
         "CONTENT_DIR": str(content),
     }
-    with serve(env=env) as server:
+    with serve(env=env, server=server_name) as server:
         allowed = server.get("/guides/ccas", origin="https://a.example")
         assert allowed.header("access-control-allow-origin") == "https://a.example"
         assert "Origin" in (allowed.header("vary") or "") or allowed.header("vary") == "Accept-Encoding"
@@ -482,9 +487,8 @@ def test_server_errors_show_no_stack_trace(tmp_path: Path) -> None:
 # --- workers and the real corpus --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("server", ["granian", "uvicorn"])
-def test_workers(content: Path, server: str) -> None:
-    with serve("--content", str(content), "--workers", "2", "--server", server) as running:
+def test_workers(content: Path, server_name: str) -> None:
+    with serve("--content", str(content), "--workers", "2", server=server_name) as running:
         assert running.get("/guides/ccas").status == 200
         commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children_of(running.process.pid)]
         workers = [c for c in commands if b"content_api" in c or b"spawn_main" in c]
@@ -492,8 +496,8 @@ def test_workers(content: Path, server: str) -> None:
 
 
 @needs_shared
-def test_the_corpus_served() -> None:
-    with serve("--content", str(CORPUS)) as server:
+def test_the_corpus_served(server_name: str) -> None:
+    with serve("--content", str(CORPUS), server=server_name) as server:
         health = server.get("/health").json()
         assert (health["status"], health["guides"], health["errors"]) == ("degraded", 48, 3)
         failed = server.get("/guides/nouveau")

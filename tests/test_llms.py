@@ -53,8 +53,8 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(content: Path) -> Iterator[Server]:
-    with serve("--content", str(content), "--site-url", SITE) as running:
+def server(content: Path, server_name: str) -> Iterator[Server]:
+    with serve("--content", str(content), "--site-url", SITE, server=server_name) as running:
         yield running
 
 
@@ -154,7 +154,7 @@ def load(folder: Path, cache: Path) -> Loader:
     return loader
 
 
-def test_a_warm_restart_serves_the_sources(tmp_path: Path) -> None:
+def test_a_warm_restart_serves_the_sources(tmp_path: Path, server_name: str) -> None:
     folder, cache = write_library(tmp_path / "content"), tmp_path / "cache"
     cold = load(folder, cache)
     assert (cache / FILE_NAME).is_file()
@@ -167,14 +167,18 @@ def test_a_warm_restart_serves_the_sources(tmp_path: Path) -> None:
         assert source.body == (folder / f"{slug}.md").read_bytes()
         assert cold.holder.snapshot is not None
         assert source.etag == cold.holder.snapshot.prepared[f"/guides/{slug}.md"].etag
-    with serve("--content", str(folder), "--cache", str(cache)) as server:  # warm, for real
+    with serve(
+        "--content", str(folder), "--cache", str(cache), server=server_name
+    ) as server:  # warm, for real
         assert server.get("/guides/plain.md").body == PLAIN
         assert server.get("/llms.txt").status == 200
 
 
-def test_a_reload_serves_the_new_source_and_a_broken_file_its_last_good_one(tmp_path: Path) -> None:
+def test_a_reload_serves_the_new_source_and_a_broken_file_its_last_good_one(
+    tmp_path: Path, server_name: str
+) -> None:
     folder = write_library(tmp_path)
-    with serve("--content", str(folder), "--watch") as server:
+    with serve("--content", str(folder), "--watch", server=server_name) as server:
         edited = PLAIN.replace(b"Texte", b"Nouveau texte")
         (folder / "plain.md").write_bytes(edited)
         until(lambda: server.get("/guides/plain.md").body == edited)
@@ -187,7 +191,9 @@ def test_a_reload_serves_the_new_source_and_a_broken_file_its_last_good_one(tmp_
         assert "plain.md" not in server.get("/llms.txt").body.decode()
 
 
-def test_the_export_has_them_and_serves_them_as_the_api(content: Path, tmp_path: Path) -> None:
+def test_the_export_has_them_and_serves_them_as_the_api(
+    content: Path, server: Server, tmp_path: Path
+) -> None:
     out = tmp_path / "export"
     urls = export(Settings(content_dir=str(content), site_url=SITE), out).urls
     sources = [url for url in urls if url.endswith(".md")]
@@ -197,7 +203,8 @@ def test_the_export_has_them_and_serves_them_as_the_api(content: Path, tmp_path:
     for url in sources:
         assert (out / url.lstrip("/")).read_bytes() == (content / url.rsplit("/", 1)[1]).read_bytes()
     static_server = nginx(out, tmp_path) if NGINX else python_static(out)
-    with serve("--content", str(content), "--site-url", SITE) as live, static_server as static:
+    with static_server as static:  # the module's server serves the same folder with the same settings
+        live = server
         for url in ["/llms.txt", *sources]:
             expected, got = live.get(url), static.get(url)
             assert got.status == 200 and got.body == expected.body, url

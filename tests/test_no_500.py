@@ -45,8 +45,8 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def api(content: Path) -> Iterator[Server]:
-    with serve("--content", str(content)) as server:
+def api(content: Path, server_name: str) -> Iterator[Server]:
+    with serve("--content", str(content), server=server_name) as server:
         yield server
 
 

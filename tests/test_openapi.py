@@ -138,8 +138,8 @@ def test_contract_fields(doc: dict[str, Any]) -> None:
     }
 
 
-def test_the_docs_ui_is_served_without_any_outside_request() -> None:
-    with serve() as server:
+def test_the_docs_ui_is_served_without_any_outside_request(server_name: str) -> None:
+    with serve(server=server_name) as server:
         for path in ("/schema", "/schema/swagger"):
             page = server.get(path)
             assert (

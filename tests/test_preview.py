@@ -12,13 +12,13 @@ from .conftest import SEED
 from .server import serve
 
 
-def test_preview_pages(tmp_path: Path) -> None:
+def test_preview_pages(tmp_path: Path, server_name: str) -> None:
     shutil.copy(SEED, tmp_path / "ccas.md")
     (tmp_path / "images" / "guides").mkdir(parents=True)
     (tmp_path / "images" / "guides" / "sitiv.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
     (tmp_path / "casse.md").write_text("---\ntitle: [\n---\nTexte\n", encoding="utf-8")
     (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
-    with serve("--content", str(tmp_path)) as server:
+    with serve("--content", str(tmp_path), server=server_name) as server:
         page = server.get("/preview/ccas")
         assert page.status == 200 and page.header("content-type") == "text/html; charset=utf-8"
         assert "script-src 'self'" in (page.header("content-security-policy") or "")
@@ -42,10 +42,10 @@ def test_preview_pages(tmp_path: Path) -> None:
         assert server.get("/preview/ccas", If_None_Match=page.header("etag") or "").status == 304
 
 
-def test_the_event_stream_says_reload_when_the_guide_changes(tmp_path: Path) -> None:
+def test_the_event_stream_says_reload_when_the_guide_changes(tmp_path: Path, server_name: str) -> None:
     guide = tmp_path / "ccas.md"
     shutil.copy(SEED, guide)
-    with serve("--content", str(tmp_path), "--watch") as server:
+    with serve("--content", str(tmp_path), "--watch", server=server_name) as server:
         assert '<script src="/preview/reload.js" defer>' in server.get("/preview/ccas").body.decode()
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         connection.request("GET", "/preview/ccas/events")

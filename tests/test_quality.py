@@ -151,9 +151,9 @@ def test_fail_on_warning(tmp_path: Path) -> None:
     assert run("check", str(tmp_path), "--fail-on", "warning", "--ignore", "a11y").returncode == 0
 
 
-def test_diagnostics_endpoint_filters_the_new_codes(tmp_path: Path) -> None:
+def test_diagnostics_endpoint_filters_the_new_codes(tmp_path: Path, server_name: str) -> None:
     write(tmp_path, GUIDES)
-    with serve("--content", str(tmp_path)) as api:
+    with serve("--content", str(tmp_path), server=server_name) as api:
         report = api.get("/diagnostics?code=link-guide-missing").json()
         assert [d["line"] for d in report["diagnostics"]] == [8, 8, 9]
         infos = api.get("/diagnostics?severity=warning&code=a11y-image-alt-missing").json()["diagnostics"]

@@ -278,8 +278,8 @@ def test_search_front_matter(line: str, expected: bool, warned: bool) -> None:
 
 
 @pytest.fixture(scope="module")
-def api(content: Path) -> Iterator[Server]:
-    with serve("--content", str(content), "--site-url", SITE + "/") as server:
+def api(content: Path, server_name: str) -> Iterator[Server]:
+    with serve("--content", str(content), "--site-url", SITE + "/", server=server_name) as server:
         yield server
 
 
@@ -415,9 +415,9 @@ def test_the_openapi_document_declares_the_records(api: Server) -> None:
     assert set(schemas["RecordHierarchy"]["properties"]) == {"lvl0", "lvl1", "lvl2", "lvl3"}
 
 
-def test_the_seed_served_as_the_readme_says(tmp_path: Path) -> None:
+def test_the_seed_served_as_the_readme_says(tmp_path: Path, server_name: str) -> None:
     shutil.copy(SEED, tmp_path / "ccas.md")
-    with serve("--content", str(tmp_path)) as server:
+    with serve("--content", str(tmp_path), server=server_name) as server:
         data = server.get("/search/records").json()["data"]
     assert [r["objectID"] for r in data] == [
         "ccas",

@@ -71,11 +71,11 @@ class Readers:
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_watch_edit_break_fix_delete(tmp_path: Path, workers: str) -> None:
+def test_watch_edit_break_fix_delete(tmp_path: Path, workers: str, server_name: str) -> None:
     shutil.copy(SEED, tmp_path / "ccas.md")
     (tmp_path / "autre.md").write_text(OTHER, encoding="utf-8")
     seed = SEED.read_text(encoding="utf-8")
-    with serve("--content", str(tmp_path), "--watch", "--workers", workers) as server:
+    with serve("--content", str(tmp_path), "--watch", "--workers", workers, server=server_name) as server:
         other_etag = server.get("/guides/autre").header("etag")
         first = server.get("/guides/ccas")
         paths = ["/guides/ccas", "/guides/autre", "/guides", "/guides?tag=autre", "/editors?api=particulier"]
@@ -119,9 +119,16 @@ def test_watch_edit_break_fix_delete(tmp_path: Path, workers: str) -> None:
         assert readers.requests > 50 and readers.problems == []
 
 
-def test_loading_happens_off_the_request_path(tmp_path: Path) -> None:
-    generate(1500, tmp_path)
-    with serve("--content", str(tmp_path), ready=False) as server:
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """1,500 guides (read only: made once for both servers)."""
+    folder = tmp_path_factory.mktemp("many")
+    generate(1500, folder)
+    return folder
+
+
+def test_loading_happens_off_the_request_path(many: Path, server_name: str) -> None:
+    with serve("--content", str(many), ready=False, server=server_name) as server:
         health = server.get("/health")
         not_ready = server.get("/ready")
         loading = server.get("/guides")
@@ -189,14 +196,14 @@ def test_a_corrupt_or_stale_cache_is_ignored_with_a_warning(
     assert loader.holder.snapshot is not None and loader.holder.snapshot.library.stats["parsed"] == 5
 
 
-def test_serve_with_a_cache_folder(tmp_path: Path) -> None:
+def test_serve_with_a_cache_folder(tmp_path: Path, server_name: str) -> None:
     shutil.copy(SEED, tmp_path / "ccas.md")
-    with serve("--content", str(tmp_path), "--cache", str(tmp_path / "cache")) as server:
+    with serve("--content", str(tmp_path), "--cache", str(tmp_path / "cache"), server=server_name) as server:
         assert server.get("/guides/ccas").status == 200
     assert (tmp_path / "cache" / FILE_NAME).stat().st_size > 1000
 
 
-def test_watch_follows_a_swapped_symlink(tmp_path: Path) -> None:
+def test_watch_follows_a_swapped_symlink(tmp_path: Path, server_name: str) -> None:
     """git-sync swaps a `current` link to a new worktree: the new content is served."""
     first, second = tmp_path / "worktree-1", tmp_path / "worktree-2"
     for worktree, title in ((first, "Version 1"), (second, "Version 2")):
@@ -204,7 +211,7 @@ def test_watch_follows_a_swapped_symlink(tmp_path: Path) -> None:
         (worktree / "content" / "g.md").write_text(f"---\ntitle: {title}\n---\nTexte\n", encoding="utf-8")
     link = tmp_path / "current"
     link.symlink_to(first)
-    with serve("--content", str(link / "content"), "--watch") as server:
+    with serve("--content", str(link / "content"), "--watch", server=server_name) as server:
         assert server.get("/guides/g").json()["title"] == "Version 1"
         swap = tmp_path / "current.new"
         swap.symlink_to(second)
@@ -243,10 +250,10 @@ def folder_with(path: Path, title: str) -> Path:
     return path
 
 
-def test_watch_follows_the_folder_the_user_named(tmp_path: Path) -> None:
+def test_watch_follows_the_folder_the_user_named(tmp_path: Path, server_name: str) -> None:
     """The content folder replaced, then a symbolic link, then gone, then back: each is seen."""
     content = folder_with(tmp_path / "content", "Version 1")
-    with serve("--content", str(content), "--watch") as server:
+    with serve("--content", str(content), "--watch", server=server_name) as server:
         assert server.get("/guides/g").json()["title"] == "Version 1"
 
         # replaced: mv content content.old; mv content.new content
@@ -282,10 +289,10 @@ def test_watch_follows_the_folder_the_user_named(tmp_path: Path) -> None:
         assert (health["status"], health["reason"]) == ("ok", None)
 
 
-def test_watch_resolves_the_path_again_every_interval(tmp_path: Path) -> None:
+def test_watch_resolves_the_path_again_every_interval(tmp_path: Path, server_name: str) -> None:
     """A folder higher up the path replaced (no watched folder sees it): found by the periodic check."""
     content = folder_with(tmp_path / "site" / "docs" / "content", "Version 1")
-    with serve("--content", str(content), "--watch", "--watch-interval", "1") as server:
+    with serve("--content", str(content), "--watch", "--watch-interval", "1", server=server_name) as server:
         assert server.get("/guides/g").json()["title"] == "Version 1"
         folder_with(tmp_path / "site.new" / "docs" / "content", "Version 2")
         (tmp_path / "site").rename(tmp_path / "site.old")

@@ -3,7 +3,8 @@
 For every route of ``content_api.web.routes.ROUTES``, responses to several queries are decoded
 with the route's model (types and required fields checked) and every key of the JSON must be a
 field of the struct it sits in: a field sent but not documented, or documented but not sent, fails.
-Through Litestar's in-process test client: what is under test is the bodies, not the server.
+In process, what is under test is the bodies, not the server: through the edge's ASGI interface
+(Litestar's test client: what uvicorn runs) and its RSGI one (tests/rsgi_client.py: what granian runs).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import msgspec
 import pytest
-from litestar.testing import TestClient
 
 from content_api.config import Settings
 from content_api.web.app import create_app
@@ -21,6 +22,7 @@ from content_api.web.edge import Edge
 from content_api.web.routes import ROUTES, Route
 
 from .conftest import write_small_library
+from .rsgi_client import in_process
 from .site import write_site
 
 #: Queries beyond each route's exported URLs: searches, renderings, pages, filters.
@@ -47,27 +49,29 @@ GRAPH = (
 )
 
 
+# An edge per interface (``interface`` depends on nothing, so an edge that asks for it is made
+# again for each): an edge remembers its handlers' answers, and would answer them to the other.
 @pytest.fixture(scope="module")
-def edge(tmp_path_factory: pytest.TempPathFactory) -> Edge:
+def edge(tmp_path_factory: pytest.TempPathFactory, interface: str) -> Edge:
     folder = write_small_library(tmp_path_factory.mktemp("content"))
     return create_app(Settings(content_dir=str(folder)))
 
 
 @pytest.fixture(scope="module")
-def client(edge: Edge) -> Iterator[TestClient[Any]]:
-    with TestClient(app=edge) as test_client:  # type: ignore[type-var]
+def client(edge: Edge, interface: str) -> Iterator[httpx.Client]:
+    with in_process(edge, interface) as test_client:
         yield test_client
 
 
 @pytest.fixture(scope="module")
-def site_edge(tmp_path_factory: pytest.TempPathFactory) -> Edge:
+def site_edge(tmp_path_factory: pytest.TempPathFactory, interface: str) -> Edge:
     data, public = write_site(tmp_path_factory.mktemp("site"))
     return create_app(Settings(content_dir=str(data), assets_dir=str(public)))
 
 
 @pytest.fixture(scope="module")
-def site_client(site_edge: Edge) -> Iterator[TestClient[Any]]:
-    with TestClient(app=site_edge) as test_client:  # type: ignore[type-var]
+def site_client(site_edge: Edge, interface: str) -> Iterator[httpx.Client]:
+    with in_process(site_edge, interface) as test_client:
         yield test_client
 
 
@@ -113,16 +117,16 @@ def urls(route: Route, edge: Edge) -> list[str]:
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[route.path for route in ROUTES])
-def test_every_response_is_its_model(route: Route, request: pytest.FixtureRequest) -> None:
+def test_every_response_is_its_model(route: Route, interface: str, request: pytest.FixtureRequest) -> None:
     folders = ["site"] if route.path in GRAPH else [""]
     folders += ["site"] if route.path == "/apis" else []  # a folder of guides' facet, the catalogue's
     for folder in folders:
         edge: Edge = request.getfixturevalue(f"{folder}_edge" if folder else "edge")
-        client: TestClient[Any] = request.getfixturevalue(f"{folder}_client" if folder else "client")
+        client: httpx.Client = request.getfixturevalue(f"{folder}_client" if folder else "client")
         check_responses(route, edge, client)
 
 
-def check_responses(route: Route, edge: Edge, client: TestClient[Any]) -> None:
+def check_responses(route: Route, edge: Edge, client: httpx.Client) -> None:
     for url in urls(route, edge):
         reply = client.get(url)
         assert reply.status_code == 200, (url, reply.text[:300])

@@ -66,8 +66,8 @@ def costly(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def budget_server(costly: Path) -> Iterator[Server]:
-    with serve("--content", str(costly), "--search-timeout-ms", "400") as server:
+def budget_server(costly: Path, server_name: str) -> Iterator[Server]:
+    with serve("--content", str(costly), "--search-timeout-ms", "400", server=server_name) as server:
         yield server
 
 
@@ -173,8 +173,8 @@ def test_each_reproduction_answers_at_once(budget_server: Server, name: str) -> 
 
 
 @needs_shared
-def test_each_reproduction_on_the_real_guides() -> None:
-    with serve("--content", str(CORPUS)) as server:
+def test_each_reproduction_on_the_real_guides(server_name: str) -> None:
+    with serve("--content", str(CORPUS), server=server_name) as server:
         for name, q in REPRODUCTIONS.items():
             took, status, page = search(server, q)
             assert status == 200 and took < 2.0 and "warning" not in page, (name, took)
@@ -208,9 +208,9 @@ def test_a_slow_search_is_stopped_and_health_answers_meanwhile(budget_server: Se
     assert again.header("cache-control") == "no-store" and "warning" in again.json()
 
 
-def test_the_budget_is_a_setting(costly: Path) -> None:
+def test_the_budget_is_a_setting(costly: Path, server_name: str) -> None:
     """With a budget large enough, the same costly search finishes and is cached like any other."""
-    with serve("--content", str(costly), env={"SEARCH_TIMEOUT_MS": "60000"}) as server:
+    with serve("--content", str(costly), env={"SEARCH_TIMEOUT_MS": "60000"}, server=server_name) as server:
         _took, status, page = search(server, COSTLY, "&per_page=5")
         assert status == 200 and "warning" not in page and page["meta"]["total"] == 201  # type: ignore[index]
         assert all("<mark>" in item["snippet"] for item in page["data"])  # type: ignore[attr-defined, index]

@@ -58,22 +58,22 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def server_in(mode: str, content: Path, cache: Path) -> Iterator[Server]:
+def server_in(mode: str, content: Path, cache: Path, server: str) -> Iterator[Server]:
     if mode == "default":
-        with serve("--content", str(content)) as server:
-            yield server
+        with serve("--content", str(content), server=server) as running:
+            yield running
     elif mode == "watch":
-        with serve("--content", str(content), "--watch") as server:
-            yield server
+        with serve("--content", str(content), "--watch", server=server) as running:
+            yield running
     elif mode == "2 workers":
-        with serve("--content", str(content), "--workers", "2") as server:
-            yield server
+        with serve("--content", str(content), "--workers", "2", server=server) as running:
+            yield running
     else:
-        with serve("--content", str(content), "--cache", str(cache)):
+        with serve("--content", str(content), "--cache", str(cache), server=server):
             pass  # the cold start writes the parse cache
         assert any(cache.iterdir())
-        with serve("--content", str(content), "--cache", str(cache)) as server:
-            yield server
+        with serve("--content", str(content), "--cache", str(cache), server=server) as running:
+            yield running
 
 
 def decode(body: bytes, coding: str | None) -> bytes:
@@ -110,12 +110,12 @@ def shapes_of(server: Server, slug: str) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def answers(content: Path, tmp_path_factory: pytest.TempPathFactory) -> Answers:
-    """mode -> slug -> shape -> bytes."""
+def answers(content: Path, tmp_path_factory: pytest.TempPathFactory, server_name: str) -> Answers:
+    """mode -> slug -> shape -> bytes, on one server."""
     found: Answers = {}
     for mode in MODES:
         cache = tmp_path_factory.mktemp("cache")
-        with server_in(mode, content, cache) as server:
+        with server_in(mode, content, cache, server_name) as server:
             found[mode] = {slug: shapes_of(server, slug) for slug in ("ccas", "lie")}
     return found
 

@@ -321,7 +321,7 @@ def test_bad_webhook_settings_are_refused(environ: dict[str, str], message: str)
 
 
 def test_several_workers_deliver_each_change_once_and_health_shows_it(
-    receivers: list[Receiver], tmp_path: Path
+    receivers: list[Receiver], tmp_path: Path, server_name: str
 ) -> None:
     folder = tmp_path / "guides"
     folder.mkdir()
@@ -329,7 +329,7 @@ def test_several_workers_deliver_each_change_once_and_health_shows_it(
     (folder / "a.md").write_text("---\ntitle: A\npublish: true\n---\nA.\n")
     urls = ",".join(receiver.url for receiver in receivers)
     env = {"WEBHOOK_URLS": urls, "WEBHOOK_SECRET": SECRET, "WEBHOOK_RETRY_MS": "100"}
-    with serve("--content", str(folder), "--watch", "--workers", "3", env=env) as server:
+    with serve("--content", str(folder), "--watch", "--workers", "3", env=env, server=server_name) as server:
         cursor = server.get("/changes").json()["cursor"]
         (folder / "a.md").write_text("---\ntitle: A, revu\npublish: true\n---\nA.\n")
         for receiver in receivers:
@@ -351,20 +351,20 @@ def test_several_workers_deliver_each_change_once_and_health_shows_it(
 
 
 def test_a_restart_with_a_cache_folder_announces_what_changed_while_it_was_down(
-    receivers: list[Receiver], tmp_path: Path
+    receivers: list[Receiver], tmp_path: Path, server_name: str
 ) -> None:
     receiver = receivers[0]
     folder, cache = tmp_path / "guides", tmp_path / "cache"
     folder.mkdir()
     (folder / "a.md").write_text("---\ntitle: A\npublish: true\n---\nA.\n")
     env = {"WEBHOOK_URLS": receiver.url, "WEBHOOK_SECRET": SECRET, "WEBHOOK_RETRY_MS": "100"}
-    with serve("--content", str(folder), "--cache", str(cache), env=env) as server:
+    with serve("--content", str(folder), "--cache", str(cache), env=env, server=server_name) as server:
         before = server.get("/changes").json()["cursor"]
-    with serve("--content", str(folder), "--cache", str(cache), env=env) as server:
+    with serve("--content", str(folder), "--cache", str(cache), env=env, server=server_name) as server:
         time.sleep(1)  # the same content again: no event
         assert receiver.hits == []
     (folder / "b.md").write_text("---\ntitle: B\npublish: true\n---\nB.\n")
-    with serve("--content", str(folder), "--cache", str(cache), env=env) as server:
+    with serve("--content", str(folder), "--cache", str(cache), env=env, server=server_name) as server:
         (hit,) = receiver.wait(1)
         after = server.get("/changes").json()["cursor"]
     assert hit.json()["previous"] == before and hit.json()["cursor"] == after

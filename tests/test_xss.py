@@ -36,7 +36,7 @@ from content_api.urls import is_unsafe_url
 
 from .browser import chromium, needs_chromium
 from .kit import compiled_kit, kit_missing
-from .server import serve
+from .server import default_server, serve
 from .xss import Payload, read_payloads, write_guides
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
@@ -247,10 +247,10 @@ def test_the_corpus() -> None:
 
 
 def test_no_payload_runs_in_chromium(
-    browser: Any, content: Path, harness: tuple[str, Path], tmp_path: Path
+    browser: Any, content: Path, harness: tuple[str, Path], tmp_path: Path, server_name: str
 ) -> None:
     origin, root = harness
-    with serve("--content", str(content)) as server:
+    with serve("--content", str(content), server=server_name) as server:
         api = f"http://127.0.0.1:{server.port}"
         diagnostics = server.get("/diagnostics").json()["diagnostics"]
         url = f"{origin}/{write_page(root, api, PAYLOADS, 'sanitize.html')}"
@@ -291,9 +291,10 @@ def test_no_payload_runs_in_chromium(
 
 
 def test_the_trap_catches_what_runs(browser: Any, content: Path, harness: tuple[str, Path]) -> None:
-    """The same page over a server that keeps raw HTML verbatim: payloads run, and are caught."""
+    """The same page over a server that keeps raw HTML verbatim: payloads run, and are caught (a
+    check of this test's trap, not of a server: on one of them)."""
     origin, root = harness
-    with serve("--content", str(content), "--html-mode", "raw") as server:
+    with serve("--content", str(content), "--html-mode", "raw", server=default_server()) as server:
         url = f"{origin}/{write_page(root, f'http://127.0.0.1:{server.port}', PAYLOADS, 'raw.html')}"
         session = Session(browser)
         try:
@@ -308,7 +309,9 @@ def test_the_trap_catches_what_runs(browser: Any, content: Path, harness: tuple[
     assert len(on_click) >= 5, sorted(on_click)
 
 
-def test_preview_assets_run_no_script(browser: Any, harness: tuple[str, Path], tmp_path: Path) -> None:
+def test_preview_assets_run_no_script(
+    browser: Any, harness: tuple[str, Path], tmp_path: Path, server_name: str
+) -> None:
     """An SVG with a script in the content folder, opened at /preview/assets: sandboxed by its CSP
     (the same file from the page server, without CSP, does run: the trap works)."""
     origin, root = harness
@@ -317,7 +320,7 @@ def test_preview_assets_run_no_script(browser: Any, harness: tuple[str, Path], t
     (tmp_path / "images" / "logo.svg").write_text(svg, encoding="utf-8")
     (root / "logo.svg").write_text(svg, encoding="utf-8")
     (tmp_path / "guide.md").write_text("---\ntitle: G\n---\nTexte.\n", encoding="utf-8")
-    with serve("--content", str(tmp_path)) as server:
+    with serve("--content", str(tmp_path), server=server_name) as server:
         session = Session(browser)
         try:
             session.page.goto(f"http://127.0.0.1:{server.port}/preview/assets/images/logo.svg")
