@@ -247,11 +247,6 @@ def raw_get(server: Server, target: bytes, whole: bool = False) -> bytes:
     return data if whole else data.partition(b"\r\n\r\n")[2]
 
 
-@pytest.mark.xfail(
-    reason="granian hands RSGI the query decoded as UTF-8, and RsgiEdge._downstream encodes it back as "
-    "Latin-1: a raw character above U+00FF raises UnicodeEncodeError, granian's bare 500",
-    strict=True,
-)
 def test_a_raw_query_beyond_latin_1_is_no_500_on_granian(servers: dict[str, Server]) -> None:
     """A query of raw UTF-8 bytes (not percent-encoded): uvicorn refuses it (its own 400); granian
     takes it, and must not fail on it."""
