@@ -106,6 +106,8 @@ def measure(size: int, work: Path, repeats: int = 400) -> dict[str, Any]:
                 probe = Client(port)
                 if probe.get("/ready")[1] == 200:
                     client = probe
+                else:  # still loading: asking again at once would take the CPU the load needs
+                    time.sleep(0.05)
             except OSError:
                 time.sleep(0.05)
             if process.poll() is not None:

@@ -30,6 +30,7 @@ from ..library import Library
 from .caches import ResponseCache
 from .headers import Policy
 from .prepared import Compressor, Prepared, encode
+from .record_store import RecordStore
 
 #: The edge memo keeps no request whose path and query are longer than this (in characters): a
 #: client's absurdly long query string is answered, not remembered.
@@ -61,10 +62,9 @@ class Snapshot:
     modified: list[int | None] = field(default_factory=list)
     #: position in ``catalog.editor_rows`` -> the row's JSON
     editor_json: list[bytes] = field(default_factory=list)
-    #: position in ``catalog.records()`` -> the section record's JSON (a /search/records item)
-    record_json: list[bytes] = field(default_factory=list)
-    #: position in ``catalog.records()`` -> the ``Last-Modified`` of the record's guide
-    record_modified: list[int | None] = field(default_factory=list)
+    #: position in ``catalog.records()`` -> the section record's JSON (a /search/records item),
+    #: kept compressed guide by guide (see :mod:`.record_store`)
+    record_json: RecordStore = field(default_factory=RecordStore)
     #: every section record as JSON Lines: /search/records for ``Accept: application/x-ndjson``
     records_ndjson: Prepared | None = None
     #: the change feed's history, this snapshot's state last (see :mod:`.changes`); before the
