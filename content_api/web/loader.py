@@ -257,7 +257,7 @@ class Loader:
         """/health and /diagnostics again (the webhooks' last deliveries changed)."""
         snapshot = self.holder.snapshot
         if snapshot is not None:
-            snapshot.prepared.update(ops.prepare_health(snapshot, self.holder.reload_error))
+            ops.refresh_health(snapshot, self.holder.reload_error)
 
     def _read(self, current: Snapshot | None, defer_pages: bool) -> Library:
         """The library of the content folder: only what changed since ``current`` is parsed (at
@@ -390,7 +390,7 @@ class Loader:
         log.warning("%s", reason)
         self.holder.reload_error = reason
         if snapshot is not None:
-            snapshot.prepared.update(ops.prepare_health(snapshot, reason))
+            ops.refresh_health(snapshot, reason)
 
 
 def _guide_files(folder: Path) -> frozenset[tuple[str, int, int]] | None:

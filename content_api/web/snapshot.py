@@ -72,8 +72,8 @@ class Snapshot:
     history: History | None = None
     #: the last delivery to each webhook URL, for /health (see :mod:`content_api.webhooks`)
     deliveries: Callable[[], list[status.WebhookDelivery]] = list
-    #: the library's diagnostics, files relative to the content folder
-    diagnostics: list[m.Diagnostic] = field(default_factory=list)
+    #: why a later reload did not replace this snapshot (/health's and /diagnostics' ``reason``)
+    reload_error: str | None = None
     #: exact "path" or "path?query" -> response: what the edge serves without a handler
     prepared: dict[str, Prepared] = field(default_factory=dict)
     #: normalized query -> response (QUERY_CACHE_BYTES)
@@ -97,6 +97,13 @@ class Snapshot:
         """Let the edge answer ``key`` (an exact path and query) without a handler next time."""
         if len(key) <= MAX_MEMO_KEY:
             self.answered.put(key, prepared)
+
+    @property
+    def diagnostics(self) -> list[m.Diagnostic]:
+        """The library's diagnostics, files relative to the content folder: made when asked for
+        (/diagnostics, the preview), not kept (a snapshot of 100,000 generated guides held 160 MB
+        of them, beside the library's own)."""
+        return _relative(self.library)
 
     def detail(self, i: int) -> Prepared:
         """The prepared /guides/{slug} response of the guide at position ``i``."""
@@ -157,7 +164,6 @@ def build_snapshot(
         summary_json=[encode(summary) for summary in catalog.summaries],
         modified=_modified(catalog),
         editor_json=[encode(row) for row in catalog.editor_rows],
-        diagnostics=_relative(library),
         cache=ResponseCache(settings.query_cache_bytes),
         answered=ResponseCache(settings.edge_cache_bytes),
         history=history,
