@@ -44,6 +44,10 @@ class _DetailBody(msgspec.Struct):
     body: m.Root
 
 
+class _DetailToc(msgspec.Struct):
+    toc: list[m.TocEntry]
+
+
 @dataclass(eq=False)
 class Snapshot:
     """What the edge and the handlers read for one version of the content."""
@@ -115,6 +119,14 @@ class Snapshot:
         if self.library.bodies.get(slug):
             return self.library.body(slug)
         return msgspec.json.decode(self.detail(i).body, type=_DetailBody).body
+
+    def toc(self, i: int) -> list[m.TocEntry]:
+        """The TOC of the guide at position ``i``: from the library, or decoded from its detail
+        (a released library's guides keep none)."""
+        slug = self.catalog.entries[i].slug or ""
+        if self.library.bodies.get(slug):
+            return self.catalog.entries[i].toc
+        return msgspec.json.decode(self.detail(i).body, type=_DetailToc).toc
 
 
 #: A handler's parameter that receives the snapshot being served (the app provides it).
