@@ -25,3 +25,17 @@ def test_a_released_library_keeps_no_toc_and_the_snapshot_gives_it_from_the_deta
         path: p.etag for path, p in kept.prepared.items() if path != "/health"
     }
 
+
+def test_a_released_snapshot_keeps_its_forms_in_its_responses_only(tmp_path: Path) -> None:
+    folder = write_small_library(tmp_path)
+    loader = Loader(Settings(content_dir=str(folder)), SnapshotHolder())
+    snapshot = loader.load()
+    compressor = loader.compressor
+    assert (compressor.forms, compressor.records, compressor.joined) == ({}, {}, {})
+    detail = snapshot.prepared["/guides/ccas"]
+    source = snapshot.prepared["/guides/ccas.md"]
+    assert detail.br and detail.body.startswith(b"{") and source.br
+    assert detail.last_modified_header is source.last_modified_header is not None  # one tuple for both
+    watched = Loader(Settings(content_dir=str(folder), watch=True), SnapshotHolder())
+    watched.load()
+    assert detail.etag in watched.compressor.forms and watched.compressor.records  # kept for the reloads

@@ -232,6 +232,7 @@ class Loader:
         self._record(snapshot)
         if not self.settings.watch and not pending:  # nothing will reload from it: keep only the responses
             library.release()  # (the memory goes back to the system once the content is served: _first_load)
+            self.compressor.release()
         log.info(
             "content loaded: %d guides, %d errors, %d parsed, %d reused, in %.2f s",
             len(snapshot.catalog.entries),

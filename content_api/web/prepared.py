@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from functools import lru_cache
 from typing import Any, Literal
 
 import brotli
@@ -122,6 +123,11 @@ class Compressor:
             self.forms[etag] = form
             self.fresh += 1
 
+    def release(self) -> None:
+        """Forget every form and record kept: nothing will be prepared again with this compressor
+        (its snapshot is served as it is, and saved). The responses keep their own forms."""
+        self.forms, self.records, self.joined = {}, {}, {}
+
     def keep_used(self) -> None:
         """Forget the forms of bodies no longer served (after a new snapshot is built)."""
         self.forms = {etag: form for etag, form in self.forms.items() if etag in self.used}
@@ -176,6 +182,13 @@ def compress(body: bytes) -> bytes | None:
     return _br(body) if len(body) >= MIN_COMPRESS else None
 
 
+@lru_cache(maxsize=8192)
+def _last_modified(stamp: int) -> tuple[bytes, bytes]:
+    """The ``Last-Modified`` header of ``stamp``: one tuple for the responses of the same date (a
+    guide's detail and source, the guides of one day), not one each."""
+    return b"last-modified", http_date(stamp).encode()
+
+
 class Prepared:
     """One response body, encoded once, in every content coding it is worth sending in.
 
@@ -219,9 +232,7 @@ class Prepared:
         self._body: bytes | None = body
         self.last_modified = last_modified
         #: the ``Last-Modified`` header (an IMF-fixdate), or None
-        self.last_modified_header: tuple[bytes, bytes] | None = (
-            None if last_modified is None else (b"last-modified", http_date(last_modified).encode())
-        )
+        self.last_modified_header = None if last_modified is None else _last_modified(last_modified)
         #: the same resource in other media types, chosen by the request's ``Accept`` (this one
         #: when it is acceptable and none is preferred; see :func:`.negotiation.negotiate`)
         self.alternatives = alternatives
