@@ -133,7 +133,7 @@ def _groups(snapshot: Snapshot) -> Iterable[tuple[str, list[Any]]]:
         "record_modified",
     ]:
         yield f"snapshot.{name}", [getattr(snapshot, name, None)]
-    for name in ("diagnostics", "history"):
+    for name in ("history",):
         yield f"snapshot.{name}", [getattr(snapshot, name, None)]
     entries = snapshot.catalog.entries
     for field in msgspec.structs.fields(entries[0]) if entries else ():
