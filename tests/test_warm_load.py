@@ -91,6 +91,9 @@ def test_a_warm_restart_parses_compresses_and_cuts_nothing_and_serves_the_same(
         cold.records_ndjson.body,
     )
     assert warm.diagnostics == cold.diagnostics  # the link checks ran again: same findings
+    assert warm.history is not None and warm.history.cursor == cold.history.cursor  # type: ignore[union-attr]
+    for slug, entry in warm.history.head.items():  # read from disk, the entries are the snapshot's now
+        assert entry.etag is warm.prepared[f"/guides/{slug}"].etag
     assert any(d.code == "link-guide-missing" for d in warm.diagnostics)
 
 
