@@ -4,7 +4,8 @@ A guide's parse crosses a process boundary or comes back from the parse cache as
 every decoded string and struct is an object of its own. Values that many guides (or many
 diagnostics of one guide) hold are shared again as the library is assembled: the file's path, the
 tags and APIs (a vocabulary: a few hundred values over 100,000 guides), the editor rows' APIs and
-guide, and the empty body of a lean guide. Only equal values are shared, and none of these objects
+guide, the diagnostics' messages (most are a rule's fixed sentence, or name the same link text),
+and the empty body of a lean guide. Only equal values are shared, and none of these objects
 is ever changed once parsed: what a guide says does not change.
 """
 
@@ -34,12 +35,14 @@ class ValueSharer:
 
     def share(self, guide: Guide, file: str, empty: Root | None = None) -> None:
         """Share ``guide``'s values: ``file`` (its path, one string for it and its diagnostics), its
-        tags and APIs and those of its editor rows, and ``empty`` as its body when it has none."""
+        diagnostics' messages, its tags and APIs and those of its editor rows, and ``empty`` as its
+        body when it has none."""
         if guide.file == file:
             guide.file = file
         for found in guide.diagnostics:
             if found.file == file:
                 msgspec.structs.force_setattr(found, "file", file)
+            msgspec.structs.force_setattr(found, "message", self.one(found.message))
         guide.tags = [self.one(tag) for tag in guide.tags]
         guide.apis = [self.one(api) for api in guide.apis]
         for row in guide.editors:
