@@ -17,8 +17,9 @@ on it, and a Python client on one keep-alive connection times, request by reques
   word's first search in that process; and ``/guides?q="N"`` for numbers that only one guide's
   title holds (a selective query).
 
-It reports p50 and p99 of each, the worker's RSS and the time to the first request, and draws
-latency and memory against size (PNG, matplotlib).
+It reports p50 and p99 of each, the worker's RSS (at /ready, and once the worker has given back
+what its load freed: ``rss_mib``) and the time to the first request, and draws latency and memory
+against size (PNG, matplotlib).
 """
 
 from __future__ import annotations
@@ -64,6 +65,22 @@ def children(pid: int) -> list[int]:
             except (OSError, IndexError, ValueError):
                 continue
     return found
+
+
+def settle(workers: list[int], longest: float = 60.0) -> tuple[float, float]:
+    """The workers' RSS at /ready, and once it has settled: a worker gives the memory its load
+    freed back after it says it is ready (``web/loader.py`` ``_return_memory``), so the RSS at
+    /ready still counts the load's garbage. Settled: no sample of the last 2 s differs from the
+    newest by more than 0.5 % (at most ``longest`` seconds after /ready)."""
+    samples = [sum(rss_mib(pid) for pid in workers)]
+    deadline = time.monotonic() + longest
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        samples.append(sum(rss_mib(pid) for pid in workers))
+        last = samples[-5:]
+        if len(samples) >= 7 and max(last) - min(last) <= 0.005 * last[-1]:
+            break
+    return samples[0], samples[-1]
 
 
 class Client:
@@ -121,11 +138,15 @@ def measure(size: int, work: Path, repeats: int = 400) -> dict[str, Any]:
                 probe = Client(port)
                 if probe.get("/ready")[1] == 200:
                     client = probe
+                else:  # still loading: asking again at once would take the CPU the load needs
+                    time.sleep(0.05)
             except OSError:
                 time.sleep(0.05)
             if process.poll() is not None:
                 raise RuntimeError("the server exited")
         ready = time.perf_counter() - started
+        workers = children(process.pid) or [process.pid]
+        at_ready, settled = settle(workers)
         tags = [t["slug"] for t in json.loads(client.get("/tags")[2])["data"]]
         apis = [a["slug"] for a in json.loads(client.get("/apis")[2])["data"]]
         listing = f"/guides?tag={tags[0]}&api={apis[0]}&page=2"
@@ -134,7 +155,8 @@ def measure(size: int, work: Path, repeats: int = 400) -> dict[str, Any]:
         figures = {
             "guides": size,
             "ready_s": ready,
-            "rss_mib": sum(rss_mib(pid) for pid in children(process.pid)) or rss_mib(process.pid),
+            "rss_mib": settled,
+            "rss_ready_mib": at_ready,
             "list_cached": client.times([listing] * repeats),
             "list_computed": client.times(pairs),
             "editors_cached": client.times([f"/editors?api={apis[0]}&per_page=20&page=2"] * repeats),

@@ -63,8 +63,11 @@ class Pack(msgspec.Struct):
     #: what git said of the content folder (its HEAD, each file's last commit): a warm restart on
     #: the same HEAD runs no ``git log``, and after a pull reads only the new commits
     git: GitTimes | None = None
-    #: each guide's search records, encoded (``Compressor.records``)
-    records: dict[str, list[bytes]] = msgspec.field(default_factory=dict)
+    #: each guide's search records, encoded and packed (``Compressor.records``; the field's name
+    #: changed with its type: a file of the old form decodes, and is then ignored as another version's)
+    record_blocks: dict[str, tuple[int, bytes]] = msgspec.field(default_factory=dict)
+    #: the ETag and size of the bodies joined from parts, by a key of their parts (``Compressor.joined``)
+    joined: dict[str, tuple[str, int]] = msgspec.field(default_factory=dict)
     #: the closest slugs found for links to missing guides (``guide_links.SUGGESTED``)
     suggestions: dict[str, str] = msgspec.field(default_factory=dict)
 
@@ -116,11 +119,12 @@ class ParseCache:
         guides: dict[str, Parsed],
         forms: dict[str, bytes | None],
         git: GitTimes | None = None,
-        records: dict[str, list[bytes]] | None = None,
+        records: dict[str, tuple[int, bytes]] | None = None,
         suggestions: dict[str, str] | None = None,
+        joined: dict[str, tuple[str, int]] | None = None,
     ) -> None:
         """Write the cache atomically; a failure is logged, never raised (the cache is optional)."""
-        pack = Pack(engine_version(), guides, forms, git, records or {}, suggestions or {})
+        pack = Pack(engine_version(), guides, forms, git, records or {}, joined or {}, suggestions or {})
         self._write(self.path, msgspec.msgpack.encode(pack))
 
     def restore_search(self, key: str, into: sqlite3.Connection) -> bool:

@@ -35,19 +35,22 @@ from .graph.load import PageJob, PageRead, parse_page_job, read_pages
 from .guide_links import guide_link_diagnostics
 from .ids import SLUG_RE, slug_from_filename
 from .images import assets_of, size_images
-from .model import Diagnostic, EditorRow, Guide, Root
+from .model import Diagnostic, EditorRow, Guide, Root, TocEntry
 from .parallel import pmap
 from .parse import ParseOptions, failed_guide
 from .parse.budget import MAX_CONSTRUCTS
 from .parse.html_policy import DEFAULT_IFRAME_HOSTS, HtmlMode
 from .parse.ignores import apply_in_library
 from .parse.tokenizer import MAX_NESTING
-from .parsed import EMPTY_JSON, STAND_IN, Parsed, body_of, content_key, parse_file
+from .parsed import EMPTY, EMPTY_JSON, STAND_IN, Parsed, body_of, content_key, parse_file
 from .redirects import build_redirects, redirected_slugs, take_moved
+from .shared_values import ValueSharer
 from .source_map import SourceMap, display_path
 
 #: Files larger than this are refused (a diagnostic, not a crash).
 MAX_FILE_SIZE = 1_000_000
+#: The ``toc`` of every guide of a released library (one empty list shared, never to be changed).
+RELEASED_TOC: list[TocEntry] = []
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,14 @@ class Library:
     redirects: dict[str, str] = field(default_factory=dict)
 
     def release(self) -> None:
-        """Drop what only a next load needs (parses, bodies, texts, sources): a served snapshot has
-        them in its responses and search index. Afterwards, ``body()`` and reloads from this library
-        parse again."""
+        """Drop what only a next load needs (parses, bodies, texts, sources, the guides' TOCs): a
+        served snapshot has them in its responses and search index. Afterwards, ``body()`` and
+        reloads from this library parse again, and every guide's ``toc`` is empty (its detail
+        response holds it)."""
         for kept in (self.parsed, self.bodies, self.texts, self.sources):
             kept.clear()
+        for guide in self.guides.values():
+            guide.toc = RELEASED_TOC
 
     def body(self, slug: str) -> Root:
         """The AST of a served guide (decoded again when the library is lean)."""
@@ -145,6 +151,7 @@ class _Load:
     site: SiteLayout | None = None  # a site layout's kinds' folders (graph/), None for a folder of guides
     pages: PageRead | None = None  # their files, read before the guides are parsed, to be parsed with them
     defer_pages: bool = False  # pages not known yet: their front matter only (graph/load.py read_pages)
+    sharer: ValueSharer = field(default_factory=ValueSharer)  # one object for equal tags, APIs, paths
 
     def __post_init__(self) -> None:
         self.root = Path(self.directory).resolve()
@@ -232,6 +239,7 @@ def _parse_all(load: _Load) -> None:
         guide = msgspec.structs.replace(parsed.guide, updated=updated)
         if not load.lean:
             guide = msgspec.structs.replace(guide, body=body_of(guide, parsed.body))
+        load.sharer.share(guide, file, EMPTY if load.lean else None)
         load.diagnostics.extend(guide.diagnostics)
         load.files[file] = guide
         load.sources[file] = data

@@ -304,6 +304,7 @@ def test_watch_resolves_the_path_again_every_interval(tmp_path: Path, server_nam
 
 def test_a_reload_that_fails_shows_on_health(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from content_api.web import loader as loader_module
+    from content_api.web import ops
 
     content = folder_with(tmp_path / "content", "Version 1")
     loader = Loader(Settings(content_dir=str(content), watch=True), SnapshotHolder())
@@ -320,7 +321,7 @@ def test_a_reload_that_fails_shows_on_health(tmp_path: Path, monkeypatch: pytest
     health = decoded(snapshot.prepared["/health"].body)
     assert health["status"] == "degraded"
     assert health["reason"].startswith("reloading the content failed: MemoryError: plus de mémoire")
-    assert decoded(snapshot.prepared["/diagnostics"].body)["reason"] == health["reason"]
+    assert decoded(ops.whole_report(snapshot).body)["reason"] == health["reason"]
     monkeypatch.undo()
     loader._reload()
     assert loader.holder.snapshot is not snapshot and loader.holder.reload_error is None

@@ -18,6 +18,7 @@ import content_api.web.prepared as prepared_module
 import content_api.web.records as records_module
 from content_api.config import Settings
 from content_api.web.loader import Loader, SnapshotHolder
+from content_api.web.record_store import RecordStore
 
 from .conftest import SEED, write
 
@@ -41,6 +42,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     counting(prepared_module, "compress")
     counting(records_module, "section_records")
     counting(guide_links_module, "did_you_mean")
+    counting(RecordStore, "ndjson")  # every record joined as JSON Lines (and hashed)
     monkeypatch.setattr(guide_links_module, "SUGGESTED", {})  # this test's own, as a new process has
     real_build = search_module.SearchIndex._build
 
@@ -68,11 +70,13 @@ def test_a_warm_restart_parses_compresses_and_cuts_nothing_and_serves_the_same(
     cold = Loader(settings, SnapshotHolder()).load()
     assert calls["parse_file"] == 7 and calls["compress"] > 7 and calls["section_records"] == 7
     assert calls["search index built"] == 1 and calls["did_you_mean"] == 1  # /guides/absent
+    assert calls["ndjson"] == 1
     calls.clear()
     guide_links_module.SUGGESTED.clear()  # a new process: the suggestion comes from the cache
     warm = Loader(settings, SnapshotHolder()).load()
     assert calls == {}, (
-        "a warm restart parsed, compressed, cut records, built the search index or sought close slugs"
+        "a warm restart parsed, compressed, cut or joined records, built the search index or sought "
+        "close slugs"
     )
     assert warm.library.stats == {"parsed": 0, "reused": 7}
     # every response the same, but what speaks of the process (its load time: /health, /diagnostics)
@@ -80,8 +84,16 @@ def test_a_warm_restart_parses_compresses_and_cuts_nothing_and_serves_the_same(
     assert {path: p.etag for path, p in warm.prepared.items() if path not in own} == {
         path: p.etag for path, p in cold.prepared.items() if path not in own
     }
-    assert warm.record_json == cold.record_json and warm.record_modified == cold.record_modified
+    assert warm.record_json == cold.record_json and len(warm.record_json) >= 7  # a record a section
+    assert warm.records_ndjson is not None and cold.records_ndjson is not None
+    assert (warm.records_ndjson.etag, warm.records_ndjson.body) == (
+        cold.records_ndjson.etag,
+        cold.records_ndjson.body,
+    )
     assert warm.diagnostics == cold.diagnostics  # the link checks ran again: same findings
+    assert warm.history is not None and warm.history.cursor == cold.history.cursor  # type: ignore[union-attr]
+    for slug, entry in warm.history.head.items():  # read from disk, the entries are the snapshot's now
+        assert entry.etag is warm.prepared[f"/guides/{slug}"].etag
     assert any(d.code == "link-guide-missing" for d in warm.diagnostics)
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-import urllib.parse
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
@@ -35,6 +34,7 @@ from ..render import render_text
 from .query import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS, GuideQuery, Sort, split_values
 from .records import COLLECTION_LABEL, SectionRecord, searchable, section_records
 from .search import ImageStore, SearchIndex, SearchStopped
+from .summaries import ASSET_BASE, Summaries, summarize
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -60,8 +60,6 @@ STOPPED = (
 MAX_EDITOR_QUERY = 1000
 DEFAULT_EDITORS_PER_PAGE = 100
 MAX_EDITORS_PER_PAGE = 1000
-#: Where the summaries' images are, by default (the ``ASSET_BASE_URL`` setting's default).
-ASSET_BASE: str = Settings().asset_base_url
 #: The needle of a ``q`` longer than every name: no name holds it (nor a NUL).
 _NO_NAME = "\x00"
 
@@ -104,31 +102,6 @@ class EditorPage(msgspec.Struct, frozen=True):
     pages: int | None = None
 
 
-def _asset_urls(image: str | None, base: str) -> tuple[str | None, str | None]:
-    if not image:
-        return None, None
-    if "://" in image or image.startswith("//"):
-        return image, None  # an absolute URL: no thumbnail is known for it
-    name = image.lstrip("/")
-    directory, _, file = name.rpartition("/")
-    thumbnail = f"{directory}/thumbnail_{file}" if directory else f"thumbnail_{file}"
-    return base + urllib.parse.quote(name), base + urllib.parse.quote(thumbnail)
-
-
-#: The fields a summary takes from its guide as they are.
-_SHARED = tuple(name for name in m.GuideSummary.__struct_fields__ if name in m.Guide.__struct_fields__)
-
-
-def summarize(guide: m.Guide, asset_base: str = ASSET_BASE) -> m.GuideSummary:
-    """What /guides lists for ``guide``; images resolved against ``asset_base``."""
-    assert guide.slug is not None and guide.title is not None
-    image_url, thumbnail_url = _asset_urls(guide.image, asset_base)
-    shared = {name: getattr(guide, name) for name in _SHARED}
-    return m.GuideSummary(
-        **shared, path=f"/guides/{guide.slug}", image_url=image_url, thumbnail_url=thumbnail_url
-    )
-
-
 def editor_filters(
     api: str | Iterable[str] | None, guide: str | Iterable[str] | None
 ) -> tuple[list[str], list[str]]:
@@ -158,8 +131,13 @@ class Catalog:
         self.library, self._search_store = library, search_store
         #: the served guides, in slug order: a guide's position is its number everywhere here
         self.entries: list[m.Guide] = [library.guides[slug] for slug in sorted(library.guides)]
-        self.position: dict[str, int] = {guide.slug or "": i for i, guide in enumerate(self.entries)}
-        self.summaries = [summarize(guide, asset_base) for guide in self.entries]
+        #: the positions, one int object each that every index and order below holds (each held
+        #: its own: 30 bytes a guide each)
+        self._numbers = list(range(len(self.entries)))
+        self.position: dict[str, int] = {guide.slug or "": i for i, guide in self._numbered()}
+        #: position -> the guide's summary, made when asked for (each is the guide's fields and
+        #: two URLs: a list of them all held 440 bytes a guide)
+        self.summaries = Summaries(self.entries, asset_base)
         self._search: SearchIndex | None = None
         #: how many section records :meth:`records` last gave (a served library releases the
         #: bodies they are made of: the export counts its pages with this)
@@ -180,13 +158,15 @@ class Catalog:
 
     # --- building -------------------------------------------------------------------------------
 
+    def _numbered(self) -> Iterable[tuple[int, m.Guide]]:
+        return zip(self._numbers, self.entries, strict=True)
+
     def _index_sets(self) -> None:
-        entries = self.entries
-        self.by_tag = _index((tag.slug, i) for i, g in enumerate(entries) for tag in g.tags)
-        self.by_api = _index((api.slug, i) for i, g in enumerate(entries) for api in g.apis)
-        everyone = frozenset(range(len(entries)))
-        self.published = frozenset(i for i, g in enumerate(entries) if g.publish)
-        self.noindexed = frozenset(i for i, g in enumerate(entries) if g.noindex)
+        self.by_tag = _index((tag.slug, i) for i, g in self._numbered() for tag in g.tags)
+        self.by_api = _index((api.slug, i) for i, g in self._numbered() for api in g.apis)
+        everyone = frozenset(self._numbers)
+        self.published = frozenset(i for i, g in self._numbered() if g.publish)
+        self.noindexed = frozenset(i for i, g in self._numbered() if g.noindex)
         self.unpublished, self.indexable = everyone - self.published, everyone - self.noindexed
 
     def _orders(self) -> None:
@@ -199,14 +179,15 @@ class Catalog:
         }
         self.orders: dict[str, list[int]] = {}
         self.ranks: dict[str, list[int]] = {}
+        numbers = self._numbers
         for name, key in keys.items():
-            order = sorted(range(len(entries)), key=key)
+            order = sorted(numbers, key=key)
             self.orders[name], self.orders["-" + name] = order, order[::-1]
             rank = [0] * len(order)
-            for place, i in enumerate(order):
+            for place, i in zip(numbers, order, strict=True):
                 rank[i] = place
             self.ranks[name] = rank
-            self.ranks["-" + name] = [len(order) - 1 - r for r in rank]
+            self.ranks["-" + name] = [numbers[-1 - r] for r in rank]
 
     def _editor_rows(self) -> None:
         rows = [row for guide in self.entries for row in guide.editors]

@@ -83,6 +83,8 @@ def prepare_changes(snapshot: Snapshot) -> dict[str, Prepared]:
     keep = snapshot.settings.changes_history
     snapshot.history = History.start(state) if base is None else base.advanced(state, keep)
     history = snapshot.history
+    if history is base:  # the same state: its entries made one with this snapshot's (its ETags)
+        history.head.update(state)  # (a history read from disk at a warm start had copies of all)
     return {
         link(since, indexable): _answer(snapshot, history, since, indexable, shared=True)
         for since in (None, history.cursor)

@@ -227,11 +227,14 @@ class Loader:
         moved, self.known_git = library.git is not self.known_git, library.git
         pending = library.graph is not None and library.graph.pending  # the next load is due now
         if self.cache is not None and not pending and (library.stats.get("parsed") or fresh or moved):
-            forms, records = self.compressor.forms, self.compressor.records
-            self.cache.save(library.parsed, forms, library.git, records, guide_links.SUGGESTED)
+            kept = self.compressor
+            self.cache.save(
+                library.parsed, kept.forms, library.git, kept.records, guide_links.SUGGESTED, kept.joined
+            )
         self._record(snapshot)
         if not self.settings.watch and not pending:  # nothing will reload from it: keep only the responses
             library.release()  # (the memory goes back to the system once the content is served: _first_load)
+            self.compressor.release()
         log.info(
             "content loaded: %d guides, %d errors, %d parsed, %d reused, in %.2f s",
             len(snapshot.catalog.entries),
@@ -257,7 +260,7 @@ class Loader:
         """/health and /diagnostics again (the webhooks' last deliveries changed)."""
         snapshot = self.holder.snapshot
         if snapshot is not None:
-            snapshot.prepared.update(ops.prepare_health(snapshot, self.holder.reload_error))
+            ops.refresh_health(snapshot, self.holder.reload_error)
 
     def _read(self, current: Snapshot | None, defer_pages: bool) -> Library:
         """The library of the content folder: only what changed since ``current`` is parsed (at
@@ -266,7 +269,7 @@ class Loader:
         if current is None and self.cache is not None:
             pack = self.cache.load()
             cached, self.known_git = pack.guides, pack.git
-            self.compressor = Compressor(pack.forms, pack.records)
+            self.compressor = Compressor(pack.forms, pack.record_blocks, pack.joined)
             guide_links.SUGGESTED.update(pack.suggestions)
         library = load_library(
             self.settings.content_dir,
@@ -390,7 +393,7 @@ class Loader:
         log.warning("%s", reason)
         self.holder.reload_error = reason
         if snapshot is not None:
-            snapshot.prepared.update(ops.prepare_health(snapshot, reason))
+            ops.refresh_health(snapshot, reason)
 
 
 def _guide_files(folder: Path) -> frozenset[tuple[str, int, int]] | None:

@@ -17,6 +17,9 @@ from .negotiation import Answer
 from .prepared import Prepared
 from .snapshot import Current, Snapshot
 
+#: The path of the whole diagnostics report.
+REPORT = "/diagnostics"
+
 
 def health(snapshot: Snapshot, reload_error: str | None = None) -> status.Health:
     """The /health figures of ``snapshot``; ``reload_error``: why a later reload did not replace it."""
@@ -51,11 +54,30 @@ def report(snapshot: Snapshot, diagnostics: list[m.Diagnostic], reload_error: st
 
 
 def prepare_health(snapshot: Snapshot, reload_error: str | None = None) -> dict[str, Prepared]:
-    """/health and /diagnostics (both say whether the content is degraded, and why)."""
-    return {
-        "/health": Prepared.json(health(snapshot, reload_error)),
-        "/diagnostics": report(snapshot, snapshot.diagnostics, reload_error),
-    }
+    """/health (it says whether the content is degraded, and why). /diagnostics, which says it
+    too, is made when first asked for (:func:`whole_report`): every diagnostic of the content,
+    tens of megabytes at 100,000 guides, is not held by a process nobody asks."""
+    snapshot.reload_error = reload_error
+    return {"/health": Prepared.json(health(snapshot, reload_error))}
+
+
+def refresh_health(snapshot: Snapshot, reload_error: str | None) -> None:
+    """/health again, and /diagnostics made again when next asked for (the webhooks' deliveries
+    or ``reload_error`` changed)."""
+    snapshot.prepared.update(prepare_health(snapshot, reload_error))
+    snapshot.prepared.pop(REPORT, None)
+
+
+def whole_report(snapshot: Snapshot) -> Prepared:
+    """/diagnostics without filters: made at the first request and kept with the prepared
+    responses (the edge answers it from there), until the health figures change."""
+    found = snapshot.prepared.get(REPORT)
+    if found is None:
+        figures = snapshot.prepared.get("/health")
+        found = report(snapshot, snapshot.diagnostics, snapshot.reload_error)
+        if snapshot.prepared.get("/health") is figures:  # not refreshed meanwhile (a webhook's thread)
+            snapshot.prepared[REPORT] = found
+    return found
 
 
 def prepare_ready(snapshot: Snapshot) -> dict[str, Prepared]:
@@ -78,7 +100,7 @@ def diagnostics(
     codes = params.choices("code", code, RULES)
     severities = set(severity or ())
     if not (files or codes or severities):
-        return Answer(snapshot.prepared["/diagnostics"], snapshot.policy)
+        return Answer(whole_report(snapshot), snapshot.policy)
     key = f"/diagnostics?file={sorted(files)}&code={sorted(codes)}&severity={sorted(severities)}"
     chosen = [
         d

@@ -14,12 +14,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from functools import lru_cache
 from typing import Any, Literal
 
 import brotli
 import msgspec
 
 from ..dates import http_date
+from .record_store import RecordBlock
 
 #: Bodies shorter than this are not worth compressing.
 MIN_COMPRESS = 512
@@ -62,18 +64,24 @@ class Compressor:
     """
 
     def __init__(
-        self, forms: dict[str, bytes | None] | None = None, records: dict[str, list[bytes]] | None = None
+        self,
+        forms: dict[str, bytes | None] | None = None,
+        records: dict[str, RecordBlock] | None = None,
+        joined: dict[str, tuple[str, int]] | None = None,
     ) -> None:
         self.forms: dict[str, bytes | None] = forms or {}
         self.used: set[str] = set()
         #: how many bodies were compressed (or guides' records made) since the last ``keep_used``
         self.fresh = 0
-        #: a guide's search records, encoded, by its detail's ETag and the site's URL (web/records.py):
-        #: kept and saved like the forms, so that a warm restart does not make them again
-        self.records: dict[str, list[bytes]] = records or {}
+        #: a guide's search records, encoded and packed, by its detail's ETag and the site's URL
+        #: (web/records.py): kept and saved like the forms, so that a warm restart does not make them
+        self.records: dict[str, RecordBlock] = records or {}
         self.used_records: set[str] = set()
+        #: the ETag and size of a body joined from parts, by a key of its parts (``prepared_join``)
+        self.joined: dict[str, tuple[str, int]] = joined or {}
+        self.used_joined: set[str] = set()
 
-    def records_of(self, key: str, make: Callable[[], list[bytes]]) -> list[bytes]:
+    def records_of(self, key: str, make: Callable[[], RecordBlock]) -> RecordBlock:
         """The records kept under ``key``, else made now (and kept)."""
         self.used_records.add(key)
         found = self.records.get(key)
@@ -81,6 +89,20 @@ class Compressor:
             found = self.records[key] = make()
             self.fresh += 1
         return found
+
+    def prepared_join(
+        self, key: str, join: Callable[[], bytes], media_type: str, last_modified: int | None
+    ) -> Prepared:
+        """The response whose body ``join`` makes, ``key`` naming what it is made of: when a body
+        of that key was compressed before, its br form is taken by the ETag and size kept for the
+        key, and ``join`` is not called (a warm start joins no large body only to hash it again)."""
+        self.used_joined.add(key)
+        kept = self.joined.get(key)
+        if kept is not None and self.forms.get(kept[0]):
+            return Prepared.compressed(kept[0], kept[1], media_type, self, last_modified)
+        prepared = Prepared(join(), media_type, compressor=self, last_modified=last_modified)
+        self.joined[key] = (prepared.etag, prepared._size)
+        return prepared
 
     def __call__(self, etag: str, body: bytes) -> bytes | None:
         self.used.add(etag)
@@ -101,12 +123,19 @@ class Compressor:
             self.forms[etag] = form
             self.fresh += 1
 
+    def release(self) -> None:
+        """Forget every form and record kept: nothing will be prepared again with this compressor
+        (its snapshot is served as it is, and saved). The responses keep their own forms."""
+        self.forms, self.records, self.joined = {}, {}, {}
+
     def keep_used(self) -> None:
         """Forget the forms of bodies no longer served (after a new snapshot is built)."""
         self.forms = {etag: form for etag, form in self.forms.items() if etag in self.used}
         self.used = set()
         self.records = {key: found for key, found in self.records.items() if key in self.used_records}
         self.used_records = set()
+        self.joined = {key: found for key, found in self.joined.items() if key in self.used_joined}
+        self.used_joined = set()
 
 
 class _LruCache:
@@ -153,6 +182,13 @@ def compress(body: bytes) -> bytes | None:
     return _br(body) if len(body) >= MIN_COMPRESS else None
 
 
+@lru_cache(maxsize=8192)
+def _last_modified(stamp: int) -> tuple[bytes, bytes]:
+    """The ``Last-Modified`` header of ``stamp``: one tuple for the responses of the same date (a
+    guide's detail and source, the guides of one day), not one each."""
+    return b"last-modified", http_date(stamp).encode()
+
+
 class Prepared:
     """One response body, encoded once, in every content coding it is worth sending in.
 
@@ -196,9 +232,7 @@ class Prepared:
         self._body: bytes | None = body
         self.last_modified = last_modified
         #: the ``Last-Modified`` header (an IMF-fixdate), or None
-        self.last_modified_header: tuple[bytes, bytes] | None = (
-            None if last_modified is None else (b"last-modified", http_date(last_modified).encode())
-        )
+        self.last_modified_header = None if last_modified is None else _last_modified(last_modified)
         #: the same resource in other media types, chosen by the request's ``Accept`` (this one
         #: when it is acceptable and none is preferred; see :func:`.negotiation.negotiate`)
         self.alternatives = alternatives
@@ -213,6 +247,18 @@ class Prepared:
             self._br = compressor(self.etag, body)
             if self._br:
                 self._body = None
+
+    @classmethod
+    def compressed(
+        cls, etag: str, size: int, media_type: str, compressor: Compressor, last_modified: int | None
+    ) -> Prepared:
+        """A response whose br form ``compressor`` keeps for ``etag`` (a body of ``size`` bytes),
+        made without its identity bytes (decompressed from br when asked for, as any other)."""
+        prepared = cls(b"", media_type, last_modified=last_modified, etag=etag)
+        prepared._size, prepared._shared = size, True
+        prepared._br = compressor(etag, b"")
+        prepared._body = None
+        return prepared
 
     @property
     def body(self) -> bytes:

@@ -276,7 +276,7 @@ def _guide_page(snapshot: Snapshot, slug: str) -> Prepared:
         + (f'<ul class="chips apis" aria-label="API">{apis}</ul>' if apis else "")
         + f'<p class="status">{_e(state)}</p></header>'
         + _diagnostics_panel(_diagnostics_of(snapshot, guide.file.rsplit("/", 1)[-1] if guide.file else ""))
-        + _toc(guide.toc)
+        + _toc(snapshot.toc(i))
         + f'<main><article class="guide-body">\n{article}</article></main></div>'
     )
     return Prepared(_document(snapshot, summary.title, events, body), "text/html")

@@ -1,14 +1,16 @@
 """/search/records: the guides' section records for search indexers, in pages or as JSON Lines.
 
-The records (:meth:`~content_api.catalog.Catalog.records`) are encoded once at load, each alone
-(:attr:`.snapshot.Snapshot.record_json`); a page joins them. Every page carries the JSON Lines of
-all the records as its alternative: a request whose ``Accept`` prefers ``application/x-ndjson``
-gets them all in one response (``page`` and ``per_page`` are then checked but change nothing),
-from the edge or the handler alike, with its own ETag.
+The records (:meth:`~content_api.catalog.Catalog.records`) are encoded once at load, each alone,
+and kept compressed guide by guide (:attr:`.snapshot.Snapshot.record_json`, :mod:`.record_store`);
+a page joins those it shows, the first one at load, the others when asked for. Every page carries
+the JSON Lines of all the records as its alternative: a request whose ``Accept`` prefers
+``application/x-ndjson`` gets them all in one response (``page`` and ``per_page`` are then checked
+but change nothing), from the edge or the handler alike, with its own ETag.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import urllib.parse
 from typing import Annotated, Any
@@ -19,10 +21,10 @@ from litestar.params import Parameter
 from .. import model as m
 from ..catalog import Catalog
 from ..catalog.records import MAX_CONTENT_CHARS, searchable, section_records
-from ..dates import newest
 from . import params
 from .negotiation import Answer
 from .prepared import Prepared, encode
+from .record_store import RecordBlock, RecordStore, pack
 from .snapshot import Current, Snapshot
 
 PATH = "/search/records"
@@ -47,59 +49,72 @@ def link(page: int, per_page: int) -> str:
     return PATH + ("?" + urllib.parse.urlencode(query) if query else "")
 
 
-def records_body(snapshot: Snapshot, page: int, per_page: int) -> bytes:
-    """The JSON (:class:`~content_api.catalog.records.RecordList`) of one page of records."""
-    lines = snapshot.record_json
-    pages = math.ceil(len(lines) / per_page)
-    items = lines[(page - 1) * per_page : page * per_page]
-    meta = m.ListMeta(total=len(lines), page=page, per_page=per_page, pages=pages)
+def records_body(snapshot: Snapshot, page: int, per_page: int) -> tuple[bytes, list[int]]:
+    """The JSON (:class:`~content_api.catalog.records.RecordList`) of one page of records, and the
+    positions of the guides its records come from."""
+    store = snapshot.record_json
+    pages = math.ceil(len(store) / per_page)
+    items, guides = store.window((page - 1) * per_page, page * per_page)
+    meta = m.ListMeta(total=len(store), page=page, per_page=per_page, pages=pages)
     links = m.ListLinks(
         self=link(page, per_page),
         next=link(page + 1, per_page) if page < pages else None,
         prev=link(min(page - 1, pages), per_page) if page > 1 and pages else None,
     )
-    return b'{"data":[' + b",".join(items) + b'],"meta":' + encode(meta) + b',"links":' + encode(links) + b"}"
+    body = b'{"data":[' + b",".join(items) + b'],"meta":' + encode(meta) + b',"links":' + encode(links) + b"}"
+    return body, guides
 
 
 def _page(snapshot: Snapshot, page: int, per_page: int, shared: bool = False) -> Prepared:
     assert snapshot.records_ndjson is not None, "prepare_records runs when the snapshot is built"
-    shown = snapshot.record_modified[(page - 1) * per_page : page * per_page]
+    body, guides = records_body(snapshot, page, per_page)
     return Prepared(
-        records_body(snapshot, page, per_page),
+        body,
         compressor=snapshot.compressor if shared else None,
         alternatives=(snapshot.records_ndjson,),
-        last_modified=newest(shown),
+        last_modified=snapshot.newest(guides),
     )
 
 
-def _guide_records(snapshot: Snapshot, guide: m.Guide) -> list[bytes]:
-    """The records of a searchable guide, encoded: kept by the compressor under its detail's ETag
-    (a function of the whole guide: body, title, tags, APIs, date) and the site's URL, so that a
-    warm restart or a reload takes those of an unchanged guide as they were."""
+def _guide_records(snapshot: Snapshot, guide: m.Guide) -> tuple[RecordBlock, str | None]:
+    """The records of a searchable guide, encoded and packed, and the key they are kept under: its
+    detail's ETag (a function of the whole guide: body, title, tags, APIs, date) and the site's
+    URL, so that a warm restart or a reload takes those of an unchanged guide as they were."""
     slug, site_url = guide.slug or "", snapshot.settings.site_url
 
-    def make() -> list[bytes]:
-        return [encode(record) for record in section_records(guide, snapshot.library.body(slug), site_url)]
+    def make() -> RecordBlock:
+        records = section_records(guide, snapshot.library.body(slug), site_url)
+        return pack([encode(record) for record in records])
 
     detail = snapshot.prepared.get(f"/guides/{slug}")
     if detail is None:  # every served guide has one (prepare_details runs first): never kept blind
-        return make()
-    return snapshot.compressor.records_of(f"{detail.etag}\0{site_url}", make)
+        return make(), None
+    key = f"{detail.etag}\0{site_url}"
+    return snapshot.compressor.records_of(key, make), key
 
 
 def prepare_records(snapshot: Snapshot) -> dict[str, Prepared]:
     """Every record encoded, their JSON Lines, and the first page as an indexer asks for it: the
-    records of ``catalog.records()``, guide by guide in the catalog's order."""
-    snapshot.record_json, snapshot.record_modified = [], []
+    records of ``catalog.records()``, guide by guide in the catalog's order. The JSON Lines are
+    joined (and hashed) only when the compressor has not kept them for the same records."""
+    store = snapshot.record_json = RecordStore()
+    keys = hashlib.blake2b(PATH.encode(), digest_size=16)  # the key of the JSON Lines: the records'
+    blind = False
     for position, guide in enumerate(snapshot.catalog.entries):
         if searchable(guide):
-            found = _guide_records(snapshot, guide)
-            snapshot.record_json += found
-            snapshot.record_modified += [snapshot.modified[position]] * len(found)
-    snapshot.catalog.record_total = len(snapshot.record_json)
-    lines = b"".join(line + b"\n" for line in snapshot.record_json)
-    modified = newest(snapshot.record_modified)
-    snapshot.records_ndjson = Prepared(lines, NDJSON, compressor=snapshot.compressor, last_modified=modified)
+            block, key = _guide_records(snapshot, guide)
+            if block[0]:
+                store.append(position, block)
+            blind = blind or key is None
+            keys.update(f"{key}\n".encode())
+    snapshot.catalog.record_total = len(store)
+    modified = snapshot.newest(store.positions())
+    compressor = snapshot.compressor
+    if blind:
+        lines = Prepared(store.ndjson(), NDJSON, compressor=compressor, last_modified=modified)
+    else:
+        lines = compressor.prepared_join(keys.hexdigest(), store.ndjson, NDJSON, modified)
+    snapshot.records_ndjson = lines
     return {PATH: _page(snapshot, 1, DEFAULT_RECORDS_PER_PAGE, shared=True)}
 
 

@@ -28,6 +28,7 @@ import asyncio
 import html
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,7 +164,7 @@ async def _index(documents: dict[str, str], source: Path, bundle: Path) -> int:
     return int(indexed["page_count"])
 
 
-def build_search_index(catalog: Catalog, record_json: list[bytes], folder: Path) -> SearchIndex:
+def build_search_index(catalog: Catalog, record_json: Iterable[bytes], folder: Path) -> SearchIndex:
     """Write the Pagefind bundle of the records (``/search/records``' JSON) and the search page
     into the export ``folder``."""
     pagefind_binary()

@@ -30,6 +30,7 @@ from ..library import Library
 from .caches import ResponseCache
 from .headers import Policy
 from .prepared import Compressor, Prepared, encode
+from .record_store import RecordStore
 
 #: The edge memo keeps no request whose path and query are longer than this (in characters): a
 #: client's absurdly long query string is answered, not remembered.
@@ -41,6 +42,10 @@ Preparer = Callable[["Snapshot"], dict[str, Prepared]]
 
 class _DetailBody(msgspec.Struct):
     body: m.Root
+
+
+class _DetailToc(msgspec.Struct):
+    toc: list[m.TocEntry]
 
 
 @dataclass(eq=False)
@@ -61,10 +66,9 @@ class Snapshot:
     modified: list[int | None] = field(default_factory=list)
     #: position in ``catalog.editor_rows`` -> the row's JSON
     editor_json: list[bytes] = field(default_factory=list)
-    #: position in ``catalog.records()`` -> the section record's JSON (a /search/records item)
-    record_json: list[bytes] = field(default_factory=list)
-    #: position in ``catalog.records()`` -> the ``Last-Modified`` of the record's guide
-    record_modified: list[int | None] = field(default_factory=list)
+    #: position in ``catalog.records()`` -> the section record's JSON (a /search/records item),
+    #: kept compressed guide by guide (see :mod:`.record_store`)
+    record_json: RecordStore = field(default_factory=RecordStore)
     #: every section record as JSON Lines: /search/records for ``Accept: application/x-ndjson``
     records_ndjson: Prepared | None = None
     #: the change feed's history, this snapshot's state last (see :mod:`.changes`); before the
@@ -72,8 +76,8 @@ class Snapshot:
     history: History | None = None
     #: the last delivery to each webhook URL, for /health (see :mod:`content_api.webhooks`)
     deliveries: Callable[[], list[status.WebhookDelivery]] = list
-    #: the library's diagnostics, files relative to the content folder
-    diagnostics: list[m.Diagnostic] = field(default_factory=list)
+    #: why a later reload did not replace this snapshot (/health's and /diagnostics' ``reason``)
+    reload_error: str | None = None
     #: exact "path" or "path?query" -> response: what the edge serves without a handler
     prepared: dict[str, Prepared] = field(default_factory=dict)
     #: normalized query -> response (QUERY_CACHE_BYTES)
@@ -98,6 +102,13 @@ class Snapshot:
         if len(key) <= MAX_MEMO_KEY:
             self.answered.put(key, prepared)
 
+    @property
+    def diagnostics(self) -> list[m.Diagnostic]:
+        """The library's diagnostics, files relative to the content folder: made when asked for
+        (/diagnostics, the preview), not kept (a snapshot of 100,000 generated guides held 160 MB
+        of them, beside the library's own)."""
+        return _relative(self.library)
+
     def detail(self, i: int) -> Prepared:
         """The prepared /guides/{slug} response of the guide at position ``i``."""
         return self.prepared[f"/guides/{self.catalog.entries[i].slug}"]
@@ -108,6 +119,14 @@ class Snapshot:
         if self.library.bodies.get(slug):
             return self.library.body(slug)
         return msgspec.json.decode(self.detail(i).body, type=_DetailBody).body
+
+    def toc(self, i: int) -> list[m.TocEntry]:
+        """The TOC of the guide at position ``i``: from the library, or decoded from its detail
+        (a released library's guides keep none)."""
+        slug = self.catalog.entries[i].slug or ""
+        if self.library.bodies.get(slug):
+            return self.catalog.entries[i].toc
+        return msgspec.json.decode(self.detail(i).body, type=_DetailToc).toc
 
 
 #: A handler's parameter that receives the snapshot being served (the app provides it).
@@ -157,7 +176,6 @@ def build_snapshot(
         summary_json=[encode(summary) for summary in catalog.summaries],
         modified=_modified(catalog),
         editor_json=[encode(row) for row in catalog.editor_rows],
-        diagnostics=_relative(library),
         cache=ResponseCache(settings.query_cache_bytes),
         answered=ResponseCache(settings.edge_cache_bytes),
         history=history,
