@@ -32,14 +32,19 @@ SEED = ROOT / "content" / "ccas.md"
 # worker is left alone with one at the end; the others follow by their number of tests, as xdist's
 # default order has them. ``-n 0`` runs the same order in one process.
 SLOWEST_FIRST = (
-    "test_xss.py",  # two Chromium runs
+    "test_xss.py",  # Chromium on the 153 payloads: sanitized on each server, raw once
+    "test_reload.py",  # 14 server starts, two of them loading 1,500 guides
+    "test_faults.py",
     "test_deploy.py",  # the image's virtual environment installed from the wheelhouse
     "test_react.py",
-    "test_reload.py",
-    "test_faults.py",
-    "test_fuzz.py",
+    "test_fuzz.py",  # schemathesis on each server
+    "test_search_bounds.py",
+    "test_webhooks.py",
     "test_caches.py",
-    "test_graph_http.py",  # three servers, one on the real samples
+    "test_export.py",
+    "test_changes.py",
+    "test_llms.py",
+    "test_graph_http.py",  # six server starts, two on the real samples
 )
 
 

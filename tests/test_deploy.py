@@ -132,7 +132,8 @@ def wait_until_ready(server: Server) -> None:
     not (WHEELHOUSE / ".").is_dir(), reason=f"no wheelhouse at {WHEELHOUSE} (make test makes it)"
 )
 def test_the_image_install_and_start_commands_work(tmp_path: Path) -> None:
-    """Each RUN of the build stage, then the final CMD and HEALTHCHECK, in a fresh venv."""
+    """Each RUN of the build stage, then the final CMD and HEALTHCHECK, in a fresh venv (on the
+    image's own server, granian: not parametrized by the ``server_name`` fixture)."""
     steps = instructions()
     src, venv = tmp_path / "src", tmp_path / "venv"
     src.mkdir()

@@ -121,17 +121,26 @@ def _wait(server: Server) -> None:
     raise RuntimeError("the static server did not start")
 
 
-def test_export_is_byte_for_byte_the_live_api(content: Path, tmp_path: Path, server_name: str) -> None:
-    out = tmp_path / "export"
+@pytest.fixture(scope="module")
+def exported(content: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], int]:
+    """The export of ``content`` (its folder, URLs and file count): made once, compared with each
+    server (read only)."""
+    out = tmp_path_factory.mktemp("exported") / "export"
     result = export(Settings(content_dir=str(content)), out)
-    urls = result.urls
+    return out, result.urls, result.files
+
+
+def test_export_is_byte_for_byte_the_live_api(
+    content: Path, exported: tuple[Path, list[str], int], tmp_path: Path, server_name: str
+) -> None:
+    out, urls, files = exported
     assert "/guides/ccas" in urls and "/guides" in urls and "/editors?api=particulier" in urls
     assert "/guides?publish=true&noindex=false" in urls and "/sitemap.xml" in urls
     assert any(url.startswith("/guides?tag=") for url in urls) and any("page=2" in url for url in urls)
     assert f"/guides?tag={LONG_TAG}" in urls and f"/guides?tag={LONG_TAG}&publish=true" in urls
     names = [path.name for path in out.glob("*.q/*")]
     assert len(names) > 50 and max(len(name.encode()) for name in names) <= MAX_NAME + 3
-    assert len(urls) == result.files
+    assert len(urls) == files
     static_server = nginx(out, tmp_path) if NGINX else python_static(out)
     with serve("--content", str(content), server=server_name) as live, static_server as static:
         for url in urls:

@@ -8,6 +8,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from content_api.library import content_key
 from content_api.parse import ParseOptions
 
 from .conftest import ROOT, walk
-from .server import serve
+from .server import Server, serve
 from .test_cli import run
 
 GUIDE = """---
@@ -118,10 +120,33 @@ def test_check_and_render_take_the_mode_from_flag_or_environment(tmp_path: Path)
     assert bad_env.returncode == 2 and "invalid setting" in bad_env.stderr and "html_mode" in bad_env.stderr
 
 
+@pytest.fixture(scope="module")
+def widget(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The widget guide, and an SVG with a script and a PNG in images/ (read only)."""
+    content = folder(tmp_path_factory.mktemp("widget"))
+    (content / "images").mkdir()
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>'
+    (content / "images" / "logo.svg").write_text(svg, encoding="utf-8")
+    (content / "images" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
+    return content
+
+
+@pytest.fixture(scope="module")
+def sanitizing(widget: Path, server_name: str) -> Iterator[Server]:
+    """A server in sanitize mode (the default): its guide and its preview assets are read."""
+    with serve("--content", str(widget), "--html-mode", "sanitize", server=server_name) as server:
+        yield server
+
+
 @pytest.mark.parametrize("mode", ["sanitize", "raw"])
-def test_serve_in_each_mode(tmp_path: Path, mode: str, server_name: str) -> None:
-    content = folder(tmp_path)
-    with serve("--content", str(content), "--html-mode", mode, server=server_name) as server:
+def test_serve_in_each_mode(
+    widget: Path, mode: str, server_name: str, request: pytest.FixtureRequest
+) -> None:
+    with (
+        nullcontext(request.getfixturevalue("sanitizing"))
+        if mode == "sanitize"
+        else serve("--content", str(widget), "--html-mode", mode, server=server_name)
+    ) as server:
         guide = server.get("/guides/widget?include=html").json()
         bare = server.get("/guides/widget").json()
     values = json_html_values(bare["body"])
@@ -140,16 +165,10 @@ def json_html_values(node: dict[str, object]) -> list[str]:
     return found
 
 
-def test_preview_assets_are_sandboxed(tmp_path: Path, server_name: str) -> None:
-    content = folder(tmp_path)
-    (content / "images").mkdir()
-    svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>'
-    (content / "images" / "logo.svg").write_text(svg, encoding="utf-8")
-    (content / "images" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
-    with serve("--content", str(content), server=server_name) as server:
-        for name, media_type in (("logo.svg", "image/svg+xml"), ("logo.png", "image/png")):
-            reply = server.get(f"/preview/assets/images/{name}")
-            assert reply.status == 200 and reply.header("content-type") == media_type
-            policy = reply.header("content-security-policy")
-            assert policy == "default-src 'none'; style-src 'unsafe-inline'; sandbox", name
-            assert reply.header("x-content-type-options") == "nosniff"
+def test_preview_assets_are_sandboxed(sanitizing: Server) -> None:
+    for name, media_type in (("logo.svg", "image/svg+xml"), ("logo.png", "image/png")):
+        reply = sanitizing.get(f"/preview/assets/images/{name}")
+        assert reply.status == 200 and reply.header("content-type") == media_type
+        policy = reply.header("content-security-policy")
+        assert policy == "default-src 'none'; style-src 'unsafe-inline'; sandbox", name
+        assert reply.header("x-content-type-options") == "nosniff"
