@@ -41,6 +41,8 @@ FILE_NAME = "content-api.cache"
 SEARCH_FILE = "content-api.search"
 #: The search warm-up's results (``catalog/search.py`` ``SearchIndex.warm``), an SQLite file.
 RANKED_FILE = "content-api.ranked"
+# How long a worker waits for another one writing the search results (seconds).
+RANKED_LOCK_TIMEOUT = 10.0
 #: One kept search result: (query, number of matches, best positions as native uint32, terms or None).
 RankedRow = tuple[str, int, bytes, str | None]
 _LIBRARIES = (
@@ -170,17 +172,17 @@ class ParseCache:
         for attempt in (1, 2):
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
-                with contextlib.closing(sqlite3.connect(path, timeout=10)) as db, db:  # one transaction
-                    db.execute("CREATE TABLE IF NOT EXISTS kept(engine TEXT, key TEXT)")
-                    db.execute(
-                        "CREATE TABLE IF NOT EXISTS ranked("
-                        "q TEXT PRIMARY KEY, total INTEGER NOT NULL, top BLOB NOT NULL, terms TEXT)"
-                    )
-                    if db.execute("SELECT engine, key FROM kept").fetchall() != [(engine_version(), key)]:
-                        db.execute("DELETE FROM kept")
-                        db.execute("DELETE FROM ranked")
-                        db.execute("INSERT INTO kept VALUES (?, ?)", (engine_version(), key))
-                    db.executemany("INSERT OR REPLACE INTO ranked VALUES (?, ?, ?, ?)", rows)
+                with contextlib.closing(
+                    sqlite3.connect(path, timeout=RANKED_LOCK_TIMEOUT, isolation_level=None)
+                ) as db:
+                    # One write transaction from the key's check to the rows: two workers checking
+                    # the key at once would otherwise each find it missing and drop the other's rows.
+                    db.execute("BEGIN IMMEDIATE")
+                    self._add_ranked(db, key, rows)
+                    db.execute("COMMIT")
+                return
+            except sqlite3.OperationalError as exc:  # locked past the timeout, disk full: not damage
+                log.warning("search results %s not written: %s", path, exc)
                 return
             except sqlite3.DatabaseError as exc:
                 log.warning("search results %s not written (%s): removed", path, exc)
@@ -188,9 +190,22 @@ class ParseCache:
                     path.unlink(missing_ok=True)
                 if attempt == 2:
                     return
-            except (OSError, sqlite3.Error) as exc:
+            except OSError as exc:
                 log.warning("search results %s not written: %s", path, exc)
                 return
+
+    @staticmethod
+    def _add_ranked(db: sqlite3.Connection, key: str, rows: Sequence[RankedRow]) -> None:
+        db.execute("CREATE TABLE IF NOT EXISTS kept(engine TEXT, key TEXT)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS ranked("
+            "q TEXT PRIMARY KEY, total INTEGER NOT NULL, top BLOB NOT NULL, terms TEXT)"
+        )
+        if db.execute("SELECT engine, key FROM kept").fetchall() != [(engine_version(), key)]:
+            db.execute("DELETE FROM kept")
+            db.execute("DELETE FROM ranked")
+            db.execute("INSERT INTO kept VALUES (?, ?)", (engine_version(), key))
+        db.executemany("INSERT OR REPLACE INTO ranked VALUES (?, ?, ?, ?)", rows)
 
     def kept_ranked(self, key: str) -> list[RankedRow]:
         """The search results kept for the documents of ``key`` (none: an empty list)."""
@@ -198,7 +213,9 @@ class ParseCache:
         if not path.is_file():
             return []
         try:
-            with contextlib.closing(sqlite3.connect(path.as_uri() + "?mode=ro", uri=True, timeout=10)) as db:
+            with contextlib.closing(
+                sqlite3.connect(path.as_uri() + "?mode=ro", uri=True, timeout=RANKED_LOCK_TIMEOUT)
+            ) as db:
                 if db.execute("SELECT engine, key FROM kept").fetchall() != [(engine_version(), key)]:
                     return []
                 return db.execute("SELECT q, total, top, terms FROM ranked").fetchall()

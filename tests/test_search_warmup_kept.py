@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from content_api import Catalog, load_library
+from content_api import Catalog, cache, load_library
 from content_api.cache import RANKED_FILE, ParseCache
 from content_api.catalog import warmup
 from content_api.catalog.search import SearchIndex
@@ -131,6 +131,25 @@ def test_two_warm_ups_at_once_keep_both(tmp_path: Path) -> None:
     assert kept == set(words[0]) | set(words[1])
     for index in indexes:
         index.close()
+
+
+def test_a_file_locked_by_another_worker_is_not_taken_for_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = ParseCache(tmp_path)
+    first = SearchIndex(documents(), store)
+    warm(first, words=WORDS)
+    before = store.kept_ranked(first._key)
+    assert before
+    monkeypatch.setattr(cache, "RANKED_LOCK_TIMEOUT", 0.05)
+    with contextlib.closing(sqlite3.connect(tmp_path / RANKED_FILE, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")  # another worker writing
+        with caplog.at_level(logging.WARNING, logger="content_api"):
+            store.keep_ranked(first._key, [("autre", 1, b"\0\0\0\0", None)])
+        other.execute("ROLLBACK")
+    assert "database is locked" in caplog.text and "removed" not in caplog.text
+    assert store.kept_ranked(first._key) == before  # the other worker's file is still whole
+    first.close()
 
 
 def warm_up_line(caplog: pytest.LogCaptureFixture, count: int) -> str:
