@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from content_api import load_library
@@ -39,6 +40,7 @@ def test_tags_apis_paths_and_empty_bodies_are_shared(tmp_path: Path, monkeypatch
             assert guide.editors[0].guide is guide.slug
             found = [d for d in guide.diagnostics if d.file == guide.file]
             assert len(found) >= 2 and all(d.file is guide.file for d in found)
+            assert not any(gc.is_tracked(d) for d in guide.diagnostics)  # strings and ints only
             first = {d.message: d.message for d in guides[0].diagnostics}
             same = [d.message for d in guide.diagnostics if d.message in first]
             assert same and all(first[message] is message for message in same)
