@@ -42,7 +42,7 @@ from .parse.budget import MAX_CONSTRUCTS
 from .parse.html_policy import DEFAULT_IFRAME_HOSTS, HtmlMode
 from .parse.ignores import apply_in_library
 from .parse.tokenizer import MAX_NESTING
-from .parsed import EMPTY, EMPTY_JSON, STAND_IN, Parsed, body_of, content_key, parse_file, toc_of
+from .parsed import EMPTY_JSON, STAND_IN, Parsed, body_of, content_key, parse_file, toc_of
 from .redirects import build_redirects, redirected_slugs, take_moved
 from .shared_values import ValueSharer
 from .source_map import SourceMap, display_path
@@ -228,7 +228,8 @@ def _parse_all(load: _Load) -> None:
     jobs: list[_Job] = [*missing, *pages]  # a site's pages with the guides: one call, one pool
     work = sum(job.work() if isinstance(job, PageJob) else len(job[2]) for job in jobs)
     results = pmap(_parse_job, jobs, work=work)  # processes if it pays
-    fresh = dict(zip((job[1] for job in missing), map(_decode_parsed, results[: len(missing)]), strict=True))
+    decoded = (load.sharer.decoded(_decode_parsed(result)) for result in results[: len(missing)])
+    fresh = dict(zip((job[1] for job in missing), decoded, strict=True))
     if load.pages is not None:
         load.pages.add(pages, results[len(missing) :])
     load.stats["parsed"] = len(fresh)
@@ -243,7 +244,7 @@ def _parse_all(load: _Load) -> None:
             guide = msgspec.structs.replace(
                 guide, body=body_of(guide, parsed.body), toc=toc_of(guide, parsed.toc)
             )
-        load.sharer.share(guide, file, EMPTY if load.lean else None)
+        load.sharer.share(guide, file)
         load.diagnostics.extend(guide.diagnostics)
         load.files[file] = guide
         load.sources[file] = data
