@@ -33,6 +33,7 @@ import msgspec
 
 from .gitdates import GitTimes
 from .parsed import Parsed
+from .shared_values import ValueSharer
 
 log = logging.getLogger("content_api.cache")
 
@@ -74,6 +75,15 @@ class Pack(msgspec.Struct):
     suggestions: dict[str, str] = msgspec.field(default_factory=dict)
 
 
+class _RawPack(Pack):
+    """A pack as read: each parse still its bytes, decoded one after the other (``ParseCache.load``)."""
+
+    guides: dict[str, msgspec.Raw]  # type: ignore[assignment]
+
+
+_PARSED = msgspec.msgpack.Decoder(Parsed)
+
+
 @lru_cache(maxsize=1)
 def engine_version() -> str:
     """A hash of the package's source and of the parsing libraries' versions."""
@@ -107,14 +117,18 @@ class ParseCache:
             log.warning("parse cache %s unreadable, ignored: %s", self.path, exc)
             return empty
         try:
-            pack = msgspec.msgpack.decode(data, type=Pack)
+            raw = msgspec.msgpack.decode(data, type=_RawPack)  # each parse a view of ``data``
+            if raw.engine != engine_version():
+                log.warning(
+                    "parse cache %s was written by another version of content-api, ignored", self.path
+                )
+                return empty
+            sharer, decode = ValueSharer(), _PARSED.decode
+            guides = {key: sharer.decoded(decode(parsed)) for key, parsed in raw.guides.items()}
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             log.warning("parse cache %s is corrupt, ignored: %s", self.path, exc)
             return empty
-        if pack.engine != engine_version():
-            log.warning("parse cache %s was written by another version of content-api, ignored", self.path)
-            return empty
-        return pack
+        return Pack(raw.engine, guides, raw.forms, raw.git, raw.record_blocks, raw.joined, raw.suggestions)
 
     def save(
         self,

@@ -42,15 +42,13 @@ from .parse.budget import MAX_CONSTRUCTS
 from .parse.html_policy import DEFAULT_IFRAME_HOSTS, HtmlMode
 from .parse.ignores import apply_in_library
 from .parse.tokenizer import MAX_NESTING
-from .parsed import EMPTY, EMPTY_JSON, STAND_IN, Parsed, body_of, content_key, parse_file
+from .parsed import EMPTY_JSON, STAND_IN, Parsed, body_of, content_key, parse_file, toc_of
 from .redirects import build_redirects, redirected_slugs, take_moved
 from .shared_values import ValueSharer
 from .source_map import SourceMap, display_path
 
 #: Files larger than this are refused (a diagnostic, not a crash).
 MAX_FILE_SIZE = 1_000_000
-#: The ``toc`` of every guide of a released library (one empty list shared, never to be changed).
-RELEASED_TOC: list[TocEntry] = []
 
 
 @dataclass(frozen=True)
@@ -71,6 +69,8 @@ class Library:
     texts: dict[str, str] = field(default_factory=dict)
     #: slug -> body of the served guides, as JSON bytes (always there, even when ``lean``)
     bodies: dict[str, bytes] = field(default_factory=dict)
+    #: slug -> TOC of the served guides, as JSON bytes, when ``lean`` (their ``toc`` is then empty)
+    tocs: dict[str, bytes] = field(default_factory=dict)
     #: slug -> the served guide's file, its bytes as read (``/guides/{slug}.md``; released too)
     sources: dict[str, bytes] = field(default_factory=dict)
     #: how many files were parsed, and how many were taken from a previous load or the cache
@@ -83,18 +83,19 @@ class Library:
     redirects: dict[str, str] = field(default_factory=dict)
 
     def release(self) -> None:
-        """Drop what only a next load needs (parses, bodies, texts, sources, the guides' TOCs): a
-        served snapshot has them in its responses and search index. Afterwards, ``body()`` and
-        reloads from this library parse again, and every guide's ``toc`` is empty (its detail
-        response holds it)."""
-        for kept in (self.parsed, self.bodies, self.texts, self.sources):
+        """Drop what only a next load needs (parses, bodies, TOCs, texts, sources): a served
+        snapshot has them in its responses and search index. Afterwards, ``body()`` and ``toc()``
+        and reloads from this library parse again."""
+        for kept in (self.parsed, self.bodies, self.tocs, self.texts, self.sources):
             kept.clear()
-        for guide in self.guides.values():
-            guide.toc = RELEASED_TOC
 
     def body(self, slug: str) -> Root:
         """The AST of a served guide (decoded again when the library is lean)."""
         return body_of(self.guides[slug], self.bodies.get(slug, b""))
+
+    def toc(self, slug: str) -> list[TocEntry]:
+        """The TOC of a served guide (decoded again when the library is lean)."""
+        return toc_of(self.guides[slug], self.tocs.get(slug, b""))
 
     @property
     def errors(self) -> int:
@@ -140,6 +141,7 @@ class _Load:
     texts: dict[str, str] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=lambda: {"parsed": 0, "reused": 0})
     bodies: dict[str, bytes] = field(default_factory=dict)
+    tocs: dict[str, bytes] = field(default_factory=dict)
     lean: bool = False
     options: ParseOptions = field(default_factory=ParseOptions)
     site_url: str | None = None
@@ -226,7 +228,8 @@ def _parse_all(load: _Load) -> None:
     jobs: list[_Job] = [*missing, *pages]  # a site's pages with the guides: one call, one pool
     work = sum(job.work() if isinstance(job, PageJob) else len(job[2]) for job in jobs)
     results = pmap(_parse_job, jobs, work=work)  # processes if it pays
-    fresh = dict(zip((job[1] for job in missing), map(_decode_parsed, results[: len(missing)]), strict=True))
+    decoded = (load.sharer.decoded(_decode_parsed(result)) for result in results[: len(missing)])
+    fresh = dict(zip((job[1] for job in missing), decoded, strict=True))
     if load.pages is not None:
         load.pages.add(pages, results[len(missing) :])
     load.stats["parsed"] = len(fresh)
@@ -238,13 +241,16 @@ def _parse_all(load: _Load) -> None:
         updated = parsed.guide.updated or file_time(load.git, name, data, mtime, key)
         guide = msgspec.structs.replace(parsed.guide, updated=updated)
         if not load.lean:
-            guide = msgspec.structs.replace(guide, body=body_of(guide, parsed.body))
-        load.sharer.share(guide, file, EMPTY if load.lean else None)
+            guide = msgspec.structs.replace(
+                guide, body=body_of(guide, parsed.body), toc=toc_of(guide, parsed.toc)
+            )
+        load.sharer.share(guide, file)
         load.diagnostics.extend(guide.diagnostics)
         load.files[file] = guide
         load.sources[file] = data
         load.texts[file] = parsed.text
         load.bodies[file] = parsed.body
+        load.tocs[file] = parsed.toc
 
 
 def _slugs(load: _Load) -> None:
@@ -275,6 +281,7 @@ def _last_good(load: _Load, slug: str, file: str) -> Guide | None:
         return None
     load.texts[file] = load.previous.texts.get(slug, "")
     load.bodies[file] = load.previous.bodies.get(slug, b"")
+    load.tocs[file] = load.previous.tocs.get(slug, b"")
     load.stale[file] = load.previous.sources.get(slug, b"")
     return guide
 
@@ -361,6 +368,7 @@ def _library(load: _Load, directory: str | os.PathLike[str], graph: Graph | None
         parsed=load.parsed,
         texts={slug: load.texts.get(guide.file or "", "") for slug, guide in load.guides.items()},
         bodies={slug: load.bodies.get(guide.file or "", b"") for slug, guide in load.guides.items()},
+        tocs={slug: load.tocs.get(guide.file or "", b"") for slug, guide in load.guides.items()},
         sources={
             s: load.stale.get(g.file or "") or load.sources[g.file or ""] for s, g in load.guides.items()
         },

@@ -268,7 +268,9 @@ NODE_TYPES: tuple[type[Node], ...] = get_args(AnyNode)
 # --- guides ---------------------------------------------------------------------------------------
 
 
-class Diagnostic(msgspec.Struct, frozen=True):
+# gc=False: not tracked by the cyclic garbage collector, as it holds strings and ints only (never
+# part of a cycle), and a served library holds hundreds of thousands of them.
+class Diagnostic(msgspec.Struct, frozen=True, gc=False):
     """A problem found in a guide: where it is, how bad it is, and what to do."""
 
     file: str | None

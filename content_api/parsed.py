@@ -8,7 +8,7 @@ import hashlib
 import msgspec
 
 from .graph.kinds import Page
-from .model import Guide, Root
+from .model import Guide, Root, TocEntry
 from .parse import ParseOptions, failed_guide, parse_guide_and_text
 
 EMPTY = msgspec.json.decode(b'{"type":"root","children":[]}', type=Root)
@@ -29,16 +29,24 @@ class Parsed(msgspec.Struct, array_like=True):
     is what a response needs, ten times smaller in memory than the AST and quick to decode again.
     ``text`` is the body's plain text (for search). For a page of a site layout (API page,
     producer, service), ``page`` holds it and ``guide`` is an empty stand-in (never served).
+    A lean ``guide`` holds no TOC either: ``toc`` holds it as JSON (as the details splice it in),
+    so that a load never makes the dozen objects a guide's TOC is.
     """
 
     guide: Guide
     body: bytes
     text: str
     page: Page | None = None
+    #: the TOC's JSON when ``guide`` is lean (b"": ``guide.toc`` holds it)
+    toc: bytes = b""
 
     def lean(self) -> Parsed:
-        """The same, without the AST in ``guide`` (what the cache and a served snapshot keep)."""
-        return Parsed(msgspec.structs.replace(self.guide, body=EMPTY), self.body, self.text, self.page)
+        """The same, without the AST nor the TOC in ``guide`` (what the cache and a served snapshot
+        keep)."""
+        if not self.guide.body.children and not self.guide.toc:
+            return self
+        lean = msgspec.structs.replace(self.guide, body=EMPTY, toc=[])
+        return Parsed(lean, self.body, self.text, self.page, msgspec.json.encode(self.guide.toc))
 
 
 def content_key(name: str, data: bytes, options: ParseOptions | None = None) -> str:
@@ -55,6 +63,11 @@ def parse_file(name: str, file: str, data: bytes, options: ParseOptions | None =
         return Parsed(guide, msgspec.json.encode(guide.body), text)
     except Exception as exc:  # an AST that cannot be encoded (a bug): the file is reported
         return Parsed(failed_guide(file, guide.slug, exc, "while encoding the body"), EMPTY_JSON, "")
+
+
+def toc_of(guide: Guide, toc: bytes) -> list[TocEntry]:
+    """The TOC of a guide whose ``guide.toc`` may have been left out (lean)."""
+    return guide.toc or (msgspec.json.decode(toc, type=list[TocEntry]) if toc else [])
 
 
 def body_of(guide: Guide, body: bytes) -> Root:

@@ -15,7 +15,8 @@ from typing import TypeVar
 
 import msgspec
 
-from .model import Guide, Root
+from .model import Guide
+from .parsed import EMPTY, Parsed
 
 T = TypeVar("T")
 
@@ -33,10 +34,11 @@ class ValueSharer:
         found: T = self._known.setdefault(value, value)  # type: ignore[assignment]
         return found
 
-    def share(self, guide: Guide, file: str, empty: Root | None = None) -> None:
-        """Share ``guide``'s values: ``file`` (its path, one string for it and its diagnostics), its
-        diagnostics' messages, its tags and APIs and those of its editor rows, and ``empty`` as its
-        body when it has none."""
+    def share(self, guide: Guide, file: str | None = None) -> None:
+        """Share ``guide``'s values: ``file`` (its path, ``guide.file`` by default: one string for
+        it and its diagnostics), its diagnostics' messages, its tags and APIs and those of its
+        editor rows, and one empty body for all that have none."""
+        file = guide.file if file is None else file
         if guide.file == file:
             guide.file = file
         for found in guide.diagnostics:
@@ -49,5 +51,12 @@ class ValueSharer:
             row.apis = [self.one(api) for api in row.apis]
             if row.guide is not None and row.guide == guide.slug:
                 row.guide = guide.slug
-        if empty is not None and not guide.body.children and guide.body == empty:
-            guide.body = empty
+        if not guide.body.children and guide.body == EMPTY:
+            guide.body = EMPTY
+
+    def decoded(self, parsed: Parsed) -> Parsed:
+        """``parsed`` (just decoded), its guide's values shared: each guide's as it is decoded, so
+        that the copies it frees are the room the next one is decoded in (shared once they are all
+        decoded, they were holes in memory the process kept)."""
+        self.share(parsed.guide)
+        return parsed

@@ -69,3 +69,26 @@ def test_this_process_and_a_spawned_one_give_the_results_in_order(monkeypatch: p
         pids = pmap(_pid, range(100), work=1)
     assert os.getpid() in pids[:10]  # this process works from the front,
     assert len(set(pids)) == 2 and pids[-1] != os.getpid()  # the spawned one took the last chunks
+
+
+def test_a_large_work_is_the_processes_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parallel.PROCESSES, "2")
+    monkeypatch.setattr(parallel, "ALONE_SECONDS", 0.0)  # any work said in bytes is large
+    items = [str(i) * (i % 7) for i in range(300)]
+    with parallel.session():
+        pids = pmap(_pid, range(60), work=1)
+        assert parallel._local.pool._max_workers == 2  # this process's share went to one more
+        assert pmap(len, items, work=1) == [len(item) for item in items]
+    assert os.getpid() not in pids
+    assert pmap(len, items) == [len(item) for item in items]  # no work said: this process works too
+
+
+def test_a_large_work_on_a_smaller_pool_already_started_is_shared_with_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(parallel.PROCESSES, "2")
+    monkeypatch.setattr(parallel, "ALONE_SECONDS", 0.0)
+    with parallel.session():
+        assert pmap(len, ["a"] * 500) == [1] * 500  # no work said: a pool of one, this process working
+        pids = pmap(_pid, range(100), work=1)  # large, but the pool cannot grow: this process helps
+    assert os.getpid() in pids[:10]

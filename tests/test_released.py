@@ -1,26 +1,29 @@
-"""What a served snapshot still gives once its library is released (no --watch: nothing will
-reload from it): each guide's TOC, decoded from its detail, as the library had it."""
+"""What a served snapshot gives of its guides though its library keeps less: a lean library's
+guides hold no TOC (its JSON is kept beside, as the body's), and a released library (no --watch:
+nothing will reload from it) keeps neither; the snapshot decodes the TOC from the detail."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from content_api import load_library
 from content_api.config import Settings
-from content_api.library import RELEASED_TOC
 from content_api.web.loader import Loader, SnapshotHolder
 
 from .conftest import write_small_library
 
 
-def test_a_released_library_keeps_no_toc_and_the_snapshot_gives_it_from_the_details(tmp_path: Path) -> None:
+def test_lean_and_released_libraries_give_the_tocs_of_a_whole_one(tmp_path: Path) -> None:
     folder = write_small_library(tmp_path)
+    whole = load_library(folder)  # not lean: the guides hold their TOCs
     kept = Loader(Settings(content_dir=str(folder), watch=True), SnapshotHolder()).load()  # never released
     released = Loader(Settings(content_dir=str(folder)), SnapshotHolder()).load()
-    assert [g.slug for g in released.catalog.entries] == [g.slug for g in kept.catalog.entries]
-    assert all(guide.toc is RELEASED_TOC for guide in released.catalog.entries) and RELEASED_TOC == []
-    tocs = [kept.toc(i) for i in range(len(kept.catalog.entries))]
-    assert any(tocs) and [released.toc(i) for i in range(len(tocs))] == tocs
-    assert tocs == [guide.toc for guide in kept.catalog.entries]
+    tocs = [whole.guides[g.slug or ""].toc for g in kept.catalog.entries]
+    assert any(tocs) and [g.slug for g in released.catalog.entries] == [g.slug for g in kept.catalog.entries]
+    assert all(guide.toc == [] for guide in (*kept.catalog.entries, *released.catalog.entries))
+    assert kept.library.tocs and not released.library.tocs
+    assert [kept.toc(i) for i in range(len(tocs))] == tocs == [released.toc(i) for i in range(len(tocs))]
+    assert [kept.library.toc(g.slug or "") for g in kept.catalog.entries] == tocs
     assert {path: p.etag for path, p in released.prepared.items() if path != "/health"} == {
         path: p.etag for path, p in kept.prepared.items() if path != "/health"
     }

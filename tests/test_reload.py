@@ -195,6 +195,16 @@ def test_a_corrupt_or_stale_cache_is_ignored_with_a_warning(
     assert "another version" in caplog.text
     assert loader.holder.snapshot is not None and loader.holder.snapshot.library.stats["parsed"] == 5
 
+    from content_api.cache import engine_version
+
+    broken = {**pack.guides, "one more": [1, 2]}  # one parse of the wrong shape: decoded last, one by one
+    (cache / FILE_NAME).write_bytes(msgspec.msgpack.encode(Pack(engine_version(), broken, pack.forms)))
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="content_api.cache"):
+        loader = load(folder, cache)
+    assert "corrupt" in caplog.text
+    assert loader.holder.snapshot is not None and loader.holder.snapshot.library.stats["parsed"] == 5
+
 
 def test_serve_with_a_cache_folder(tmp_path: Path, server_name: str) -> None:
     shutil.copy(SEED, tmp_path / "ccas.md")

@@ -98,15 +98,17 @@ def guides_page(snapshot: Snapshot, query: GuideQuery, deadline: float = math.in
 
 
 def _detail_json(snapshot: Snapshot, i: int) -> bytes:
-    """The JSON of the detail of the guide at position ``i``: its body spliced in as it was encoded
-    at parse time (a served library may release its bodies once the responses are made)."""
+    """The JSON of the detail of the guide at position ``i``: its body and TOC spliced in as they
+    were encoded at parse time (a served library may release them once the responses are made)."""
     catalog = snapshot.catalog
     guide, summary = catalog.entries[i], catalog.summaries[i]
     related = [catalog.summaries[catalog.position[s]] for s in guide.related if s in catalog.position]
+    slug, library = guide.slug or "", snapshot.library
+    toc = library.tocs.get(slug)  # a lean guide's, encoded at parse time
     value = m.GuideDetail(
         **msgspec.structs.asdict(summary),
-        body=msgspec.Raw(snapshot.library.bodies.get(guide.slug or "") or encode(guide.body)),  # type: ignore[arg-type]
-        toc=guide.toc,
+        body=msgspec.Raw(library.bodies.get(slug) or encode(guide.body)),  # type: ignore[arg-type]
+        toc=msgspec.Raw(toc) if toc else guide.toc,  # type: ignore[arg-type]
         related_guides=related,
         editors=guide.editors,
     )

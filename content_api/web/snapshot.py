@@ -122,10 +122,10 @@ class Snapshot:
 
     def toc(self, i: int) -> list[m.TocEntry]:
         """The TOC of the guide at position ``i``: from the library, or decoded from its detail
-        (a released library's guides keep none)."""
+        (a released library keeps none)."""
         slug = self.catalog.entries[i].slug or ""
         if self.library.bodies.get(slug):
-            return self.catalog.entries[i].toc
+            return self.library.toc(slug)
         return msgspec.json.decode(self.detail(i).body, type=_DetailToc).toc
 
 
