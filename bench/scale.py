@@ -233,7 +233,7 @@ def plot(results: list[dict[str, Any]], out: Path) -> None:
     )
     latency.legend(fontsize=7)
     memory.plot(sizes, [r["rss_mib"] for r in results], marker="o", label="worker RSS")
-    memory.plot(sizes, [40 * s / 1000 for s in sizes], ":", label="40 MB per 1,000 guides (target)")
+    memory.plot(sizes, [20 * s / 1000 for s in sizes], ":", label="20 MB per 1,000 guides (target)")
     memory.set(xscale="log", yscale="log", xlabel="guides", ylabel="MiB", title="Memory")
     memory.legend(fontsize=7)
     figure.tight_layout()
