@@ -48,6 +48,6 @@ bench-setup: $(STAMP)
 	cd bench/peers && npm ci --no-audit --no-fund
 	$(BIN)/python -m pip install --quiet matplotlib
 
-## bench-all: the whole suite, one table of figures, ratios and targets (about 20 minutes)
+## bench-all: the whole suite, one table of figures, ratios and targets (about 25 minutes cold)
 bench-all: $(STAMP)
 	$(BIN)/python bench/run.py
