@@ -31,6 +31,7 @@ from pathlib import Path
 
 import msgspec
 
+from .catalog.search import RankedRow
 from .gitdates import GitTimes
 from .parsed import Parsed
 from .shared_values import ValueSharer
@@ -44,8 +45,6 @@ SEARCH_FILE = "content-api.search"
 RANKED_FILE = "content-api.ranked"
 # How long a worker waits for another one writing the search results (seconds).
 RANKED_LOCK_TIMEOUT = 10.0
-#: One kept search result: (query, number of matches, best positions as native uint32, terms or None).
-RankedRow = tuple[str, int, bytes, str | None]
 _LIBRARIES = (
     "markdown-it-py",
     "mdurl",  # how render_html and the hints write URLs

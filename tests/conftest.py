@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from .rsgi_client import INTERFACES
-from .server import PYCACHE, servers_under_test
+from .server import PYCACHE, ROOT, servers_under_test
 
 # Every Hypothesis test of the suite: 150 examples in CI, 5,000 with HYPOTHESIS_PROFILE=long.
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -20,7 +20,6 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "guides"
 REFERENCE = SHARED / "corpus" / "reference"
@@ -33,7 +32,7 @@ SEED = ROOT / "content" / "ccas.md"
 # default order has them. ``-n 0`` runs the same order in one process.
 SLOWEST_FIRST = (
     "test_xss.py",  # Chromium on the 153 payloads: sanitized on each server, raw once
-    "test_reload.py",  # 14 server starts, two of them loading 1,500 guides
+    "test_reload.py",  # 14 server starts, two of them loading 600 guides
     "test_faults.py",
     "test_deploy.py",  # the image's virtual environment installed from the wheelhouse
     "test_react.py",

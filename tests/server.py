@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-#: The checkout, where the servers run (as tests/conftest.py's, which imports this module).
+#: The checkout, where the servers run (tests/conftest.py takes it from here).
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_ENV = ("CONTENT_DIR", "HOST", "PORT", "WORKERS", "SITE_URL", "ASSET_BASE_URL", "CACHE_MAX_AGE")
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import MutableMapping
 from typing import Any
+from urllib.parse import quote
 
 from .edge import Edge, Pass, Reply
 from .negotiation import header_map
@@ -30,8 +30,8 @@ def str_headers(raw: list[tuple[bytes, bytes]]) -> StrHeaders:
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw]
 
 
-def _escape(byte: re.Match[bytes]) -> bytes:
-    return b"%%%02X" % byte[0][0]
+#: Every ASCII character: ``quote`` then escapes only the bytes outside ASCII.
+_ASCII = "".join(map(chr, range(128)))
 
 
 def ascii_query(query: str) -> str:
@@ -41,8 +41,7 @@ def ascii_query(query: str) -> str:
     such a request line)."""
     if query.isascii():
         return query
-    raw = query.encode("utf-8", "surrogateescape")
-    return re.sub(rb"[\x80-\xff]", _escape, raw).decode("ascii")
+    return quote(query, safe=_ASCII, errors="surrogateescape")
 
 
 def _address(value: str | None) -> tuple[str, int] | None:
